@@ -1,0 +1,5 @@
+/**
+ * @packageDocumentation
+ * Batched, seeded image augmentations and the SimCLR / MoCo v2 / BYOL recipes
+ */
+export {};

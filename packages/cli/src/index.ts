@@ -1,0 +1,5 @@
+/**
+ * @packageDocumentation
+ * The contrastive command line: train, eval, embed, preview, report
+ */
+export {};

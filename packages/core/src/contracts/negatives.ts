@@ -1,0 +1,27 @@
+import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
+import type { Rng } from '../rng.js';
+
+/** Named tensors plus JSON metadata: the serialisable form of any stateful part. */
+export interface SerializedState {
+  readonly tensors: Readonly<Record<string, Tensor>>;
+  readonly meta: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * A source of negatives for the contrastive loss (Wu et al. 2018 memory bank; He et al.
+ * 2020 MoCo queue; or none for in-batch negatives). The state is an explicit value:
+ * `read` never mutates it, `write` returns the next state (disposing tensors it replaces),
+ * and `serialize`/`deserialize` let a checkpoint restore it exactly.
+ */
+export interface NegativeSource<S> {
+  readonly name: string;
+  /** The initial state. */
+  init(rng: Rng): S;
+  /** Negatives `[K, D]` for this step, or `null` for in-batch only. Caller disposes. */
+  read(state: S, context: { readonly indices?: Int32Array; readonly rng: Rng }): Tensor2D | null;
+  /** The state after adding this step's keys `[B, D]` (stop-gradient) at dataset `indices`. */
+  write(state: S, keys: Tensor2D, indices?: Int32Array): S;
+  serialize(state: S): SerializedState;
+  deserialize(data: SerializedState): S;
+  dispose(state: S): void;
+}

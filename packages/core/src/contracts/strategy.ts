@@ -1,0 +1,47 @@
+import type { Scalar, Tensor1D, Tensor4D, Tensor, Variable } from '@tensorflow/tfjs-core';
+import type { Rng } from '../rng.js';
+import type { SerializedState } from './negatives.js';
+
+/** One batch from a data source. */
+export interface Batch {
+  /** Images `[B, H, W, C]` in [0, 1] (or feature vectors `[B, F]` for MLP encoders). */
+  readonly images: Tensor4D | Tensor;
+  /** Integer labels `[B]`, when the data set has them (SupCon, evaluation). */
+  readonly labels?: Tensor1D;
+  /** Dataset indices of the samples (a memory bank needs them). */
+  readonly indices?: Int32Array;
+}
+
+/**
+ * A contrastive learning strategy: the full recipe of one training step (design.md):
+ * views = augment(images); z = head(encoder(views)); keys = keyBranch(views);
+ * neg = negatives.read(state); loss = lossFn(z, keys, neg, labels); then, after the
+ * optimizer step, `afterStep` writes keys to the negative source and updates momentum weights.
+ *
+ * `S` is the strategy's explicit state (queue, bank, pointers); it is a value, checkpointed
+ * through `serializeState` / `deserializeState`.
+ */
+export interface Strategy<S = unknown> {
+  readonly name: string;
+  /** Variables the optimizer updates (online encoder + head [+ predictor]). */
+  readonly trainableVariables: readonly Variable[];
+  /** All other variables that a checkpoint must hold (BN statistics, momentum copies). */
+  readonly nonTrainableVariables: readonly Variable[];
+  /** The initial state. */
+  init(rng: Rng): S;
+  /**
+   * The loss of one batch, computed under the caller's gradient tape. Returns the loss and
+   * whatever `afterStep` needs (e.g. the keys to enqueue), which the caller disposes.
+   */
+  loss(batch: Batch, state: S, rng: Rng): { readonly loss: Scalar; readonly aux: StepAux };
+  /** Runs after the optimizer step: update negatives and momentum weights; returns the next state. */
+  afterStep(state: S, aux: StepAux, batch: Batch, step: number): S;
+  serializeState(state: S): SerializedState;
+  deserializeState(data: SerializedState): S;
+  disposeState(state: S): void;
+}
+
+/** Tensors a strategy's `loss` passes on to its `afterStep` (kept outside the tape). */
+export interface StepAux {
+  readonly tensors: Readonly<Record<string, Tensor>>;
+}

@@ -1,0 +1,5 @@
+/**
+ * @packageDocumentation
+ * Datasets (CIFAR-10 binary, Fashion-MNIST IDX, image folders), shuffling, batching, download
+ */
+export {};

@@ -1,0 +1,5 @@
+/**
+ * @packageDocumentation
+ * kNN monitor, linear probe, alignment/uniformity, 2-D embedding maps, reports
+ */
+export {};

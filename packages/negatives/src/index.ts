@@ -1,0 +1,5 @@
+/**
+ * @packageDocumentation
+ * Negative sources: in-batch, memory bank, MoCo momentum queue, momentum (EMA) update
+ */
+export {};

@@ -1,0 +1,5 @@
+/**
+ * @packageDocumentation
+ * SimCLR, SupCon, MoCo v2, InstDisc and compose() for new mixes
+ */
+export {};

@@ -1,0 +1,5 @@
+/**
+ * @packageDocumentation
+ * Trainer loop, optimizers (SGD, LARS, AdamW), schedules, checkpoint/resume, metrics
+ */
+export {};
