@@ -15,7 +15,7 @@ export function packageBuildConfig(options: PackageBuildOptions = {}): ReturnTyp
     entry: { index: 'src/index.ts', ...(options.entry ?? {}) },
     format: ['esm'],
     target: 'node20',
-    platform: 'neutral',
+    platform: 'node',
     dts: { compilerOptions: { customConditions: [] } },
     sourcemap: true,
     clean: true,

@@ -17,5 +17,8 @@ export default defineConfig({
     // A fixed fast-check seed makes every property failure replayable from CI output.
     setupFiles: [new URL('./test/setup-fast-check.ts', import.meta.url).pathname],
     passWithNoTests: false,
+    // scripts/test-all.mjs sums these per-package JSON reports into CI's closing line.
+    reporters: process.env['VITEST_JSON'] ? ['default', 'json'] : ['default'],
+    ...(process.env['VITEST_JSON'] ? { outputFile: { json: 'test-results/vitest.json' } } : {}),
   },
 });

@@ -1,0 +1,67 @@
+/**
+ * Layering rules (docs/architecture.md, "Dependency direction"):
+ *   core <- {augment, encoders, heads, losses, negatives} <- strategies <- train <- {eval, cli}
+ *   data and backend depend on core only.
+ * The five middle packages never import each other. Tests (*.test.ts) may also import
+ * @contrastive/backend to choose an engine; everything else follows the table below.
+ * `npm run check:layers` fails on a forbidden import or on any import cycle.
+ */
+const allowed = {
+  core: [],
+  backend: ['core'],
+  data: ['core'],
+  augment: ['core'],
+  encoders: ['core'],
+  heads: ['core'],
+  losses: ['core'],
+  negatives: ['core'],
+  strategies: ['core', 'augment', 'encoders', 'heads', 'losses', 'negatives'],
+  train: ['core', 'augment', 'encoders', 'heads', 'losses', 'negatives', 'strategies'],
+  eval: ['core', 'augment', 'encoders', 'heads', 'losses', 'negatives', 'strategies', 'train'],
+  cli: ['core', 'backend', 'data', 'augment', 'encoders', 'heads', 'losses', 'negatives', 'strategies', 'train', 'eval'],
+};
+const packages = Object.keys(allowed);
+
+const layerRules = packages.map((pkg) => {
+  const forbidden = packages.filter((other) => other !== pkg && !allowed[pkg].includes(other));
+  return {
+    name: `layers-${pkg}`,
+    comment: `@contrastive/${pkg} may depend on: ${allowed[pkg].join(', ') || 'nothing'}`,
+    severity: 'error',
+    from: { path: `^packages/${pkg}/src/`, pathNot: '\\.test\\.ts$' },
+    to: { path: `^packages/(${forbidden.join('|')})/` },
+  };
+});
+
+module.exports = {
+  forbidden: [
+    ...layerRules,
+    {
+      name: 'no-circular',
+      comment: 'Import cycles (within or across packages) are not allowed.',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'no-deep-package-imports',
+      comment: 'Import other packages through their public index (@contrastive/x), never a path into their src.',
+      severity: 'error',
+      from: { path: '^packages/([^/]+)/' },
+      to: { path: '^packages/([^/]+)/', pathNot: '^packages/$1/', dependencyTypes: ['local'] },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(^|/)(dist|node_modules)/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.base.json' },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['contrastive-source', 'import', 'types', 'default'],
+      extensions: ['.ts', '.js', '.json'],
+      mainFields: ['module', 'main', 'types'],
+    },
+    reporterOptions: { text: { highlightFocused: true } },
+  },
+};

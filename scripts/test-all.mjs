@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+/**
+ * The whole test suite, as the README's test command and CI run it:
+ *   1. the layering check (dependency-cruiser: forbidden imports and cycles),
+ *   2. nx: typecheck, test (vitest on sources) and lint (build + publint) for every package,
+ *   3. a closing line summing every package's vitest results: "tests: N passed, N failed, N skipped".
+ * Exits non-zero if any step fails or any test was skipped (skipped suites are not allowed).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const packagesDir = join(root, 'packages');
+const resultFile = (pkg) => join(packagesDir, pkg, 'test-results', 'vitest.json');
+const packages = readdirSync(packagesDir).filter((p) => existsSync(join(packagesDir, p, 'package.json')));
+for (const p of packages) rmSync(resultFile(p), { force: true });
+
+const run = (cmd, args, env = {}) => {
+  console.log(`\n$ ${cmd} ${args.join(' ')}`);
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, NX_DAEMON: 'false', ...env } });
+  return r.status ?? 1;
+};
+
+let status = run('npm', ['run', '--silent', 'check:layers']);
+if (status === 0) {
+  const nxArgs = ['nx', 'run-many', '-t', 'typecheck', 'test', 'lint', '--outputStyle=stream', '--parallel=2'];
+  if (process.env.CI) nxArgs.push('--skip-nx-cache');
+  status = run('npx', nxArgs, { VITEST_JSON: '1' });
+}
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+const missing = [];
+for (const p of packages) {
+  const file = resultFile(p);
+  if (!existsSync(file)) {
+    missing.push(p);
+    continue;
+  }
+  const r = JSON.parse(readFileSync(file, 'utf8'));
+  passed += r.numPassedTests;
+  failed += r.numFailedTests;
+  skipped += r.numPendingTests + r.numTodoTests;
+}
+console.log('');
+if (missing.length > 0) console.log(`packages without test results (cached or not run): ${missing.join(', ')}`);
+if (skipped > 0) {
+  console.log(`error: ${skipped} skipped or todo tests; skipped suites are not allowed`);
+  status ||= 1;
+}
+console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exit(status);
