@@ -1,5 +1,7 @@
 /**
  * @packageDocumentation
- * SimCLR, SupCon, MoCo v2, InstDisc and compose() for new mixes
+ * Contrastive learning strategies: SimCLR, SupCon, MoCo v2, InstDisc, and `compose()` for
+ * new mixes of augmentations, encoders, heads, losses and negative sources.
  */
-export {};
+export { compose, type ComposeOptions, type ComposedState } from './compose.js';
+export type { KeyBranch } from './key-branch.js';

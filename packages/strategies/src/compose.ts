@@ -1,0 +1,215 @@
+/**
+ * `compose()`: a strategy from parts, so that a new mix (SupCon + momentum queue, SimCLR +
+ * memory bank) is a few lines and no subclass. Every named strategy in this package is a
+ * `compose()` call.
+ *
+ * One step (design.md):
+ *   views = augment(images);  z_v = head(encoder(view_v));  keys = keyBranch(views);
+ *   negatives = source.read(state);  loss = loss({ views: z, keys, negatives, labels });
+ *   after the optimizer step: state = source.write(state, keys or z, indices); keyBranch.update().
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  ArgumentError,
+  assertOneOf,
+  describeValue,
+  type Batch,
+  type ContrastiveLoss,
+  type Encoder,
+  type NegativeSource,
+  type ProjectionHead,
+  type Rng,
+  type SerializedState,
+  type StepAux,
+  type Strategy,
+  type ViewAugmenter,
+} from '@contrastive/core';
+import type { KeyBranch } from './key-branch.js';
+
+/** The parts of a strategy. */
+export interface ComposeOptions<S> {
+  /** Name for logs and checkpoints; default `'composed'`. */
+  readonly name?: string;
+  /** Produces the V views (V >= 1). */
+  readonly augment: ViewAugmenter;
+  /** The online encoder f. */
+  readonly encoder: Encoder;
+  /** The online projection head g. */
+  readonly head: ProjectionHead;
+  /** The contrastive loss; receives views, keys, negatives and labels. */
+  readonly loss: ContrastiveLoss;
+  /** Key branch (momentum encoder); none means keys are not computed. */
+  readonly keyBranch?: KeyBranch;
+  /** Source of external negatives; none means in-batch negatives only. */
+  readonly negatives?: NegativeSource<S>;
+  /**
+   * What is written to the negative source after each step: `'keys'` (MoCo: the key
+   * branch's embedding of view 0) or `'online'` (InstDisc: the online embedding of view 0,
+   * stop-gradient). Default: `'keys'` when there is a key branch, else `'online'`.
+   */
+  readonly write?: 'keys' | 'online';
+  /** Pass the batch's labels to the loss (SupCon). Default false. */
+  readonly useLabels?: boolean;
+  /**
+   * `'concat'` runs one forward pass over all views concatenated, so BatchNorm statistics
+   * cover all V*B images (SimCLR's global BN on one device); `'separate'` runs one pass per
+   * view. Default `'concat'`.
+   */
+  readonly forward?: 'concat' | 'separate';
+}
+
+/** State of a composed strategy: the negative source's state (or null). */
+export interface ComposedState<S> {
+  readonly negatives: S | null;
+}
+
+function uniqueVariables(vars: readonly tf.Variable[]): tf.Variable[] {
+  const seen = new Set<string>();
+  return vars.filter((v) => (seen.has(v.name) ? false : (seen.add(v.name), true)));
+}
+
+/**
+ * Builds a {@link Strategy} from parts.
+ *
+ * @example
+ * ```ts
+ * // SimCLR with a memory bank instead of in-batch negatives (a new mix, no new class)
+ * const strategy = compose({
+ *   name: 'simclr+bank',
+ *   augment: simclrAugment({ size: 32, strength: 0.5, blur: false }),
+ *   encoder, head,
+ *   negatives: memoryBank({ size: 50000, dim: 128, numNegatives: 4096 }),
+ *   loss: infoNceLoss({ temperature: 0.1 }),
+ * });
+ * ```
+ */
+export function compose<S = unknown>(options: ComposeOptions<S>): Strategy<ComposedState<S>> {
+  const where = 'compose';
+  if (typeof options !== 'object' || options === null) {
+    throw new ArgumentError(`${where}: argument 'options' must be an options object, received ${describeValue(options)}`, {
+      argument: 'options',
+      received: options,
+    });
+  }
+  const required = ['augment', 'encoder', 'head', 'loss'] as const;
+  for (const key of required) {
+    if (typeof options[key] !== 'object' || options[key] === null) {
+      throw new ArgumentError(`${where}: argument 'options.${key}' is required, received ${describeValue(options[key])}`, {
+        argument: `options.${key}`,
+        received: options[key],
+      });
+    }
+  }
+  const { augment, encoder, head, loss, keyBranch, negatives } = options;
+  const forward = options.forward ?? 'concat';
+  assertOneOf(where, 'options.forward', forward, ['concat', 'separate']);
+  const write = options.write ?? (keyBranch ? 'keys' : 'online');
+  assertOneOf(where, 'options.write', write, ['keys', 'online']);
+  if (write === 'keys' && negatives && !keyBranch) {
+    throw new ArgumentError(`${where}: argument 'options.write' is 'keys' but there is no keyBranch`, {
+      argument: 'options.write',
+      received: write,
+    });
+  }
+  if (encoder.outputDim !== head.inputDim) {
+    throw new ArgumentError(
+      `${where}: argument 'options.head' must take the encoder's output (inputDim ${encoder.outputDim}), received inputDim ${head.inputDim}`,
+      { argument: 'options.head', expected: `inputDim ${encoder.outputDim}`, received: head.inputDim },
+    );
+  }
+  const useLabels = options.useLabels ?? false;
+  const name = options.name ?? 'composed';
+
+  const embed = (x: tf.Tensor4D): tf.Tensor2D => head.apply(encoder.apply(x, { training: true }), { training: true });
+
+  return {
+    name,
+    trainableVariables: uniqueVariables([...encoder.trainableVariables, ...head.trainableVariables]),
+    nonTrainableVariables: uniqueVariables([
+      ...encoder.nonTrainableVariables,
+      ...head.nonTrainableVariables,
+      ...(keyBranch ? keyBranch.nonTrainableVariables : []),
+    ]),
+
+    init(rng: Rng): ComposedState<S> {
+      return { negatives: negatives ? negatives.init(rng) : null };
+    },
+
+    loss(batch: Batch, state: ComposedState<S>, rng: Rng): { loss: tf.Scalar; aux: StepAux } {
+      if (useLabels && batch.labels === undefined) {
+        throw new ArgumentError(`${name}: argument 'batch.labels' is required by this strategy (useLabels), received undefined`, {
+          argument: 'batch.labels',
+          received: undefined,
+        });
+      }
+      const images = batch.images as tf.Tensor4D;
+      const views = augment.apply(images, rng.split());
+      try {
+        const b = images.shape[0];
+        let z: tf.Tensor2D[];
+        if (forward === 'concat' && views.length > 1) {
+          const all = embed(tf.concat(views, 0));
+          z = tf.split(all, views.length, 0) as tf.Tensor2D[];
+        } else {
+          z = views.map(embed);
+        }
+        const keys = keyBranch ? keyBranch.keys(views, rng.split()) : undefined;
+        const neg = negatives && state.negatives !== null
+          ? negatives.read(state.negatives, { ...(batch.indices ? { indices: batch.indices } : {}), rng: rng.split() })
+          : null;
+        const value = loss.compute({
+          views: z,
+          ...(keys ? { keys } : {}),
+          ...(neg ? { negatives: neg } : {}),
+          ...(useLabels && batch.labels ? { labels: batch.labels } : {}),
+        });
+        // What afterStep writes to the negative source (values only; no gradient flows through it),
+        // kept out of the caller's tidy scope; the trainer disposes aux after afterStep.
+        const toWrite = write === 'keys' ? keys?.[0] : z[0];
+        const aux: Record<string, tf.Tensor> = {};
+        if (negatives && toWrite) aux['write'] = tf.keep(tf.reshape(toWrite, [b, -1]) as tf.Tensor2D);
+        return { loss: value, aux: { tensors: aux } };
+      } finally {
+        tf.dispose(views);
+      }
+    },
+
+    afterStep(state: ComposedState<S>, aux: StepAux, batch: Batch, step: number): ComposedState<S> {
+      let next = state;
+      const w = aux.tensors['write'];
+      if (negatives && state.negatives !== null && w) {
+        next = { negatives: negatives.write(state.negatives, w as tf.Tensor2D, batch.indices) };
+      }
+      keyBranch?.update(step);
+      return next;
+    },
+
+    serializeState(state: ComposedState<S>): SerializedState {
+      if (!negatives || state.negatives === null) return { tensors: {}, meta: { strategy: name, negatives: null } };
+      const s = negatives.serialize(state.negatives);
+      return { tensors: s.tensors, meta: { strategy: name, negatives: negatives.name, state: s.meta } };
+    },
+
+    deserializeState(data: SerializedState): ComposedState<S> {
+      const meta = data.meta as { strategy?: unknown; negatives?: unknown; state?: Record<string, unknown> };
+      if (meta.strategy !== name) {
+        throw new ArgumentError(`${name}: argument 'data' holds state of strategy ${describeValue(meta.strategy)}, expected "${name}"`, {
+          argument: 'data',
+          received: meta.strategy,
+        });
+      }
+      if (!negatives) return { negatives: null };
+      if (meta.negatives !== negatives.name) {
+        throw new ArgumentError(
+          `${name}: argument 'data' holds negatives ${describeValue(meta.negatives)}, expected "${negatives.name}"`,
+          { argument: 'data', received: meta.negatives },
+        );
+      }
+      return { negatives: negatives.deserialize({ tensors: data.tensors, meta: meta.state ?? {} }) };
+    },
+
+    disposeState(state: ComposedState<S>): void {
+      if (negatives && state.negatives !== null) negatives.dispose(state.negatives);
+    },
+  };
+}
