@@ -1,0 +1,211 @@
+/**
+ * The memory bank of instance discrimination (Wu et al. 2018, "Unsupervised Feature Learning
+ * via Non-Parametric Instance Discrimination", §3.2): one L2-normalised entry per dataset sample,
+ * updated with momentum for the samples of each batch, from which K negatives are sampled.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  assertInteger,
+  assertOptionsObject,
+  assertProbability,
+  assertShape,
+  ArgumentError,
+  type NegativeSource,
+  type Rng,
+  type SerializedState,
+} from '@contrastive/core';
+import { l2NormalizeRows, randomUnitRows } from './normalize.js';
+import { assertIndices, badState, metaEquals, serializedTensor } from './validate.js';
+
+/** Options of {@link memoryBank}. */
+export interface MemoryBankOptions {
+  /** Number of entries: one per dataset sample (n in Wu et al.). */
+  readonly size: number;
+  /** Embedding size D. */
+  readonly dim: number;
+  /** Negatives sampled per step (K; Wu et al. use 4096). */
+  readonly numNegatives: number;
+  /** Update momentum m of `v <- normalise(m v + (1 - m) z)`, in [0, 1]. Default 0.5 (Wu et al.). */
+  readonly momentum?: number;
+  /**
+   * Draw negatives only from entries that are not in the current batch (needs `indices` at
+   * `read`). Default `false`: uniform over the whole bank, as in Wu et al.'s sampler.
+   */
+  readonly excludeBatch?: boolean;
+}
+
+/** State of a {@link memoryBank}: the bank `[size, dim]`, every row of unit L2 norm. */
+export interface MemoryBankState {
+  readonly bank: tf.Tensor2D;
+}
+
+/** A {@link NegativeSource} over a per-sample memory bank, plus a lookup of given rows. */
+export interface MemoryBank extends NegativeSource<MemoryBankState> {
+  readonly size: number;
+  readonly dim: number;
+  readonly numNegatives: number;
+  readonly momentum: number;
+  /** K = `numNegatives` sampled bank rows `[K, dim]` (never `null`). Caller disposes. */
+  read(state: MemoryBankState, context: { readonly indices?: Int32Array; readonly rng: Rng }): tf.Tensor2D;
+  /**
+   * The bank rows at `indices` `[B, dim]`: the positives v_i of instance discrimination.
+   * Stop-gradient; the caller disposes the result.
+   */
+  lookup(state: MemoryBankState, indices: Int32Array): tf.Tensor2D;
+}
+
+/**
+ * A memory bank with one unit-norm entry per dataset sample (Wu et al. 2018, §3.2, eq. 2-3).
+ *
+ * - `init(rng)`: rows drawn uniformly on the unit sphere (seeded).
+ * - `read(state, { rng, indices? })`: K = `numNegatives` rows sampled uniformly with replacement
+ *   (`[K, dim]`); with `excludeBatch`, rows at the batch's `indices` are never drawn.
+ * - `write(state, keys, indices)`: for each batch sample i, `v_i <- normalise(m v_i + (1 - m) z_i)`
+ *   where `z_i` is the L2-normalised key (Wu et al.'s f_i is unit-norm). When an index occurs more
+ *   than once in a batch, its last occurrence wins. The old bank tensor is disposed.
+ *
+ * All of this is stop-gradient: the bank is never differentiated, so `tf.gather` is safe here.
+ *
+ * @example
+ * ```ts
+ * const bank = memoryBank({ size: 50_000, dim: 128, numNegatives: 4096 });
+ * let state = bank.init(rng.split());
+ * const neg = bank.read(state, { rng, indices: batch.indices });   // [4096, 128]
+ * // ... loss(z, bank.lookup(state, batch.indices), neg) ...
+ * state = bank.write(state, tf.stopGradient(z), batch.indices);
+ * ```
+ */
+export function memoryBank(options: MemoryBankOptions): MemoryBank {
+  const where = 'memoryBank';
+  assertOptionsObject(where, 'options', options);
+  if (options === undefined) throw new ArgumentError(`${where}: argument 'options' is required`, { argument: 'options', expected: 'an options object' });
+  const { size, dim, numNegatives } = options;
+  const momentum = options.momentum ?? 0.5;
+  const excludeBatch = options.excludeBatch ?? false;
+  assertInteger(where, 'options.size', size, 1);
+  assertInteger(where, 'options.dim', dim, 1);
+  assertInteger(where, 'options.numNegatives', numNegatives, 1);
+  assertProbability(where, 'options.momentum', momentum);
+  if (typeof excludeBatch !== 'boolean') {
+    throw new ArgumentError(`${where}: argument 'options.excludeBatch' must be a boolean, received ${String(excludeBatch)}`, {
+      argument: 'options.excludeBatch',
+      expected: 'a boolean',
+      received: excludeBatch,
+    });
+  }
+  if (excludeBatch && size < 2) {
+    throw new ArgumentError(`${where}: argument 'options.size' must be >= 2 with excludeBatch, received ${size}`, {
+      argument: 'options.size',
+      expected: 'an integer >= 2',
+      received: size,
+    });
+  }
+
+  const checkState = (fn: string, state: MemoryBankState): void => {
+    if (typeof state !== 'object' || state === null) badState(`${where}.${fn}`, 'must be a memoryBank state', state);
+    assertShape(`${where}.${fn}`, 'state.bank', state.bank, [size, dim]);
+  };
+
+  /** K indices drawn uniformly from [0, size) minus the sorted `excluded`. */
+  const sample = (rng: Rng, excluded: readonly number[]): Int32Array => {
+    const available = size - excluded.length;
+    if (available < 1) {
+      throw new ArgumentError(`${where}.read: argument 'context.indices' covers the whole bank; no entry is left to sample with excludeBatch`, {
+        argument: 'context.indices',
+        expected: `fewer than ${size} distinct indices`,
+      });
+    }
+    const out = new Int32Array(numNegatives);
+    for (let k = 0; k < numNegatives; k++) {
+      // The r-th integer of [0, size) that is not excluded (excluded is ascending).
+      let r = rng.int(0, available);
+      for (const e of excluded) {
+        if (e <= r) r++;
+        else break;
+      }
+      out[k] = r;
+    }
+    return out;
+  };
+
+  const bank: MemoryBank = {
+    name: 'memoryBank',
+    size,
+    dim,
+    numNegatives,
+    momentum,
+
+    init(rng: Rng): MemoryBankState {
+      return { bank: tf.tensor2d(randomUnitRows(rng, size, dim), [size, dim], 'float32') };
+    },
+
+    read(state, context): tf.Tensor2D {
+      checkState('read', state);
+      if (typeof context !== 'object' || context === null) {
+        throw new ArgumentError(`${where}.read: argument 'context' must be { rng, indices? }`, { argument: 'context', received: context });
+      }
+      let excluded: number[] = [];
+      if (excludeBatch && context.indices !== undefined) {
+        assertIndices(`${where}.read`, 'context.indices', context.indices, size);
+        excluded = [...new Set(context.indices)].sort((a, b) => a - b);
+      }
+      const idx = sample(context.rng, excluded);
+      // [K, dim]: row k is bank entry idx[k].
+      return tf.tidy(() => tf.gather(state.bank, tf.tensor1d(idx, 'int32')));
+    },
+
+    write(state, keys, indices): MemoryBankState {
+      checkState('write', state);
+      assertShape(`${where}.write`, 'keys', keys, [null, dim]);
+      const b = keys.shape[0];
+      if (indices === undefined) {
+        throw new ArgumentError(`${where}.write: argument 'indices' is required (the dataset index of each key)`, {
+          argument: 'indices',
+          expected: 'an Int32Array',
+        });
+      }
+      assertIndices(`${where}.write`, 'indices', indices, size, b);
+      if (b === 0) return state;
+      // Last occurrence of each index wins: positions[j] is the key row that updates entry targets[j].
+      const last = new Map<number, number>();
+      for (let i = 0; i < b; i++) last.set(indices[i] as number, i);
+      const targets = Int32Array.from(last.keys());
+      const positions = Int32Array.from(last.values());
+      const next = tf.tidy(() => {
+        const target = tf.tensor1d(targets, 'int32');
+        const z = l2NormalizeRows(tf.gather(keys, tf.tensor1d(positions, 'int32')) as tf.Tensor2D); // [U, dim]
+        const old = tf.gather(state.bank, target) as tf.Tensor2D; // [U, dim]
+        const mixed = tf.add(tf.mul(old, momentum), tf.mul(z, 1 - momentum)) as tf.Tensor2D;
+        const updated = l2NormalizeRows(mixed);
+        return tf.tensorScatterUpdate(state.bank, tf.reshape(target, [-1, 1]), updated) as tf.Tensor2D;
+      });
+      state.bank.dispose();
+      return { bank: next };
+    },
+
+    lookup(state, indices): tf.Tensor2D {
+      checkState('lookup', state);
+      assertIndices(`${where}.lookup`, 'indices', indices, size);
+      return tf.tidy(() => tf.gather(state.bank, tf.tensor1d(indices, 'int32')));
+    },
+
+    serialize(state): SerializedState {
+      checkState('serialize', state);
+      return { tensors: { bank: tf.clone(state.bank) }, meta: { kind: 'memoryBank', size, dim } };
+    },
+
+    deserialize(data): MemoryBankState {
+      const fn = `${where}.deserialize`;
+      if (typeof data !== 'object' || data === null) badState(fn, 'must be a SerializedState { tensors, meta }', data);
+      metaEquals(fn, data, 'kind', 'memoryBank');
+      metaEquals(fn, data, 'size', size);
+      metaEquals(fn, data, 'dim', dim);
+      return { bank: tf.clone(serializedTensor(fn, data, 'bank', [size, dim])) as tf.Tensor2D };
+    },
+
+    dispose(state): void {
+      state.bank.dispose();
+    },
+  };
+  return bank;
+}
