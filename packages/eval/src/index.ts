@@ -1,5 +1,9 @@
 /**
  * @packageDocumentation
- * kNN monitor, linear probe, alignment/uniformity, 2-D embedding maps, reports
+ * Evaluation of learned representations: the weighted kNN monitor (Wu et al. 2018), the
+ * linear probe on frozen features (Chen et al. 2020, SimCLR §4), alignment and uniformity
+ * (Wang & Isola 2020), and 2-D embedding maps (UMAP, McInnes et al. 2018) rendered to PNG/SVG.
  */
-export {};
+export { embed, embedBatches, type EmbedFn, type EncoderLike, type EmbedOptions, type EmbedBatchesOptions, type EmbeddedDataset } from './embed.js';
+export { knnClassify, knnAccuracy, type KnnOptions, type KnnAccuracyOptions } from './knn.js';
+export type { Labels } from './validate.js';
