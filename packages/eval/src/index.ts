@@ -6,4 +6,8 @@
  */
 export { embed, embedBatches, type EmbedFn, type EncoderLike, type EmbedOptions, type EmbedBatchesOptions, type EmbeddedDataset } from './embed.js';
 export { knnClassify, knnAccuracy, type KnnOptions, type KnnAccuracyOptions } from './knn.js';
+export { linearProbe, type LinearProbeOptions, type LinearProbeResult } from './linear-probe.js';
+export { fitStandardizer, standardize, type Standardizer } from './standardize.js';
+export { alignment, type AlignmentOptions } from './alignment.js';
+export { uniformity, type UniformityOptions } from './uniformity.js';
 export type { Labels } from './validate.js';
