@@ -21,7 +21,9 @@ export interface NegativeSource<S> {
   read(state: S, context: { readonly indices?: Int32Array; readonly rng: Rng }): Tensor2D | null;
   /** The state after adding this step's keys `[B, D]` (stop-gradient) at dataset `indices`. */
   write(state: S, keys: Tensor2D, indices?: Int32Array): S;
+  /** The state as named tensors + JSON meta. The tensors are fresh copies (e.g. `tf.clone`) that the caller owns and disposes. */
   serialize(state: S): SerializedState;
+  /** A state from `serialize`'s output. Copies what it keeps (the caller still owns and disposes `data`'s tensors); throws CheckpointError on a mismatch. */
   deserialize(data: SerializedState): S;
   dispose(state: S): void;
 }

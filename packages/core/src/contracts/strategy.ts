@@ -34,9 +34,14 @@ export interface Strategy<S = unknown> {
    * whatever `afterStep` needs (e.g. the keys to enqueue), which the caller disposes.
    */
   loss(batch: Batch, state: S, rng: Rng): { readonly loss: Scalar; readonly aux: StepAux };
-  /** Runs after the optimizer step: update negatives and momentum weights; returns the next state. */
+  /**
+   * Runs after the optimizer step: update negatives and momentum weights; returns the next state.
+   * `step` is the 0-based index of the update just applied (the index the learning-rate schedule saw).
+   */
   afterStep(state: S, aux: StepAux, batch: Batch, step: number): S;
+  /** The state as named tensors + JSON meta. The tensors are fresh copies (e.g. `tf.clone`) that the caller owns and disposes (the trainer does, after writing a checkpoint). */
   serializeState(state: S): SerializedState;
+  /** A state from `serializeState`'s output. Copies what it keeps (the caller still owns `data`'s tensors); throws CheckpointError on a mismatch. */
   deserializeState(data: SerializedState): S;
   disposeState(state: S): void;
 }
