@@ -1,6 +1,35 @@
 /**
  * @packageDocumentation
- * Picks the compute engine (tfjs-node-gpu > tfjs-node > wasm > cpu) and supplies the training
- * kernels the wasm engine lacks.
+ * Picks the compute engine (tfjs-node-gpu > tfjs-node > wasm > cpu), runs the wasm engine with one
+ * thread per core, supplies the training kernels the wasm engine lacks, and guards the 4 GiB wasm
+ * heap with a clear error instead of a hang.
  */
-export { initBackend, ENGINES, type EngineName, type BackendOptions, type BackendReport, type EngineAttempt } from './init-backend.js';
+export {
+  initBackend,
+  ENGINES,
+  type EngineName,
+  type BackendOptions,
+  type BackendReport,
+  type EngineAttempt,
+} from './init-backend.js';
+export {
+  registerTrainingKernels,
+  unregisterTrainingKernels,
+  trainingKernelsRegistered,
+  TRAINING_KERNELS,
+  TRAINING_KERNEL_BACKENDS,
+  type TrainingKernelBackend,
+} from './register-kernels.js';
+export {
+  WASM_HEAP_MAX_BYTES,
+  wasmHeapBytes,
+  wasmHeapStats,
+  setWasmHeapLimit,
+  assertWasmMemoryFits,
+  measurePeakBytes,
+  estimateStepBytes,
+  type WasmHeapStats,
+  type MemoryFitReport,
+  type StepMemorySample,
+} from './memory-guard.js';
+export { PINNED_TFJS_VERSION } from './tfjs-version.js';

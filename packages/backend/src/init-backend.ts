@@ -1,13 +1,19 @@
 /**
  * Engine selection. Picks the fastest installed tfjs engine in the order
  * tfjs-node-gpu > tfjs-node > wasm > cpu (or the order given in `prefer`), registers the
- * gradients and the training kernels the chosen engine lacks, and reports what it chose.
+ * gradients and the training kernels the chosen engine lacks, starts the wasm engine with one
+ * thread per core, installs the wasm heap guard, and reports what it chose.
  *
  * tfjs-node and tfjs-node-gpu are optional peer dependencies: they are used when the user
  * has installed them and never required.
  */
+import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
-import { assertOptionsObject, BackendError, describeValue, ArgumentError } from '@contrastive/core';
+import { ArgumentError, BackendError, assertInteger, assertOptionsObject, describeValue } from '@contrastive/core';
+import { installWasmHeapGuard } from './memory-guard.js';
+import { registerTrainingKernels, trainingKernelsRegistered } from './register-kernels.js';
+import { tfjsVersionMismatch } from './tfjs-version.js';
+import { defaultWasmCacheDir, patchNodeForWasmThreads } from './wasm-threads.js';
 
 /** The engines, fastest first. */
 export const ENGINES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
@@ -18,6 +24,21 @@ export type EngineName = (typeof ENGINES)[number];
 export interface BackendOptions {
   /** Engines to try, in order; default {@link ENGINES}. A single name means "this one or fail". */
   readonly prefer?: EngineName | readonly EngineName[];
+  /**
+   * Threads for the wasm engine (an integer >= 1). Default: the `CONTRASTIVE_WASM_THREADS`
+   * environment variable if set, else `os.availableParallelism()`. 1 selects the single-threaded
+   * SIMD build. tfjs-backend-wasm 4.22 runs at most 8. Only the first start of the wasm engine in
+   * a process decides; later calls report the count in use.
+   */
+  readonly threads?: number;
+  /**
+   * Register this package's training kernels ({@link registerTrainingKernels}). Default: true for
+   * wasm (without them convolutions cannot be trained there), false for cpu (whose stock kernels
+   * are the reference the others are tested against; true replaces its slow convolution gradients).
+   */
+  readonly trainingKernels?: boolean;
+  /** Folder for the files the wasm threads workaround generates; default `os.tmpdir()/contrastive-wasm-4.22.0`. */
+  readonly wasmCacheDir?: string;
 }
 
 /** One engine that was tried. */
@@ -33,36 +54,145 @@ export interface BackendReport {
   /** The tfjs backend name now active (`tensorflow`, `wasm` or `cpu`). */
   readonly tfBackend: string;
   readonly attempts: readonly EngineAttempt[];
+  /** Compute threads: XNNPACK threads on wasm, 1 on cpu, null on tensorflow (its own pool). */
+  readonly threads: number | null;
+  /** Whether the wasm engine runs its SIMD build; null for other engines. */
+  readonly simd: boolean | null;
+  /** Kernels this package registered for the active backend (see {@link registerTrainingKernels}). */
+  readonly kernelsAdded: readonly string[];
+  /** The loaded @tensorflow/tfjs-core version. */
+  readonly tfjsVersion: string;
+  /** Anything worth knowing, e.g. why the wasm engine runs fewer threads than asked for. */
+  readonly notes: readonly string[];
 }
 
-async function tryEngine(engine: EngineName): Promise<string> {
-  switch (engine) {
-    case 'tensorflow-gpu':
-      await import(/* @vite-ignore */ '@tensorflow/tfjs-node-gpu' as string);
-      return 'tensorflow';
-    case 'tensorflow':
-      await import(/* @vite-ignore */ '@tensorflow/tfjs-node' as string);
-      return 'tensorflow';
-    case 'wasm':
-      await import('@tensorflow/tfjs-backend-wasm');
-      return 'wasm';
-    case 'cpu':
-      await import('@tensorflow/tfjs-backend-cpu');
-      return 'cpu';
+const OPTION_KEYS = ['prefer', 'threads', 'trainingKernels', 'wasmCacheDir'] as const;
+/** How long the threaded wasm start may take before falling back to one thread. */
+const THREADED_START_TIMEOUT_MS = 60_000;
+
+type WasmModule = typeof import('@tensorflow/tfjs-backend-wasm');
+
+function defaultThreads(): number {
+  const fromEnv = process.env['CONTRASTIVE_WASM_THREADS'];
+  if (fromEnv !== undefined && fromEnv !== '') {
+    const n = Number(fromEnv);
+    assertInteger('initBackend', 'CONTRASTIVE_WASM_THREADS (environment)', n, 1);
+    return n;
+  }
+  return availableParallelism();
+}
+
+function message(e: unknown): string {
+  if (e instanceof Error) return e.message.split('\n')[0] ?? '';
+  if (typeof e === 'object' && e !== null && typeof (e as { message?: unknown }).message === 'string') {
+    return (e as { message: string }).message;
+  }
+  return String(e);
+}
+
+async function withTimeout<T>(work: Promise<T>, failure: Promise<never>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms);
+  });
+  try {
+    return await Promise.race([work, failure, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
-/**
- * Chooses and initialises the engine.
- *
- * @example
- * ```ts
- * const report = await initBackend();            // fastest available
- * const cpu = await initBackend({ prefer: 'cpu' }); // exactly cpu
- * ```
- */
-export async function initBackend(options: BackendOptions = {}): Promise<BackendReport> {
+/** Why the threaded build cannot be used here, or null. */
+async function threadsBlocker(wasm: WasmModule): Promise<string | null> {
+  const mismatch = tfjsVersionMismatch({ core: tf.version_core, wasm: wasm.version_wasm });
+  if (mismatch !== null) return mismatch;
+  if (typeof SharedArrayBuffer !== 'function') return 'SharedArrayBuffer is not available';
+  if (!(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'))) return 'the threaded build needs WebAssembly SIMD, which is not available';
+  return null;
+}
+
+/** Tries the threaded-SIMD start; returns false (with a note) if it cannot be made to work. */
+async function startThreaded(wasm: WasmModule, threads: number, cacheDir: string, notes: string[]): Promise<boolean> {
+  let patch;
+  try {
+    patch = patchNodeForWasmThreads(threads, cacheDir);
+  } catch (e) {
+    notes.push(`wasm threads disabled: ${message(e)}`);
+    return false;
+  }
+  try {
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
+    wasm.setThreadsCount(threads);
+    const ok = await withTimeout(tf.setBackend('wasm'), patch.workerFailure, THREADED_START_TIMEOUT_MS, 'the threaded wasm start');
+    if (!ok) throw new Error("tf.setBackend('wasm') returned false");
+    await tf.ready();
+    return true;
+  } catch (e) {
+    notes.push(`wasm threads disabled: the threaded build failed to start (${message(e)}); running single-threaded`);
+    return false;
+  } finally {
+    patch.restore();
+  }
+}
+
+async function startWasm(threads: number, cacheDir: string, notes: string[]): Promise<void> {
+  const wasm: WasmModule = await import('@tensorflow/tfjs-backend-wasm');
+  const alreadyStarted = tf.findBackend('wasm') !== null;
+  if (!alreadyStarted) {
+    let threaded = false;
+    if (threads > 1) {
+      const blocker = await threadsBlocker(wasm);
+      if (blocker === null) threaded = await startThreaded(wasm, threads, cacheDir, notes);
+      else notes.push(`wasm threads disabled: ${blocker}; running single-threaded`);
+    }
+    if (!threaded) {
+      tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+      wasm.setThreadsCount(1);
+      if (!(await tf.setBackend('wasm'))) throw new Error("tf.setBackend('wasm') returned false");
+    }
+  } else if (!(await tf.setBackend('wasm'))) {
+    throw new Error("tf.setBackend('wasm') returned false");
+  }
+  await tf.ready();
+  const actual = wasm.getThreadsCount();
+  if (actual < threads) {
+    if (alreadyStarted) notes.push(`the wasm engine was already started in this process with ${actual} thread(s); ${threads} cannot take effect now`);
+    else if (actual > 1) notes.push(`tfjs-backend-wasm 4.22 runs at most ${actual} threads`);
+  }
+  if (!installWasmHeapGuard()) notes.push('wasm heap guard not installed: this tfjs-backend-wasm build does not expose asm.malloc');
+}
+
+async function startEngine(engine: EngineName, threads: number, cacheDir: string, notes: string[]): Promise<void> {
+  switch (engine) {
+    case 'tensorflow-gpu':
+      await import(/* @vite-ignore */ '@tensorflow/tfjs-node-gpu' as string);
+      break;
+    case 'tensorflow':
+      await import(/* @vite-ignore */ '@tensorflow/tfjs-node' as string);
+      break;
+    case 'wasm':
+      await startWasm(threads, cacheDir, notes);
+      return;
+    case 'cpu':
+      await import('@tensorflow/tfjs-backend-cpu');
+      break;
+  }
+  const name = engine === 'cpu' ? 'cpu' : 'tensorflow';
+  if (!(await tf.setBackend(name))) throw new Error(`tf.setBackend('${name}') returned false`);
+  await tf.ready();
+}
+
+function validateOptions(options: BackendOptions): { order: readonly EngineName[] } {
   assertOptionsObject('initBackend', 'options', options);
+  for (const key of Object.keys(options)) {
+    if (!(OPTION_KEYS as readonly string[]).includes(key)) {
+      throw new ArgumentError(`initBackend: unknown option 'options.${key}'; known options are ${OPTION_KEYS.join(', ')}`, {
+        argument: `options.${key}`,
+        expected: OPTION_KEYS.join(' | '),
+        received: (options as Record<string, unknown>)[key],
+      });
+    }
+  }
   const prefer = options.prefer ?? ENGINES;
   const order: readonly EngineName[] = typeof prefer === 'string' ? [prefer] : prefer;
   if (!Array.isArray(order) || order.length === 0 || !order.every((e) => (ENGINES as readonly string[]).includes(e))) {
@@ -71,23 +201,70 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
       { argument: 'options.prefer', expected: ENGINES.join(' | '), received: prefer },
     );
   }
+  if (options.threads !== undefined) assertInteger('initBackend', 'options.threads', options.threads, 1);
+  if (options.trainingKernels !== undefined && typeof options.trainingKernels !== 'boolean') {
+    throw new ArgumentError(`initBackend: argument 'options.trainingKernels' must be a boolean, received ${describeValue(options.trainingKernels)}`, {
+      argument: 'options.trainingKernels',
+      expected: 'a boolean',
+      received: options.trainingKernels,
+    });
+  }
+  if (options.wasmCacheDir !== undefined && (typeof options.wasmCacheDir !== 'string' || options.wasmCacheDir === '')) {
+    throw new ArgumentError(`initBackend: argument 'options.wasmCacheDir' must be a non-empty path, received ${describeValue(options.wasmCacheDir)}`, {
+      argument: 'options.wasmCacheDir',
+      expected: 'a non-empty path',
+      received: options.wasmCacheDir,
+    });
+  }
+  return { order };
+}
+
+/**
+ * Chooses and initialises the engine.
+ *
+ * @example
+ * ```ts
+ * const report = await initBackend();               // fastest available
+ * const cpu = await initBackend({ prefer: 'cpu' }); // exactly cpu
+ * const wasm = await initBackend({ prefer: 'wasm', threads: 2 });
+ * console.log(wasm.threads, wasm.simd, wasm.kernelsAdded);
+ * ```
+ */
+export async function initBackend(options: BackendOptions = {}): Promise<BackendReport> {
+  const { order } = validateOptions(options);
+  const threads = options.threads ?? defaultThreads();
+  const cacheDir = options.wasmCacheDir ?? defaultWasmCacheDir();
   // tfjs-core's Node bundle does not register gradients; tfjs-layers' bundle does.
   await import('@tensorflow/tfjs-layers');
   const attempts: EngineAttempt[] = [];
   for (const engine of order) {
+    const notes: string[] = [];
     try {
-      const name = await tryEngine(engine);
-      const ok = await tf.setBackend(name);
-      if (!ok) throw new Error(`tf.setBackend('${name}') returned false`);
-      await tf.ready();
-      attempts.push({ engine, ok: true });
-      return { engine, tfBackend: tf.getBackend(), attempts };
+      await startEngine(engine, threads, cacheDir, notes);
     } catch (e) {
-      attempts.push({ engine, ok: false, reason: e instanceof Error ? e.message.split('\n')[0] ?? '' : String(e) });
+      attempts.push({ engine, ok: false, reason: message(e) });
+      continue;
     }
+    attempts.push({ engine, ok: true });
+    const tfBackend = tf.getBackend();
+    let kernelsAdded: readonly string[] = [];
+    if (engine === 'wasm' || engine === 'cpu') {
+      const register = options.trainingKernels ?? engine === 'wasm';
+      kernelsAdded = register ? registerTrainingKernels(engine) : trainingKernelsRegistered(engine);
+    }
+    let engineThreads: number | null = null;
+    let simd: boolean | null = null;
+    if (engine === 'wasm') {
+      const wasm: WasmModule = await import('@tensorflow/tfjs-backend-wasm');
+      engineThreads = wasm.getThreadsCount();
+      simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
+    } else if (engine === 'cpu') {
+      engineThreads = 1;
+    }
+    return { engine, tfBackend, attempts, threads: engineThreads, simd, kernelsAdded, tfjsVersion: tf.version_core, notes };
   }
   throw new BackendError(
     `initBackend: no engine could be started; tried ${attempts.map((a) => `${a.engine} (${a.reason ?? 'failed'})`).join(', ')}`,
-    { argument: 'options.prefer', received: prefer },
+    { argument: 'options.prefer', received: options.prefer ?? ENGINES },
   );
 }

@@ -1,0 +1,72 @@
+/**
+ * Shared geometry of the convolution gradient kernels: which rows/columns of the zero-padded input
+ * a convolution reads, and how to pad or crop a tensor to exactly that window.
+ */
+import { BackendError } from '@contrastive/core';
+import type { TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelScope } from './kernel-scope.js';
+
+/** Throws {@link BackendError} unless the layout is NHWC (the only one the wasm engine runs). */
+export function assertChannelsLast(where: string, dataFormat: unknown): void {
+  if (dataFormat !== undefined && dataFormat !== 'NHWC' && dataFormat !== 'channelsLast') {
+    throw new BackendError(`${where}: only dataFormat 'NHWC' is supported, received ${JSON.stringify(dataFormat)}`, {
+      argument: 'attrs.dataFormat',
+      expected: "'NHWC'",
+      received: dataFormat,
+    });
+  }
+}
+
+/** Leading/trailing amounts along one spatial axis; negative means "crop". */
+export interface Window {
+  readonly before: number;
+  readonly after: number;
+}
+
+/**
+ * Pads (with zeros) or crops `x` ([N, H, W, C]) along H and W by the given amounts; a negative
+ * amount removes that many rows/columns. Returns `x` itself when there is nothing to do.
+ */
+export function padOrCrop(scope: KernelScope, x: TensorInfo, rows: Window, cols: Window): TensorInfo {
+  const [n, h, w, c] = x.shape as [number, number, number, number];
+  let out = x;
+  const pads = [Math.max(0, rows.before), Math.max(0, rows.after), Math.max(0, cols.before), Math.max(0, cols.after)];
+  if (pads.some((p) => p > 0)) {
+    out = scope.run('PadV2', { x: out }, { paddings: [[0, 0], [pads[0], pads[1]], [pads[2], pads[3]], [0, 0]], constantValue: 0 });
+  }
+  const crops = [Math.max(0, -rows.before), Math.max(0, -rows.after), Math.max(0, -cols.before), Math.max(0, -cols.after)] as const;
+  if (crops.some((p) => p > 0)) {
+    const [ph, pw] = [out.shape[1] as number, out.shape[2] as number];
+    const size = [n, ph - crops[0] - crops[1], pw - crops[2] - crops[3], c];
+    if (size[1]! <= 0 || size[2]! <= 0) {
+      throw new BackendError(`padOrCrop: cropping [${h}, ${w}] by ${crops.join(',')} leaves nothing`);
+    }
+    out = scope.run('Slice', { x: out }, { begin: [0, crops[0], crops[2], 0], size });
+  }
+  return out;
+}
+
+/**
+ * Inserts `stride - 1` zeros after every row (and column) of `x` ([N, H, W, C]): the "dilated"
+ * output gradient of a strided convolution. Result: [N, H * strideH, W * strideW, C] (the trailing
+ * zeros are harmless; callers crop what they do not need).
+ */
+export function insertZeros(scope: KernelScope, x: TensorInfo, strideH: number, strideW: number): TensorInfo {
+  const [n, h, w, c] = x.shape as [number, number, number, number];
+  let out = x;
+  let width = w;
+  if (strideW > 1) {
+    // [N*H, W, 1, C] -> pad the unit axis -> [N*H, W, sW, C] == [N, H, W*sW, C] in memory order
+    const a = scope.reshape(out, [n * h, w, 1, c]);
+    out = scope.run('PadV2', { x: a }, { paddings: [[0, 0], [0, 0], [0, strideW - 1], [0, 0]], constantValue: 0 });
+    width = w * strideW;
+  }
+  let height = h;
+  if (strideH > 1) {
+    // [N, H, 1, W'*C] -> pad the unit axis -> [N, H, sH, W'*C] == [N, H*sH, W', C]
+    const a = scope.reshape(out, [n, h, 1, width * c]);
+    out = scope.run('PadV2', { x: a }, { paddings: [[0, 0], [0, 0], [0, strideH - 1], [0, 0]], constantValue: 0 });
+    height = h * strideH;
+  }
+  return out === x ? x : scope.reshape(out, [n, height, width, c]);
+}
