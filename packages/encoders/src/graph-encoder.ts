@@ -159,6 +159,7 @@ export class GraphEncoder implements Encoder {
       });
     }
     const mode: BatchNormMode = !options.training ? 'inference' : this.#frozen ? 'running' : 'batch';
+    this.#assertShapesFit(where, x, mode === 'batch');
     return tf.tidy(() => this.#run(x, mode, where)) as tf.Tensor2D;
   }
 
@@ -212,6 +213,49 @@ export class GraphEncoder implements Encoder {
         received: x,
       });
     }
+  }
+
+  /**
+   * Propagates the input's spatial size through the graph before anything runs, so that an input
+   * too small for the network, or a training pass with one value per channel at some BatchNorm
+   * layer, fails with a ShapeError naming `x` and leaves every running average untouched.
+   */
+  #assertShapesFit(where: string, x: tf.Tensor, training: boolean): void {
+    if (x.rank !== 4) {
+      if (training && x.shape[0] === 1 && this.spec.nodes.some((n) => n.op === 'batchNorm')) this.#tooFew(where, x, 'the first BatchNorm layer');
+      return;
+    }
+    const batch = x.shape[0] as number;
+    const size = new Map<string, readonly [number, number]>([[INPUT, [x.shape[1] as number, x.shape[2] as number]]]);
+    for (const node of this.spec.nodes) {
+      const [h, w] = size.get(nodeInputs(node)[0] as string) as readonly [number, number];
+      let out: readonly [number, number] = [h, w];
+      if (node.op === 'conv2d' || (node.op === 'maxPool' && node.pad !== 'same')) {
+        const k = node.op === 'conv2d' ? node.kernelSize : node.size;
+        const pad = node.pad as number;
+        out = [Math.floor((h + 2 * pad - k) / node.stride) + 1, Math.floor((w + 2 * pad - k) / node.stride) + 1];
+      } else if (node.op === 'maxPool') {
+        out = [Math.ceil(h / node.stride), Math.ceil(w / node.stride)];
+      } else if (node.op === 'globalAvgPool') {
+        out = [1, 1];
+      }
+      if (out[0] < 1 || out[1] < 1) {
+        throw new ShapeError(`${where}: argument 'x' of shape [${x.shape.join(',')}] is too small for ${this.name}: layer '${node.name}' would output ${out[0]}x${out[1]}`, {
+          argument: 'x',
+          expected: `height and width large enough for every layer of ${this.name}`,
+          received: x,
+        });
+      }
+      if (training && node.op === 'batchNorm' && batch * h * w < 2) this.#tooFew(where, x, `BatchNorm layer '${node.name}' (${h}x${w} per image)`);
+      size.set(node.name, out);
+    }
+  }
+
+  #tooFew(where: string, x: tf.Tensor, at: string): never {
+    throw new ShapeError(
+      `${where}: argument 'x' of shape [${x.shape.join(',')}] leaves one value per channel at ${at}; BatchNorm in training mode needs more (use a larger batch or images, or training: false)`,
+      { argument: 'x', expected: 'batch * height * width > 1 at every BatchNorm layer in training mode', received: x },
+    );
   }
 
   #bnVariables(name: string): BatchNormVariables {

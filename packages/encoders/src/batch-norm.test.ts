@@ -1,0 +1,221 @@
+import * as tf from '@tensorflow/tfjs-core';
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '@contrastive/backend';
+import { ShapeError } from '@contrastive/core';
+import { batchNorm, type BatchNormMode, type BatchNormVariables } from './batch-norm.js';
+
+beforeAll(async () => {
+  await initBackend({ prefer: 'cpu' });
+});
+
+const f32 = (lo: number, hi: number) => fc.float({ min: Math.fround(lo), max: Math.fround(hi), noNaN: true, noDefaultInfinity: true });
+
+/** A BatchNorm case: x is [M, C] flattened from shape, plus parameters and an upstream gradient. */
+const bnCase = fc
+  .record({
+    b: fc.integer({ min: 1, max: 4 }),
+    h: fc.integer({ min: 1, max: 3 }),
+    w: fc.integer({ min: 1, max: 3 }),
+    c: fc.integer({ min: 1, max: 4 }),
+    rank4: fc.boolean(),
+  })
+  .filter((s) => s.b * (s.rank4 ? s.h * s.w : 1) >= 2)
+  .chain((s) => {
+    const shape = s.rank4 ? [s.b, s.h, s.w, s.c] : [s.b, s.c];
+    const n = shape.reduce((a, q) => a * q, 1);
+    const vec = (lo: number, hi: number, len: number) => fc.array(f32(lo, hi), { minLength: len, maxLength: len });
+    return fc.record({
+      shape: fc.constant(shape),
+      x: vec(-3, 3, n),
+      dy: vec(-1, 1, n),
+      gamma: vec(-2, 2, s.c),
+      beta: vec(-2, 2, s.c),
+      rm: vec(-1, 1, s.c),
+      rv: vec(0.1, 3, s.c),
+      momentum: f32(0, 1),
+      eps: fc.constantFrom(1e-5, 1e-3, 0.1),
+    });
+  });
+
+type Case = { shape: number[]; x: number[]; dy: number[]; gamma: number[]; beta: number[]; rm: number[]; rv: number[]; momentum: number; eps: number };
+
+/**
+ * Naive loop reference (float64): Ioffe & Szegedy 2015, Algorithm 1 (+ running averages as in
+ * PyTorch, unbiased variance) and the backward pass from their Sec. 3.
+ */
+function reference(c: Case, mode: 'batch' | 'running') {
+  const C = c.gamma.length;
+  const M = c.x.length / C;
+  const mean = new Array<number>(C).fill(0);
+  const varB = new Array<number>(C).fill(0);
+  for (let j = 0; j < C; j++) {
+    for (let i = 0; i < M; i++) mean[j]! += c.x[i * C + j]! / M;
+    for (let i = 0; i < M; i++) varB[j]! += (c.x[i * C + j]! - mean[j]!) ** 2 / M;
+  }
+  const mu = mode === 'batch' ? mean : c.rm;
+  const sigma2 = mode === 'batch' ? varB : c.rv;
+  const y = new Array<number>(c.x.length);
+  const xhat = new Array<number>(c.x.length);
+  for (let i = 0; i < M; i++)
+    for (let j = 0; j < C; j++) {
+      xhat[i * C + j] = (c.x[i * C + j]! - mu[j]!) / Math.sqrt(sigma2[j]! + c.eps);
+      y[i * C + j] = c.gamma[j]! * xhat[i * C + j]! + c.beta[j]!;
+    }
+  const rm = c.rm.map((r, j) => (mode === 'batch' ? (1 - c.momentum) * r + c.momentum * mean[j]! : r));
+  const rv = c.rv.map((r, j) => (mode === 'batch' ? (1 - c.momentum) * r + (c.momentum * varB[j]! * M) / (M - 1) : r));
+  // Gradients of L = sum(dy * y).
+  const dgamma = new Array<number>(C).fill(0);
+  const dbeta = new Array<number>(C).fill(0);
+  for (let i = 0; i < M; i++)
+    for (let j = 0; j < C; j++) {
+      dgamma[j]! += c.dy[i * C + j]! * xhat[i * C + j]!;
+      dbeta[j]! += c.dy[i * C + j]!;
+    }
+  const dx = new Array<number>(c.x.length);
+  for (let i = 0; i < M; i++)
+    for (let j = 0; j < C; j++) {
+      const k = c.gamma[j]! / Math.sqrt(sigma2[j]! + c.eps);
+      dx[i * C + j] = mode === 'batch' ? k * (c.dy[i * C + j]! - dbeta[j]! / M - (xhat[i * C + j]! * dgamma[j]!) / M) : k * c.dy[i * C + j]!;
+    }
+  return { y, rm, rv, dx, dgamma, dbeta };
+}
+
+function variables(c: Case): BatchNormVariables {
+  return {
+    gamma: tf.variable(tf.tensor1d(c.gamma)),
+    beta: tf.variable(tf.tensor1d(c.beta)),
+    movingMean: tf.variable(tf.tensor1d(c.rm), false),
+    movingVariance: tf.variable(tf.tensor1d(c.rv), false),
+  };
+}
+
+function disposeVariables(v: BatchNormVariables): void {
+  tf.dispose([v.gamma!, v.beta!, v.movingMean, v.movingVariance]);
+}
+
+function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number): void {
+  expect(actual.length).toBe(expected.length);
+  for (let i = 0; i < actual.length; i++) {
+    const e = expected[i] as number;
+    expect(Math.abs((actual[i] as number) - e)).toBeLessThanOrEqual(tol * (1 + Math.abs(e)));
+  }
+}
+
+/** Gradients of L = sum(dy * batchNorm(x)) with respect to x, gamma and beta. */
+function gradients(c: Case, mode: BatchNormMode) {
+  const x = tf.tensor(c.x, c.shape);
+  const dy = tf.tensor(c.dy, c.shape);
+  const v = variables(c);
+  const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(batchNorm(x, v, mode, c.momentum, c.eps, 'test', 'bn'), dy)) as tf.Scalar, [v.gamma!, v.beta!]);
+  const dgamma = grads[v.gamma!.name]!.dataSync();
+  const dbeta = grads[v.beta!.name]!.dataSync();
+  tf.dispose([value, ...Object.values(grads)]);
+  disposeVariables(v);
+  const v2 = variables(c);
+  const dxT = tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(batchNorm(xx, v2, mode, c.momentum, c.eps, 'test', 'bn'), dy)))(x);
+  const dx = dxT.dataSync();
+  tf.dispose([x, dy, dxT]);
+  disposeVariables(v2);
+  return { dx, dgamma, dbeta };
+}
+
+describe('batchNorm', () => {
+  it('training mode normalises with batch statistics (loop reference)', () => {
+    fc.assert(
+      fc.property(bnCase, (c) => {
+        const v = variables(c);
+        const x = tf.tensor(c.x, c.shape);
+        const y = batchNorm(x, v, 'batch', c.momentum, c.eps, 'test', 'bn');
+        const ref = reference(c, 'batch');
+        expectClose(y.dataSync(), ref.y, 2e-3);
+        expectClose(v.movingMean.dataSync(), ref.rm, 1e-4);
+        expectClose(v.movingVariance.dataSync(), ref.rv, 1e-4);
+        tf.dispose([x, y]);
+        disposeVariables(v);
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('training-mode gradients match the analytic BatchNorm backward pass', () => {
+    fc.assert(
+      fc.property(bnCase, (c) => {
+        const got = gradients(c, 'batch');
+        const ref = reference(c, 'batch');
+        // dx involves (dy - mean(dy) - xhat * mean(dy * xhat)) / sigma: float32 cancellation when
+        // sigma is tiny, so compare relative to the size of gamma / sigma.
+        const scale = Math.max(1, ...c.gamma.map((g) => Math.abs(g) / Math.sqrt(c.eps)));
+        expectClose(got.dgamma, ref.dgamma, 2e-3);
+        expectClose(got.dbeta, ref.dbeta, 1e-4);
+        expectClose(got.dx, ref.dx, 2e-4 * scale);
+      }),
+      { numRuns: 20 },
+    );
+  });
+
+  it("'running' and 'inference' modes normalise with the running averages and leave them unchanged", () => {
+    fc.assert(
+      fc.property(bnCase, (c) => {
+        const ref = reference(c, 'running');
+        for (const mode of ['running', 'inference'] as const) {
+          const v = variables(c);
+          const x = tf.tensor(c.x, c.shape);
+          const y = batchNorm(x, v, mode, c.momentum, c.eps, 'test', 'bn');
+          expectClose(y.dataSync(), ref.y, 1e-4);
+          expect(Array.from(v.movingMean.dataSync())).toEqual(Array.from(new Float32Array(c.rm)));
+          expect(Array.from(v.movingVariance.dataSync())).toEqual(Array.from(new Float32Array(c.rv)));
+          tf.dispose([x, y]);
+          disposeVariables(v);
+        }
+        const got = gradients(c, 'running');
+        expectClose(got.dx, ref.dx, 1e-4);
+        expectClose(got.dgamma, ref.dgamma, 1e-3);
+      }),
+      { numRuns: 20 },
+    );
+  });
+
+  it('moves the running averages by exactly the momentum: m = 0 keeps them, m = 1 replaces them', () => {
+    const c: Case = { shape: [4, 1], x: [1, 2, 3, 6], dy: [0, 0, 0, 0], gamma: [1], beta: [0], rm: [5], rv: [7], momentum: 0, eps: 1e-5 };
+    for (const momentum of [0, 1, 0.25]) {
+      const v = variables({ ...c, momentum });
+      const x = tf.tensor(c.x, c.shape);
+      tf.dispose(batchNorm(x, v, 'batch', momentum, c.eps, 'test', 'bn'));
+      // batch mean 3, unbiased variance ((4 + 1 + 0 + 9) / 3) = 14 / 3
+      expect(v.movingMean.dataSync()[0]).toBeCloseTo((1 - momentum) * 5 + momentum * 3, 5);
+      expect(v.movingVariance.dataSync()[0]).toBeCloseTo((1 - momentum) * 7 + (momentum * 14) / 3, 5);
+      tf.dispose(x);
+      disposeVariables(v);
+    }
+  });
+
+  it('rejects a training pass with a single value per channel, naming x', () => {
+    const c: Case = { shape: [1, 1, 1, 2], x: [1, 2], dy: [0, 0], gamma: [1, 1], beta: [0, 0], rm: [0, 0], rv: [1, 1], momentum: 0.1, eps: 1e-5 };
+    const v = variables(c);
+    const x = tf.tensor(c.x, c.shape);
+    expect(() => batchNorm(x, v, 'batch', 0.1, 1e-5, 'enc.apply', 'layer1.bn')).toThrow(ShapeError);
+    try {
+      batchNorm(x, v, 'batch', 0.1, 1e-5, 'enc.apply', 'layer1.bn');
+    } catch (e) {
+      expect((e as ShapeError).argument).toBe('x');
+      expect((e as ShapeError).message).toContain('layer1.bn');
+    }
+    tf.dispose(x);
+    disposeVariables(v);
+  });
+
+  it('leaks no tensors in any mode', () => {
+    const c: Case = { shape: [2, 2, 2, 3], x: Array.from({ length: 24 }, (_, i) => Math.sin(i)), dy: new Array(24).fill(1), gamma: [1, 2, 3], beta: [0, 1, 2], rm: [0, 0, 0], rv: [1, 1, 1], momentum: 0.1, eps: 1e-5 };
+    const v = variables(c);
+    const x = tf.tensor(c.x, c.shape);
+    for (const mode of ['batch', 'running', 'inference'] as const) {
+      const before = tf.memory().numTensors;
+      const y = batchNorm(x, v, mode, 0.1, 1e-5, 'test', 'bn');
+      expect(tf.memory().numTensors).toBe(before + 1);
+      y.dispose();
+    }
+    tf.dispose(x);
+    disposeVariables(v);
+  });
+});
