@@ -1,5 +1,49 @@
 /**
  * @packageDocumentation
- * Trainer loop, optimizers (SGD, LARS, AdamW), schedules, checkpoint/resume, metrics
+ * The training loop of the contrastive packages: {@link Trainer}/{@link train} over any core
+ * `Strategy`; optimizers with explicit, checkpointable state (SGD with momentum, LARS, AdamW);
+ * linear warmup + cosine schedule and batch-size learning-rate scaling; gradient clipping;
+ * callbacks, a progress bar and a JSONL metrics log; atomic, verified checkpoints that resume
+ * bit for bit.
  */
-export {};
+export { Trainer, train, type TrainerOptions, type TrainerCallbacks, type StepInfo, type EpochInfo, type TrainSummary, type CheckpointOptions } from './trainer.js';
+export type { DataSource, BatchIterable } from './data-source.js';
+export {
+  createOptimizer,
+  isBiasOrNormVariable,
+  excludeNothing,
+  type Optimizer,
+  type OptimizerState,
+  type OptimizerDefinition,
+  type VariableUpdateInput,
+  type VariableUpdateOutput,
+  type GradientMap,
+  type VariablePredicate,
+  type Hyperparameters,
+} from './optimizer.js';
+export { sgd, type SgdOptions } from './sgd.js';
+export { lars, type LarsOptions } from './lars.js';
+export { adamw, type AdamWOptions } from './adamw.js';
+export { constantLr, warmupCosine, scaleLearningRate, type LearningRateSchedule, type WarmupCosineOptions, type ScaleLearningRateOptions } from './schedule.js';
+export { globalNorm, clipByGlobalNorm } from './clip.js';
+export {
+  saveCheckpoint,
+  readCheckpoint,
+  latestCheckpoint,
+  resolveCheckpoint,
+  checkWeights,
+  restoreVariables,
+  checkpointName,
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_VERSION,
+  type CheckpointContents,
+  type CheckpointManifest,
+  type CheckpointTensorEntry,
+  type CheckpointGroup,
+  type LoadedCheckpoint,
+  type SaveCheckpointOptions,
+} from './checkpoint.js';
+export { configFingerprint, canonicalJson } from './fingerprint.js';
+export { MetricsLog } from './metrics-log.js';
+export { TrainingProgress, formatMetric, type ProgressBarOptions, type ProgressValues } from './progress.js';
+export { computeLossAndGradients, disposeLossAndGradients, type LossAndGradients } from './step.js';

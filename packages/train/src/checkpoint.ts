@@ -1,0 +1,470 @@
+/**
+ * Checkpoints: weights, optimizer slots, strategy state, rng state and the position in the
+ * run, written atomically and verified on load.
+ *
+ * Layout of a checkpoint root:
+ * ```
+ * root/
+ *   latest                  name of the newest checkpoint ("step-000000120")
+ *   step-000000120/
+ *     manifest.json         format, step, epoch, fingerprint, rng, metas, tensor table, sha256 per file
+ *     weights.bin           raw little-endian tensor bytes, one file per group
+ *     optimizer.bin
+ *     strategy.bin
+ * ```
+ * A checkpoint is written to a temporary directory, each file fsynced, then renamed into
+ * place (and the directory fsynced), so a crash leaves either the old or the new checkpoint,
+ * never a half-written one. Loading checks the manifest's own checksum, every file's size and
+ * sha256, and the tensor table, and throws {@link CheckpointError} on any mismatch.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  ArgumentError,
+  CheckpointError,
+  NonFiniteError,
+  assertInteger,
+  describeValue,
+  type RngState,
+  type SerializedState,
+} from '@contrastive/core';
+import { canonicalJson } from './fingerprint.js';
+
+/** The `format` field of every manifest. */
+export const CHECKPOINT_FORMAT = 'contrastive-checkpoint' as const;
+/** The manifest version this code writes and reads. */
+export const CHECKPOINT_VERSION = 1;
+
+const GROUPS = ['weights', 'optimizer', 'strategy'] as const;
+/** A tensor group: one binary file each. */
+export type CheckpointGroup = (typeof GROUPS)[number];
+const DTYPES = ['float32', 'int32', 'bool'] as const;
+type StoredDtype = (typeof DTYPES)[number];
+const BYTES_PER_ELEMENT: Record<StoredDtype, number> = { float32: 4, int32: 4, bool: 1 };
+const NAME_PATTERN = /^step-\d{9,}$/;
+
+/** What a checkpoint holds. */
+export interface CheckpointContents {
+  /** Steps (batches) done. */
+  readonly step: number;
+  /** 0-based epoch in progress. */
+  readonly epoch: number;
+  /** The run's config fingerprint (see `configFingerprint`). */
+  readonly fingerprint: string;
+  /** The trainer's rng state after `step` steps. */
+  readonly rng: RngState;
+  /** Every variable to save (trainable and not), by unique name. Must all be finite. */
+  readonly variables: readonly tf.Variable[];
+  /** Optimizer state (`Optimizer.serialize`). Float tensors must be finite. */
+  readonly optimizer: SerializedState;
+  /** Strategy state (`Strategy.serializeState`). Float tensors must be finite. */
+  readonly strategy: SerializedState;
+  /** Other JSON data (e.g. the trainer's epoch counters). */
+  readonly meta?: Readonly<Record<string, unknown>>;
+}
+
+/** One tensor in a group's binary file. */
+export interface CheckpointTensorEntry {
+  readonly name: string;
+  readonly dtype: StoredDtype;
+  readonly shape: readonly number[];
+  readonly offset: number;
+  readonly bytes: number;
+}
+
+/** The manifest.json of a checkpoint. */
+export interface CheckpointManifest {
+  readonly format: typeof CHECKPOINT_FORMAT;
+  readonly version: number;
+  readonly step: number;
+  readonly epoch: number;
+  readonly fingerprint: string;
+  readonly rng: RngState;
+  readonly meta: Readonly<Record<string, unknown>>;
+  readonly optimizerMeta: Readonly<Record<string, unknown>>;
+  readonly strategyMeta: Readonly<Record<string, unknown>>;
+  readonly files: Readonly<Record<string, { readonly bytes: number; readonly sha256: string }>>;
+  readonly tensors: Readonly<Record<CheckpointGroup, readonly CheckpointTensorEntry[]>>;
+  /** sha256 of the canonical JSON of every other field. */
+  readonly manifestSha256: string;
+}
+
+/** A verified checkpoint read into memory; the caller disposes its tensors with `dispose()`. */
+export interface LoadedCheckpoint {
+  readonly path: string;
+  readonly manifest: CheckpointManifest;
+  readonly weights: Readonly<Record<string, tf.Tensor>>;
+  readonly optimizer: SerializedState;
+  readonly strategy: SerializedState;
+  dispose(): void;
+}
+
+/** Options of {@link saveCheckpoint}. */
+export interface SaveCheckpointOptions {
+  /** Keep this many newest checkpoints in the root, the new one included (0 = keep all). Default 3. */
+  readonly keep?: number;
+}
+
+const sha256 = (data: Uint8Array | string): string => createHash('sha256').update(data).digest('hex');
+
+/** The directory name of the checkpoint at `step`. */
+export function checkpointName(step: number): string {
+  return `step-${String(step).padStart(9, '0')}`;
+}
+
+function fail(message: string, details: { argument?: string; expected?: string; received?: unknown; cause?: unknown } = {}): never {
+  throw new CheckpointError(message, details);
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function writeFileSynced(path: string, data: Uint8Array | string): Promise<void> {
+  const fh = await open(path, 'w');
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+async function syncDirectory(path: string): Promise<void> {
+  // Makes a rename durable. Not every platform can open a directory (Windows); there the
+  // rename is as durable as the OS makes it.
+  let fh;
+  try {
+    fh = await open(path, 'r');
+    await fh.sync();
+  } catch {
+    /* best effort */
+  } finally {
+    await fh?.close();
+  }
+}
+
+interface EncodedGroup {
+  readonly entries: CheckpointTensorEntry[];
+  readonly bytes: Buffer;
+}
+
+async function encodeGroup(group: CheckpointGroup, tensors: ReadonlyArray<readonly [string, tf.Tensor]>): Promise<EncodedGroup> {
+  const entries: CheckpointTensorEntry[] = [];
+  const chunks: Buffer[] = [];
+  let offset = 0;
+  const seen = new Set<string>();
+  for (const [name, t] of tensors) {
+    if (seen.has(name)) {
+      throw new ArgumentError(`saveCheckpoint: ${group} tensor name '${name}' appears twice`, { argument: group, expected: 'unique names', received: name });
+    }
+    seen.add(name);
+    if (!(DTYPES as readonly string[]).includes(t.dtype)) {
+      throw new ArgumentError(`saveCheckpoint: ${group} tensor '${name}' has dtype ${t.dtype}; checkpoints hold ${DTYPES.join(', ')}`, {
+        argument: `${group}.${name}`,
+        expected: DTYPES.join(' | '),
+        received: t,
+      });
+    }
+    const data = (await t.data()) as Float32Array | Int32Array | Uint8Array;
+    if (t.dtype === 'float32') {
+      for (let i = 0; i < data.length; i++) {
+        const v = data[i] as number;
+        if (!Number.isFinite(v)) {
+          throw new NonFiniteError(
+            `saveCheckpoint: ${group} tensor '${name}' holds ${Number.isNaN(v) ? 'NaN' : v} at flat index ${i}; a checkpoint never stores non-finite values, nothing was written`,
+            { argument: `${group}.${name}`, expected: 'finite values', received: t },
+          );
+        }
+      }
+    }
+    const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    entries.push({ name, dtype: t.dtype as StoredDtype, shape: [...t.shape], offset, bytes: buf.byteLength });
+    chunks.push(buf);
+    offset += buf.byteLength;
+  }
+  return { entries, bytes: Buffer.concat(chunks) };
+}
+
+/**
+ * Writes a checkpoint for `contents.step` under `root` atomically and points `root/latest`
+ * at it; prunes older checkpoints beyond `keep`. Refuses (NonFiniteError, nothing written)
+ * if any float tensor is NaN or infinite. Returns the checkpoint's directory.
+ *
+ * @example
+ * ```ts
+ * const path = await saveCheckpoint('runs/simclr/ckpt', { step, epoch, fingerprint, rng: rng.state(),
+ *   variables, optimizer: opt.serialize(optState), strategy: strategy.serializeState(state) });
+ * ```
+ */
+export async function saveCheckpoint(root: string, contents: CheckpointContents, options: SaveCheckpointOptions = {}): Promise<string> {
+  const where = 'saveCheckpoint';
+  if (typeof root !== 'string' || root.length === 0) {
+    throw new ArgumentError(`${where}: argument 'root' must be a directory path, received ${describeValue(root)}`, { argument: 'root', received: root });
+  }
+  assertInteger(where, 'contents.step', contents.step, 0);
+  assertInteger(where, 'contents.epoch', contents.epoch, 0);
+  const keep = options.keep ?? 3;
+  assertInteger(where, 'options.keep', keep, 0);
+  if (typeof contents.fingerprint !== 'string') {
+    throw new ArgumentError(`${where}: argument 'contents.fingerprint' must be a string, received ${describeValue(contents.fingerprint)}`, {
+      argument: 'contents.fingerprint',
+      received: contents.fingerprint,
+    });
+  }
+
+  // Encode (and check for non-finite values) before touching the disk.
+  const encoded: Record<CheckpointGroup, EncodedGroup> = {
+    weights: await encodeGroup('weights', contents.variables.map((v) => [v.name, v] as const)),
+    optimizer: await encodeGroup('optimizer', Object.entries(contents.optimizer.tensors)),
+    strategy: await encodeGroup('strategy', Object.entries(contents.strategy.tensors)),
+  };
+  const files: Record<string, { bytes: number; sha256: string }> = {};
+  for (const g of GROUPS) files[`${g}.bin`] = { bytes: encoded[g].bytes.byteLength, sha256: sha256(encoded[g].bytes) };
+  const body = {
+    format: CHECKPOINT_FORMAT,
+    version: CHECKPOINT_VERSION,
+    step: contents.step,
+    epoch: contents.epoch,
+    fingerprint: contents.fingerprint,
+    rng: contents.rng,
+    meta: contents.meta ?? {},
+    optimizerMeta: contents.optimizer.meta,
+    strategyMeta: contents.strategy.meta,
+    files,
+    tensors: { weights: encoded.weights.entries, optimizer: encoded.optimizer.entries, strategy: encoded.strategy.entries },
+  };
+  const manifest: CheckpointManifest = { ...body, manifestSha256: sha256(canonicalJson(body, 'manifest')) };
+
+  await mkdir(root, { recursive: true });
+  const name = checkpointName(contents.step);
+  const unique = `${process.pid}-${randomUUID().slice(0, 8)}`;
+  const tmp = join(root, `.tmp-${name}-${unique}`);
+  const finalPath = join(root, name);
+  try {
+    await mkdir(tmp);
+    for (const g of GROUPS) await writeFileSynced(join(tmp, `${g}.bin`), encoded[g].bytes);
+    await writeFileSynced(join(tmp, 'manifest.json'), `${JSON.stringify(manifest, null, 1)}\n`);
+    await syncDirectory(tmp);
+    if (await exists(finalPath)) {
+      // A directory cannot be renamed over a non-empty one: move the old one aside first.
+      const old = join(root, `.old-${name}-${unique}`);
+      await rename(finalPath, old);
+      await rename(tmp, finalPath);
+      await rm(old, { recursive: true, force: true });
+    } else {
+      await rename(tmp, finalPath);
+    }
+    await syncDirectory(root);
+    const latestTmp = join(root, `.tmp-latest-${unique}`);
+    await writeFileSynced(latestTmp, `${name}\n`);
+    await rename(latestTmp, join(root, 'latest'));
+    await syncDirectory(root);
+  } catch (e) {
+    await rm(tmp, { recursive: true, force: true });
+    throw e;
+  }
+  if (keep > 0) {
+    const others = (await readdir(root)).filter((n) => NAME_PATTERN.test(n) && n !== name).sort();
+    for (const n of others.slice(0, Math.max(0, others.length - (keep - 1)))) await rm(join(root, n), { recursive: true, force: true });
+  }
+  return finalPath;
+}
+
+/** The checkpoint `root/latest` points to, or `null` when the root has none. */
+export async function latestCheckpoint(root: string): Promise<string | null> {
+  let name: string;
+  try {
+    name = (await readFile(join(root, 'latest'), 'utf8')).trim();
+  } catch {
+    return null;
+  }
+  if (!NAME_PATTERN.test(name)) fail(`latestCheckpoint: ${join(root, 'latest')} must name a checkpoint (step-NNNNNNNNN), found ${JSON.stringify(name)}`);
+  const path = join(root, name);
+  if (!(await exists(join(path, 'manifest.json')))) fail(`latestCheckpoint: ${join(root, 'latest')} points to ${path}, which holds no manifest.json`);
+  return path;
+}
+
+/** `path` itself if it holds a manifest, else the checkpoint its `latest` file names. */
+export async function resolveCheckpoint(path: string): Promise<string> {
+  if (typeof path !== 'string' || path.length === 0) {
+    throw new ArgumentError(`resolveCheckpoint: argument 'path' must be a directory path, received ${describeValue(path)}`, { argument: 'path', received: path });
+  }
+  if (await exists(join(path, 'manifest.json'))) return path;
+  const latest = await latestCheckpoint(path);
+  if (latest === null) fail(`resolveCheckpoint: no checkpoint at ${path} (neither a manifest.json nor a 'latest' file)`, { argument: 'path', received: path });
+  return latest;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function checkManifest(path: string, raw: unknown): CheckpointManifest {
+  const bad = (what: string, received: unknown): never =>
+    fail(`readCheckpoint: ${join(path, 'manifest.json')} ${what}, received ${describeValue(received)}`, { argument: 'manifest', expected: what, received });
+  if (!isRecord(raw)) return bad('must be a JSON object', raw);
+  if (raw['format'] !== CHECKPOINT_FORMAT) bad(`must have format "${CHECKPOINT_FORMAT}"`, raw['format']);
+  if (raw['version'] !== CHECKPOINT_VERSION) bad(`must have version ${CHECKPOINT_VERSION}`, raw['version']);
+  const { manifestSha256, ...body } = raw;
+  if (typeof manifestSha256 !== 'string' || manifestSha256 !== sha256(canonicalJson(body, 'manifest'))) {
+    bad('is corrupt: its manifestSha256 does not match its content', manifestSha256);
+  }
+  for (const k of ['step', 'epoch'] as const) {
+    const v = raw[k];
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) bad(`must have ${k}, an integer >= 0`, v);
+  }
+  if (typeof raw['fingerprint'] !== 'string') bad('must have a fingerprint string', raw['fingerprint']);
+  for (const k of ['rng', 'meta', 'optimizerMeta', 'strategyMeta', 'files', 'tensors'] as const) if (!isRecord(raw[k])) bad(`must have an object '${k}'`, raw[k]);
+  const files = raw['files'] as Record<string, unknown>;
+  const tensors = raw['tensors'] as Record<string, unknown>;
+  for (const g of GROUPS) {
+    const f = files[`${g}.bin`];
+    if (!isRecord(f) || typeof f['sha256'] !== 'string' || typeof f['bytes'] !== 'number' || !Number.isSafeInteger(f['bytes']) || f['bytes'] < 0) {
+      bad(`must describe file ${g}.bin with bytes and sha256`, f);
+    }
+    const list = tensors[g];
+    if (!Array.isArray(list)) bad(`must list the tensors of group '${g}'`, list);
+    const names = new Set<string>();
+    for (const e of list as unknown[]) {
+      const ok =
+        isRecord(e) &&
+        typeof e['name'] === 'string' &&
+        (DTYPES as readonly unknown[]).includes(e['dtype']) &&
+        Array.isArray(e['shape']) &&
+        (e['shape'] as unknown[]).every((s) => typeof s === 'number' && Number.isSafeInteger(s) && s >= 0) &&
+        typeof e['offset'] === 'number' &&
+        typeof e['bytes'] === 'number' &&
+        Number.isSafeInteger(e['offset']) &&
+        (e['offset'] as number) >= 0 &&
+        e['bytes'] === (e['shape'] as number[]).reduce((a, b) => a * b, 1) * BYTES_PER_ELEMENT[e['dtype'] as StoredDtype] &&
+        (e['offset'] as number) + (e['bytes'] as number) <= (f as { bytes: number }).bytes;
+      if (!ok) bad(`has a bad tensor entry in group '${g}'`, e);
+      const name = (e as { name: string }).name;
+      if (names.has(name)) bad(`lists tensor '${name}' twice in group '${g}'`, name);
+      names.add(name);
+    }
+  }
+  return raw as unknown as CheckpointManifest;
+}
+
+function decode(entry: CheckpointTensorEntry, bytes: Buffer): tf.Tensor {
+  // Copy into an aligned buffer of its own (Buffer pools are not aligned for Float32Array).
+  const own = new Uint8Array(entry.bytes);
+  own.set(bytes.subarray(entry.offset, entry.offset + entry.bytes));
+  const values = entry.dtype === 'float32' ? new Float32Array(own.buffer) : entry.dtype === 'int32' ? new Int32Array(own.buffer) : own;
+  return tf.tensor(values, [...entry.shape], entry.dtype);
+}
+
+/**
+ * Reads and verifies a checkpoint (a checkpoint directory, or a root whose `latest` is
+ * followed). Throws {@link CheckpointError} if the manifest is missing, unparsable, of another
+ * format or version, or corrupt, or if a file is missing, truncated or fails its sha256.
+ * Nothing is assigned to any model here; see {@link restoreVariables}.
+ */
+export async function readCheckpoint(path: string): Promise<LoadedCheckpoint> {
+  const dir = await resolveCheckpoint(path);
+  let text: string;
+  try {
+    text = await readFile(join(dir, 'manifest.json'), 'utf8');
+  } catch (e) {
+    return fail(`readCheckpoint: cannot read ${join(dir, 'manifest.json')}`, { cause: e });
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    return fail(`readCheckpoint: ${join(dir, 'manifest.json')} is not valid JSON (truncated or corrupt)`, { cause: e });
+  }
+  const manifest = checkManifest(dir, raw);
+  const contents = {} as Record<CheckpointGroup, Buffer>;
+  for (const g of GROUPS) {
+    const file = join(dir, `${g}.bin`);
+    const expected = manifest.files[`${g}.bin`] as { bytes: number; sha256: string };
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(file);
+    } catch (e) {
+      return fail(`readCheckpoint: missing or unreadable file ${file}`, { cause: e });
+    }
+    if (bytes.byteLength !== expected.bytes) {
+      fail(`readCheckpoint: ${file} is truncated or padded: ${bytes.byteLength} bytes, the manifest says ${expected.bytes}`, {
+        argument: `${g}.bin`,
+        expected: `${expected.bytes} bytes`,
+        received: bytes.byteLength,
+      });
+    }
+    const actual = sha256(bytes);
+    if (actual !== expected.sha256) {
+      fail(`readCheckpoint: ${file} is corrupt: sha256 ${actual} does not match the manifest's ${expected.sha256}`, {
+        argument: `${g}.bin`,
+        expected: expected.sha256,
+        received: actual,
+      });
+    }
+    contents[g] = bytes;
+  }
+  const made: tf.Tensor[] = [];
+  const group = (g: CheckpointGroup): Record<string, tf.Tensor> =>
+    Object.fromEntries(
+      manifest.tensors[g].map((e) => {
+        const t = decode(e, contents[g]);
+        made.push(t);
+        return [e.name, t];
+      }),
+    );
+  const weights = group('weights');
+  const optimizer = { tensors: group('optimizer'), meta: manifest.optimizerMeta };
+  const strategy = { tensors: group('strategy'), meta: manifest.strategyMeta };
+  return {
+    path: dir,
+    manifest,
+    weights,
+    optimizer,
+    strategy,
+    dispose: () => made.forEach((t) => t.dispose()),
+  };
+}
+
+/**
+ * Checks that `weights` has exactly the variables' names, shapes and dtypes, and only then
+ * assigns every variable (all or nothing). Throws {@link CheckpointError} listing missing,
+ * unexpected and mismatched names otherwise, leaving every variable untouched.
+ */
+export function checkWeights(variables: readonly tf.Variable[], weights: Readonly<Record<string, tf.Tensor>>): void {
+  const names = new Set(variables.map((v) => v.name));
+  const missing = variables.filter((v) => weights[v.name] === undefined).map((v) => v.name);
+  const unexpected = Object.keys(weights).filter((n) => !names.has(n));
+  const mismatched = variables
+    .filter((v) => weights[v.name] !== undefined)
+    .filter((v) => {
+      const t = weights[v.name] as tf.Tensor;
+      return t.dtype !== v.dtype || t.shape.length !== v.shape.length || t.shape.some((s, i) => s !== v.shape[i]);
+    })
+    .map((v) => `${v.name}: model ${describeValue(v)}, checkpoint ${describeValue(weights[v.name])}`);
+  if (missing.length > 0 || unexpected.length > 0 || mismatched.length > 0) {
+    const parts = [
+      missing.length > 0 ? `missing in the checkpoint: ${missing.join(', ')}` : '',
+      unexpected.length > 0 ? `not in the model: ${unexpected.join(', ')}` : '',
+      mismatched.length > 0 ? `different shape or dtype: ${mismatched.join('; ')}` : '',
+    ].filter((p) => p !== '');
+    fail(`checkpoint weights do not match the model's variables (${parts.join(' | ')})`, {
+      argument: 'weights',
+      expected: 'the same variable names, shapes and dtypes',
+      received: { missing, unexpected, mismatched },
+    });
+  }
+}
+
+/** {@link checkWeights}, then assigns each variable its saved value. */
+export function restoreVariables(variables: readonly tf.Variable[], weights: Readonly<Record<string, tf.Tensor>>): void {
+  checkWeights(variables, weights);
+  for (const v of variables) v.assign(weights[v.name] as tf.Tensor);
+}

@@ -1,0 +1,77 @@
+/**
+ * A terminal progress bar for training (cli-progress): epoch, step, loss, learning rate and
+ * images per second. Shown only on a TTY unless forced.
+ */
+import { SingleBar } from 'cli-progress';
+
+/** Where and whether to draw the bar. */
+export interface ProgressBarOptions {
+  /** The stream to draw on. Default `process.stderr`. */
+  readonly stream?: NodeJS.WritableStream & { isTTY?: boolean };
+  /** `'auto'` (default): only when the stream is a TTY. `true`: always. `false`: never. */
+  readonly show?: 'auto' | boolean;
+}
+
+/** The values shown after the bar. */
+export interface ProgressValues {
+  readonly loss: number;
+  readonly learningRate: number;
+  readonly imagesPerSecond: number;
+}
+
+/** Formats a number for the bar: 4 significant digits, exponent for tiny or huge values. */
+export function formatMetric(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  const a = Math.abs(value);
+  if (a !== 0 && (a < 1e-3 || a >= 1e5)) return value.toExponential(2);
+  return value.toPrecision(4);
+}
+
+/** A progress bar per epoch; a no-op when not shown. */
+export class TrainingProgress {
+  readonly enabled: boolean;
+  readonly #bar: SingleBar | null;
+  readonly #epochs: number;
+  #total = 0;
+  #active = false;
+
+  constructor(epochs: number, options: ProgressBarOptions = {}) {
+    const stream = options.stream ?? process.stderr;
+    const show = options.show ?? 'auto';
+    this.enabled = show === true || (show === 'auto' && (stream as { isTTY?: boolean }).isTTY === true);
+    this.#epochs = epochs;
+    this.#bar = this.enabled
+      ? new SingleBar({
+          stream,
+          format: 'epoch {epoch}/{epochs} [{bar}] {value}/{total} | loss {loss} | lr {lr} | {ips} img/s',
+          barsize: 24,
+          hideCursor: null,
+          noTTYOutput: show === true,
+          notTTYSchedule: 1000,
+          fps: 5,
+        })
+      : null;
+  }
+
+  /** Starts the bar of `epoch` (0-based) at `done` of `total` steps (0 if unknown). */
+  startEpoch(epoch: number, done: number, total: number): void {
+    if (this.#bar === null) return;
+    if (this.#active) this.#bar.stop();
+    this.#total = total;
+    this.#bar.start(Math.max(total, done), done, { epoch: epoch + 1, epochs: this.#epochs, loss: '-', lr: '-', ips: '-' });
+    this.#active = true;
+  }
+
+  /** Moves the bar to `done` steps of this epoch with the latest values. */
+  update(done: number, values: ProgressValues): void {
+    if (this.#bar === null || !this.#active) return;
+    if (done > this.#total) this.#bar.setTotal(done);
+    this.#bar.update(done, { loss: formatMetric(values.loss), lr: formatMetric(values.learningRate), ips: formatMetric(values.imagesPerSecond) });
+  }
+
+  /** Stops the current bar (idempotent). */
+  stop(): void {
+    if (this.#bar !== null && this.#active) this.#bar.stop();
+    this.#active = false;
+  }
+}
