@@ -69,9 +69,10 @@ let tmpCounter = 0;
  * Saves `encoder` to a directory (Node.js) or to any tfjs IOHandler (browser: IndexedDB,
  * downloads, HTTP). Directory writes are atomic: the weights go to a temporary file renamed to
  * `weights.<sha256-prefix>.bin`, then `model.json` is written to a temporary file and renamed
- * over the old one, then weight files no longer referenced are removed. A reader therefore sees
- * either the old or the new model.json, each with complete weights; a crash leaves only
- * temporary files (`.tmp-*`), never a half-written model.
+ * over the old one, then the replaced model's weights file is removed. A reader therefore sees
+ * either the old or the new model.json, each with complete weights; a failed save removes its
+ * temporary files and leaves the previous model intact (a crash may leave a `.tmp-*` file,
+ * never a half-written model). One writer per directory at a time.
  *
  * @example
  * ```ts
@@ -96,7 +97,6 @@ export async function saveEncoder(encoder: Encoder, destination: string | tf.io.
   }
   const { fs, path, crypto } = await nodeModules(where);
   const dir = destination;
-  await fs.mkdir(dir, { recursive: true });
   const digest = crypto.createHash('sha256').update(bytes).digest('hex').slice(0, 16);
   const weightsFile = `weights.${digest}.bin`;
   const stamp = `${process.pid}-${Date.now()}-${tmpCounter++}`;
@@ -108,23 +108,48 @@ export async function saveEncoder(encoder: Encoder, destination: string | tf.io.
     weightsManifest: [{ paths: [weightsFile], weights: artifacts.weightSpecs }],
     userDefinedMetadata: artifacts.userDefinedMetadata,
   };
-  await writeAtomic(fs, path.join(dir, weightsFile), path.join(dir, `.tmp-${stamp}-${weightsFile}`), bytes);
-  await writeAtomic(fs, path.join(dir, 'model.json'), path.join(dir, `.tmp-${stamp}-model.json`), new TextEncoder().encode(JSON.stringify(modelJson)));
-  for (const f of await fs.readdir(dir)) {
-    if (/^weights\.[0-9a-f]{16}\.bin$/.test(f) && f !== weightsFile) await fs.rm(path.join(dir, f), { force: true });
+  try {
+    await fs.mkdir(dir, { recursive: true });
+    const previous = await referencedWeightFiles(fs, path.join(dir, 'model.json'));
+    await writeAtomic(fs, path.join(dir, weightsFile), path.join(dir, `.tmp-${stamp}-${weightsFile}`), bytes);
+    await writeAtomic(fs, path.join(dir, 'model.json'), path.join(dir, `.tmp-${stamp}-model.json`), new TextEncoder().encode(JSON.stringify(modelJson)));
+    // The replaced model's weights; plain file names only (never a path out of the directory).
+    for (const f of previous) if (f !== weightsFile && /^weights\.[0-9a-f]{16}\.bin$/.test(f)) await fs.rm(path.join(dir, f), { force: true });
+  } catch (e) {
+    throw new CheckpointError(`${where}: cannot write the encoder to ${dir}: ${e instanceof Error ? e.message : String(e)}`, {
+      argument: 'destination',
+      received: dir,
+      cause: e,
+    });
   }
   return { files: ['model.json', weightsFile], weightBytes: bytes.byteLength };
 }
 
-async function writeAtomic(fs: Fs, target: string, tmp: string, data: Uint8Array): Promise<void> {
-  const handle = await fs.open(tmp, 'w');
+/** Weight files named by an existing model.json (none if there is no readable one). */
+async function referencedWeightFiles(fs: Fs, modelJsonPath: string): Promise<string[]> {
   try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
+    const json = JSON.parse(await fs.readFile(modelJsonPath, 'utf8')) as { weightsManifest?: { paths?: unknown }[] };
+    return (json.weightsManifest ?? []).flatMap((g) => (Array.isArray(g.paths) ? g.paths.filter((p): p is string => typeof p === 'string') : []));
+  } catch {
+    return [];
   }
-  await fs.rename(tmp, target);
+}
+
+/** Writes `tmp`, flushes it, renames it to `target`; removes `tmp` if anything fails. */
+async function writeAtomic(fs: Fs, target: string, tmp: string, data: Uint8Array): Promise<void> {
+  try {
+    const handle = await fs.open(tmp, 'wx');
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(tmp, target);
+  } catch (e) {
+    await fs.rm(tmp, { force: true });
+    throw e;
+  }
 }
 
 /**
