@@ -2,7 +2,7 @@
  * The data loader: seeded shuffling, batching with sample indices, epochs and a bounded
  * prefetch over an in-memory {@link ImageDataset}, yielding tensor batches.
  */
-import { ArgumentError, assertInteger, assertOptionsObject } from '@contrastive/core';
+import { ArgumentError, assertInteger } from '@contrastive/core';
 import { assertDataset, batchFromIndices, disposeBatch, type ImageDataset, type TensorBatch } from './dataset.js';
 import { prefetch } from './prefetch.js';
 import { batchSchedule, batchesPerEpoch, checkBatchingOptions, type ScheduleOptions } from './shuffle.js';
@@ -64,7 +64,6 @@ export function createDataLoader(dataset: ImageDataset, options: DataLoaderOptio
       { argument: 'options.batchSize', expected: `<= ${dataset.length} with dropLast`, received: batchSize },
     );
   }
-  assertOptionsObject(where, 'options', options);
 
   function* batches(): Generator<LoaderBatch, void, undefined> {
     for (const { epoch, step, indices } of batchSchedule(dataset.length, options)) {
