@@ -27,9 +27,10 @@ const freshDir = () => join(root, `m${dirCounter++}`);
  * code path of a browser (no Node-only API on it).
  */
 async function browserHandler(dir: string): Promise<tf.io.IOHandler> {
-  const files = new Map<string, Uint8Array>();
-  for (const f of await readdir(dir)) files.set(f, new Uint8Array(await readFile(join(dir, f))));
-  const fetchFunc = async (url: string): Promise<Response> => {
+  const files = new Map<string, ArrayBuffer>();
+  for (const f of await readdir(dir)) files.set(f, new Uint8Array(await readFile(join(dir, f))).buffer);
+  const fetchFunc = async (input: string | URL | Request): Promise<Response> => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     const body = files.get(basename(new URL(url).pathname));
     return body === undefined ? new Response('not found', { status: 404 }) : new Response(body, { status: 200 });
   };
