@@ -39,7 +39,10 @@ export interface TensorBatch extends Batch {
   readonly images: tf.Tensor4D;
   /** `[B]` int32 class indices. */
   readonly labels: tf.Tensor1D;
-  /** `[B]` positions of the samples in the data set (a memory bank indexes by them). */
+  /**
+   * `[B]` positions of the samples in the data set: a memory bank stores one entry per sample
+   * and is read and updated at these indices (Wu et al. 2018, InstDisc, sec. 3.2).
+   */
   readonly indices: Int32Array;
 }
 
