@@ -134,24 +134,29 @@ export interface ToyDataOptions {
   readonly features?: number;
   readonly batchSize?: number;
   readonly seed?: number;
+  /** Number of clusters the points are drawn around (default 3). */
+  readonly clusters?: number;
+  /** Same batch order every epoch (default false: reshuffled per epoch). */
+  readonly fixedOrder?: boolean;
   /** Replace the images of these `${epoch}:${batchIndex}` batches with NaN. */
   readonly poison?: ReadonlySet<string>;
 }
 
-/** A seeded data set of `n` points in 3 clusters; returns epoch => freshly shuffled batches (new tensors). */
+/** A seeded data set of `n` points around `clusters` centres; returns epoch => freshly shuffled batches (new tensors). */
 export function toyData(options: ToyDataOptions = {}): (epoch: number) => Iterable<Batch> {
   const n = options.n ?? 24;
   const f = options.features ?? 6;
   const bs = options.batchSize ?? 5;
   const seed = options.seed ?? 7;
   const rng = Rng.fromSeed(seed);
-  const centers = Array.from({ length: 3 }, () => rng.normalArray(f, 0, 2));
+  const k = options.clusters ?? 3;
+  const centers = Array.from({ length: k }, () => rng.normalArray(f, 0, 2));
   const points = Array.from({ length: n }, (_, i) => {
-    const c = centers[i % 3] as Float32Array;
+    const c = centers[i % k] as Float32Array;
     return Float32Array.from(c, (v) => v + rng.normal(0, 0.3));
   });
   return function* (epoch: number) {
-    const order = Rng.fromSeed(seed * 1000 + epoch).permutation(n);
+    const order = Rng.fromSeed(seed * 1000 + (options.fixedOrder === true ? 0 : epoch)).permutation(n);
     for (let start = 0, b = 0; start < n; start += bs, b++) {
       const idx = order.slice(start, Math.min(n, start + bs));
       const values = new Float32Array(idx.length * f);
