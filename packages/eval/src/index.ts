@@ -11,3 +11,8 @@ export { fitStandardizer, standardize, type Standardizer } from './standardize.j
 export { alignment, type AlignmentOptions } from './alignment.js';
 export { uniformity, type UniformityOptions } from './uniformity.js';
 export type { Labels } from './validate.js';
+export { embedding2d, type Embedding2dOptions, type Point2D } from './embedding2d.js';
+export { renderScatterPng } from './scatter-png.js';
+export { renderScatterSvg } from './scatter-svg.js';
+export type { ScatterOptions } from './scatter-layout.js';
+export { writeFileAtomic, writeScatterPng, writeScatterSvg } from './write-atomic.js';
