@@ -5,11 +5,13 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
-import { assertOneOf } from '@contrastive/core';
+import { BackendError, assertOneOf } from '@contrastive/core';
 import { makeConv2DBackpropFilter } from './kernels/conv2d-backprop-filter.js';
 import { makeConv2DBackpropInput } from './kernels/conv2d-backprop-input.js';
 import { makeDepthwiseConv2dBackpropFilter } from './kernels/depthwise-conv2d-backprop-filter.js';
 import { makeDepthwiseConv2dBackpropInput } from './kernels/depthwise-conv2d-backprop-input.js';
+import { makeMaxPoolGrad } from './kernels/max-pool-grad.js';
+import { makeOneHot } from './kernels/one-hot.js';
 import { makeUnsortedSegmentSum } from './kernels/unsorted-segment-sum.js';
 
 /** Backends {@link registerTrainingKernels} knows. */
@@ -17,17 +19,24 @@ export const TRAINING_KERNEL_BACKENDS = ['wasm', 'cpu'] as const;
 /** A backend {@link registerTrainingKernels} knows. */
 export type TrainingKernelBackend = (typeof TRAINING_KERNEL_BACKENDS)[number];
 
-const FACTORIES: Readonly<Record<string, (backendName: string) => KernelFunc>> = {
+/** Builds a kernel for a backend; `stock` is the kernel it replaces, if any. */
+type KernelFactory = (backendName: string, stock: KernelFunc | undefined) => KernelFunc;
+
+const FACTORIES: Readonly<Record<string, KernelFactory>> = {
   Conv2DBackpropFilter: makeConv2DBackpropFilter,
   Conv2DBackpropInput: makeConv2DBackpropInput,
   DepthwiseConv2dNativeBackpropFilter: makeDepthwiseConv2dBackpropFilter,
   DepthwiseConv2dNativeBackpropInput: makeDepthwiseConv2dBackpropInput,
   UnsortedSegmentSum: makeUnsortedSegmentSum,
+  MaxPoolGrad: makeMaxPoolGrad,
+  OneHot: makeOneHot,
 };
 
 /**
- * Which kernels each backend gets. wasm: all of them (the first, third, fourth and fifth are
- * missing from tfjs-backend-wasm 4.22; its Conv2DBackpropInput is a single-threaded scalar loop).
+ * Which kernels each backend gets. wasm: all of them (Conv2DBackpropFilter, the depthwise gradients
+ * and UnsortedSegmentSum are missing from tfjs-backend-wasm 4.22; its Conv2DBackpropInput is a
+ * single-threaded scalar loop; its MaxPoolGrad misroutes the gradient of windows whose maximum is
+ * negative; its OneHot writes int32 values into float32 outputs).
  * cpu: only the two convolution gradients, whose stock versions read every element through a
  * TensorBuffer (~100x slower than a convolution on training shapes); the rest are fine there.
  */
@@ -53,14 +62,20 @@ const stock = new Map<string, KernelConfig>(); // `${backend}/${kernel}` -> the 
  */
 export function registerTrainingKernels(backendName: TrainingKernelBackend): readonly string[] {
   assertOneOf('registerTrainingKernels', 'backendName', backendName, TRAINING_KERNEL_BACKENDS);
+  if (tf.getKernelsForBackend(backendName).length === 0) {
+    throw new BackendError(
+      `registerTrainingKernels: backend '${backendName}' has no kernels loaded yet; import @tensorflow/tfjs-backend-${backendName} first (initBackend does)`,
+      { argument: 'backendName', received: backendName },
+    );
+  }
   for (const kernelName of TRAINING_KERNELS[backendName]) {
     const existing = tf.getKernel(kernelName, backendName);
     if (existing !== undefined && ours.has(existing.kernelFunc)) continue;
+    const kernelFunc = (FACTORIES[kernelName] as KernelFactory)(backendName, existing?.kernelFunc);
     if (existing !== undefined) {
       stock.set(`${backendName}/${kernelName}`, existing);
       tf.unregisterKernel(kernelName, backendName);
     }
-    const kernelFunc = (FACTORIES[kernelName] as (b: string) => KernelFunc)(backendName);
     ours.add(kernelFunc);
     tf.registerKernel({ kernelName, backendName, kernelFunc });
   }

@@ -78,3 +78,52 @@ export function unsortedSegmentSumReference(x: ArrayLike<number>, ids: ArrayLike
   }
   return out;
 }
+
+/** Geometry of one 2-D pooling. */
+export interface PoolGeometry {
+  readonly n: number;
+  readonly h: number;
+  readonly w: number;
+  readonly c: number;
+  readonly oh: number;
+  readonly ow: number;
+  readonly kh: number;
+  readonly kw: number;
+  readonly sh: number;
+  readonly sw: number;
+  readonly top: number;
+  readonly left: number;
+}
+
+/**
+ * Max-pool input gradient: each output's dy goes to the first maximal input of its window
+ * (row-major scan over the positions inside the input; padding never wins).
+ */
+export function maxPoolGradReference(g: PoolGeometry, x: ArrayLike<number>, dy: ArrayLike<number>): Float64Array {
+  const dx = new Float64Array(g.n * g.h * g.w * g.c);
+  for (let n = 0; n < g.n; n++) {
+    for (let oh = 0; oh < g.oh; oh++) {
+      for (let ow = 0; ow < g.ow; ow++) {
+        for (let ch = 0; ch < g.c; ch++) {
+          let best = Number.NEGATIVE_INFINITY;
+          let at = -1;
+          for (let kh = 0; kh < g.kh; kh++) {
+            const ih = oh * g.sh + kh - g.top;
+            if (ih < 0 || ih >= g.h) continue;
+            for (let kw = 0; kw < g.kw; kw++) {
+              const iw = ow * g.sw + kw - g.left;
+              if (iw < 0 || iw >= g.w) continue;
+              const i = ((n * g.h + ih) * g.w + iw) * g.c + ch;
+              if ((x[i] as number) > best) {
+                best = x[i] as number;
+                at = i;
+              }
+            }
+          }
+          if (at >= 0) dx[at] = (dx[at] as number) + (dy[((n * g.oh + oh) * g.ow + ow) * g.c + ch] as number);
+        }
+      }
+    }
+  }
+  return dx;
+}

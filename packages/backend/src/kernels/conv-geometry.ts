@@ -2,6 +2,7 @@
  * Shared geometry of the convolution gradient kernels: which rows/columns of the zero-padded input
  * a convolution reads, and how to pad or crop a tensor to exactly that window.
  */
+import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from '@contrastive/core';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { KernelScope } from './kernel-scope.js';
@@ -39,7 +40,9 @@ export function padOrCrop(scope: KernelScope, x: TensorInfo, rows: Window, cols:
     const [ph, pw] = [out.shape[1] as number, out.shape[2] as number];
     const size = [n, ph - crops[0] - crops[1], pw - crops[2] - crops[3], c];
     if (size[1]! <= 0 || size[2]! <= 0) {
-      throw new BackendError(`padOrCrop: cropping [${h}, ${w}] by ${crops.join(',')} leaves nothing`);
+      throw new BackendError(
+        `padOrCrop: cropping [${ph}, ${pw}] (from [${h}, ${w}]) by ${crops.join(',')} leaves nothing: a window lies entirely in the padding`,
+      );
     }
     out = scope.run('Slice', { x: out }, { begin: [0, crops[0], crops[2], 0], size });
   }
@@ -69,4 +72,36 @@ export function insertZeros(scope: KernelScope, x: TensorInfo, strideH: number, 
     height = h * strideH;
   }
   return out === x ? x : scope.reshape(out, [n, height, width, c]);
+}
+
+/** A `dimRoundingMode` attribute. */
+export type DimRoundingMode = 'floor' | 'round' | 'ceil' | undefined;
+
+/**
+ * Computes the convolution geometry with `compute(dimRoundingMode)` and checks that it produces
+ * dy's shape. tfjs 4.22's conv2d gradient drops `dimRoundingMode` when it calls the gradient
+ * kernels, so with a numeric pad and no mode given, the modes are tried in turn and the one whose
+ * output shape is dy's is used (dy's shape is the forward output's). Throws {@link BackendError}
+ * when none matches, instead of reading dy with the wrong geometry.
+ */
+export function geometryMatchingDy<T extends { readonly outShape: readonly number[] }>(
+  where: string,
+  dyShape: readonly number[],
+  pad: unknown,
+  dimRoundingMode: DimRoundingMode,
+  compute: (mode: DimRoundingMode) => T,
+): T {
+  const info = compute(dimRoundingMode);
+  if (tf.util.arraysEqual(dyShape as number[], info.outShape as number[])) return info;
+  if (typeof pad === 'number' && dimRoundingMode === undefined) {
+    for (const mode of ['floor', 'round', 'ceil'] as const) {
+      const alt = compute(mode);
+      if (tf.util.arraysEqual(dyShape as number[], alt.outShape as number[])) return alt;
+    }
+  }
+  throw new BackendError(`${where}: dy has shape [${dyShape.join(',')}] but the convolution outputs [${info.outShape.join(',')}]`, {
+    argument: 'inputs.dy',
+    expected: `shape [${info.outShape.join(',')}]`,
+    received: [...dyShape],
+  });
 }

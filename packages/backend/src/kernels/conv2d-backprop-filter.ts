@@ -17,7 +17,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelBackend, Conv2DBackpropFilterAttrs, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { BackendError } from '@contrastive/core';
-import { assertChannelsLast, padOrCrop } from './conv-geometry.js';
+import { assertChannelsLast, geometryMatchingDy, padOrCrop } from './conv-geometry.js';
 import { KernelScope } from './kernel-scope.js';
 
 const WHERE = 'Conv2DBackpropFilter';
@@ -31,21 +31,20 @@ export function makeConv2DBackpropFilter(backendName: string): KernelFunc {
     if (x.shape.length !== 4 || dy.shape.length !== 4) {
       throw new BackendError(`${WHERE}: x and dy must be rank 4, received [${x.shape.join(',')}] and [${dy.shape.join(',')}]`);
     }
-    const info = tf.backend_util.computeConv2DInfo(
-      x.shape as [number, number, number, number],
-      filterShape,
-      strides,
-      1,
-      pad,
-      dimRoundingMode,
-      false,
-      'channelsLast',
+    const info = geometryMatchingDy(WHERE, dy.shape, pad, dimRoundingMode, (mode) =>
+      tf.backend_util.computeConv2DInfo(
+        x.shape as [number, number, number, number],
+        filterShape,
+        strides,
+        1,
+        pad,
+        mode,
+        false,
+        'channelsLast',
+      ),
     );
     const { inHeight: h, inWidth: w, outHeight: oh, outWidth: ow, filterHeight: kh, filterWidth: kw } = info;
     const { strideHeight: sh, strideWidth: sw, padInfo } = info;
-    if (!tf.util.arraysEqual(dy.shape, info.outShape)) {
-      throw new BackendError(`${WHERE}: dy has shape [${dy.shape.join(',')}] but the convolution outputs [${info.outShape.join(',')}]`);
-    }
     const scope = new KernelScope(backend as KernelBackend, backendName, WHERE);
     try {
       // The rows/columns of the zero-padded input that the forward convolution read.

@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelBackend, Conv2DBackpropInputAttrs, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { BackendError } from '@contrastive/core';
-import { assertChannelsLast, insertZeros, padOrCrop } from './conv-geometry.js';
+import { assertChannelsLast, geometryMatchingDy, insertZeros, padOrCrop } from './conv-geometry.js';
 import { KernelScope } from './kernel-scope.js';
 
 const WHERE = 'Conv2DBackpropInput';
@@ -27,21 +27,20 @@ export function makeConv2DBackpropInput(backendName: string): KernelFunc {
     if (dy.shape.length !== 4 || filter.shape.length !== 4) {
       throw new BackendError(`${WHERE}: dy and filter must be rank 4, received [${dy.shape.join(',')}] and [${filter.shape.join(',')}]`);
     }
-    const info = tf.backend_util.computeConv2DInfo(
-      inputShape,
-      filter.shape as [number, number, number, number],
-      strides,
-      1,
-      pad,
-      dimRoundingMode,
-      false,
-      'channelsLast',
+    const info = geometryMatchingDy(WHERE, dy.shape, pad, dimRoundingMode, (mode) =>
+      tf.backend_util.computeConv2DInfo(
+        inputShape,
+        filter.shape as [number, number, number, number],
+        strides,
+        1,
+        pad,
+        mode,
+        false,
+        'channelsLast',
+      ),
     );
     const { inHeight: h, inWidth: w, outHeight: oh, outWidth: ow, filterHeight: kh, filterWidth: kw } = info;
     const { strideHeight: sh, strideWidth: sw, padInfo } = info;
-    if (!tf.util.arraysEqual(dy.shape, info.outShape)) {
-      throw new BackendError(`${WHERE}: dy has shape [${dy.shape.join(',')}] but the convolution outputs [${info.outShape.join(',')}]`);
-    }
     const scope = new KernelScope(backend as KernelBackend, backendName, WHERE);
     try {
       const u = insertZeros(scope, dy, sh, sw); // [N, OH*sH, OW*sW, CO]

@@ -14,7 +14,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelBackend, DepthwiseConv2dNativeBackpropFilterAttrs, KernelFunc, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { BackendError } from '@contrastive/core';
-import { assertChannelsLast, padOrCrop } from './conv-geometry.js';
+import { assertChannelsLast, geometryMatchingDy, padOrCrop } from './conv-geometry.js';
 import { KernelScope } from './kernel-scope.js';
 
 const WHERE = 'DepthwiseConv2dNativeBackpropFilter';
@@ -28,22 +28,21 @@ export function makeDepthwiseConv2dBackpropFilter(backendName: string): KernelFu
     if (x.shape.length !== 4 || dy.shape.length !== 4) {
       throw new BackendError(`${WHERE}: x and dy must be rank 4, received [${x.shape.join(',')}] and [${dy.shape.join(',')}]`);
     }
-    const info = tf.backend_util.computeConv2DInfo(
-      x.shape as [number, number, number, number],
-      filterShape,
-      strides,
-      dilations ?? 1,
-      pad,
-      dimRoundingMode,
-      true,
+    const info = geometryMatchingDy(WHERE, dy.shape, pad, dimRoundingMode, (mode) =>
+      tf.backend_util.computeConv2DInfo(
+        x.shape as [number, number, number, number],
+        filterShape,
+        strides,
+        dilations ?? 1,
+        pad,
+        mode,
+        true,
+      ),
     );
     const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow } = info;
     const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw, padInfo } = info;
     const { filterHeight: kh, filterWidth: kw } = info;
     const m = filterShape[3];
-    if (!tf.util.arraysEqual(dy.shape, info.outShape)) {
-      throw new BackendError(`${WHERE}: dy has shape [${dy.shape.join(',')}] but the convolution outputs [${info.outShape.join(',')}]`);
-    }
     const scope = new KernelScope(backend as KernelBackend, backendName, WHERE);
     try {
       const needH = (oh - 1) * sh + (kh - 1) * dh + 1;

@@ -16,7 +16,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelBackend, DepthwiseConv2dNativeBackpropInputAttrs, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { BackendError } from '@contrastive/core';
-import { assertChannelsLast, insertZeros, padOrCrop } from './conv-geometry.js';
+import { assertChannelsLast, geometryMatchingDy, insertZeros, padOrCrop } from './conv-geometry.js';
 import { KernelScope } from './kernel-scope.js';
 
 const WHERE = 'DepthwiseConv2dNativeBackpropInput';
@@ -30,22 +30,21 @@ export function makeDepthwiseConv2dBackpropInput(backendName: string): KernelFun
     if (dy.shape.length !== 4 || filter.shape.length !== 4) {
       throw new BackendError(`${WHERE}: dy and filter must be rank 4, received [${dy.shape.join(',')}] and [${filter.shape.join(',')}]`);
     }
-    const info = tf.backend_util.computeConv2DInfo(
-      inputShape,
-      filter.shape as [number, number, number, number],
-      strides,
-      dilations ?? 1,
-      pad,
-      dimRoundingMode,
-      true,
+    const info = geometryMatchingDy(WHERE, dy.shape, pad, dimRoundingMode, (mode) =>
+      tf.backend_util.computeConv2DInfo(
+        inputShape,
+        filter.shape as [number, number, number, number],
+        strides,
+        dilations ?? 1,
+        pad,
+        mode,
+        true,
+      ),
     );
     const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow } = info;
     const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw, padInfo } = info;
     const { filterHeight: kh, filterWidth: kw, effectiveFilterHeight: ekh, effectiveFilterWidth: ekw } = info;
     const m = filter.shape[3] as number;
-    if (!tf.util.arraysEqual(dy.shape, info.outShape)) {
-      throw new BackendError(`${WHERE}: dy has shape [${dy.shape.join(',')}] but the convolution outputs [${info.outShape.join(',')}]`);
-    }
     const scope = new KernelScope(backend as KernelBackend, backendName, WHERE);
     try {
       const u = insertZeros(scope, dy, sh, sw); // [N, OH*sH, OW*sW, C*M]

@@ -3,7 +3,7 @@
  * composite kernels do, and frees every intermediate when the composite kernel finishes or throws.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { KernelBackend, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelBackend, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { BackendError } from '@contrastive/core';
 
 /**
@@ -37,10 +37,15 @@ export class KernelScope {
     if (config === undefined) {
       throw new BackendError(`${this.where}: needs kernel '${kernelName}', which backend '${this.backendName}' does not have`);
     }
-    const out = config.kernelFunc({ inputs, backend: this.backend, attrs: attrs as NamedAttrMap });
+    return this.call(config.kernelFunc, inputs, attrs, kernelName);
+  }
+
+  /** Runs a given kernel function (e.g. a stock kernel that was replaced); the output is an intermediate. */
+  call(kernelFunc: KernelFunc, inputs: NamedTensorInfoMap, attrs: object = {}, what = 'kernel'): TensorInfo {
+    const out = kernelFunc({ inputs, backend: this.backend, attrs: attrs as NamedAttrMap });
     if (Array.isArray(out)) {
       this.temporaries.push(...out);
-      throw new BackendError(`${this.where}: kernel '${kernelName}' returned ${out.length} outputs, expected one`);
+      throw new BackendError(`${this.where}: ${what} returned ${out.length} outputs, expected one`);
     }
     this.temporaries.push(out);
     return out;
