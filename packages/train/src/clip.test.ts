@@ -16,7 +16,9 @@ describe('globalNorm / clipByGlobalNorm', () => {
       fc.property(fc.array(fc.array(f32(-3, 3), { minLength: 1, maxLength: 5 }), { minLength: 1, maxLength: 4 }), f32(0.01, 5), (lists, maxNorm) => {
         const grads = Object.fromEntries(lists.map((l, i) => [`v${i}`, tf.tensor1d(l)]));
         const ref = Math.sqrt(lists.flat().reduce((s, x) => s + x * x, 0));
+        const start = tf.memory().numTensors;
         const norm = globalNorm(grads);
+        expect(tf.memory().numTensors).toBe(start);
         expect(norm).toBeCloseTo(ref, 4);
         const before = tf.memory().numTensors;
         const clipped = clipByGlobalNorm(grads, maxNorm, norm);

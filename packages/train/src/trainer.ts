@@ -549,6 +549,7 @@ export class Trainer<S = unknown> {
    */
   async restore(path: string): Promise<void> {
     this.#checkAlive('restore');
+    if (this.#running && this.#step > 0) throw new ArgumentError('Trainer.restore: cannot restore while the trainer is running', { argument: 'this' });
     const loaded = await readCheckpoint(path);
     try {
       const m = loaded.manifest;
