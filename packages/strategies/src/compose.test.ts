@@ -69,7 +69,7 @@ function logSource(dim: number): NegativeSource<LogState> {
       s.rows.dispose();
       return { rows, indices: [...s.indices, ...(indices ?? [])] };
     },
-    serialize: (s): SerializedState => ({ tensors: { rows: s.rows }, meta: { indices: s.indices } }),
+    serialize: (s): SerializedState => ({ tensors: { rows: tf.clone(s.rows) }, meta: { indices: s.indices } }),
     deserialize: (d) => ({ rows: tf.clone(d.tensors['rows'] as tf.Tensor2D), indices: d.meta['indices'] as number[] }),
     dispose: (s) => s.rows.dispose(),
   };
@@ -139,7 +139,9 @@ describe('compose', () => {
     expect(state.negatives!.rows.shape).toEqual([5, 5]);
     // the initial 1-row state was replaced by a 5-row one: +0 net tensors after disposal of aux
     expect(tf.memory().numTensors).toBe(before);
-    const restored = strategy.deserializeState(strategy.serializeState(state));
+    const serialized = strategy.serializeState(state);
+    const restored = strategy.deserializeState(serialized);
+    tf.dispose(Object.values(serialized.tensors));
     expect(restored.negatives!.indices).toEqual([7, 8, 9, 10]);
     expect(Array.from(restored.negatives!.rows.dataSync())).toEqual(Array.from(state.negatives!.rows.dataSync()));
     strategy.disposeState(restored);
@@ -167,6 +169,29 @@ describe('compose', () => {
     state = strategy.afterStep(state, aux, { images: x }, 41);
     expect(updates).toEqual([41]);
     tf.dispose([loss, ...Object.values(aux.tensors)]);
+    strategy.disposeState(state);
+    x.dispose();
+    encoder.dispose();
+  });
+
+  it('stages: lossFromEmbeddings(views.map(embed)) equals loss() for the same rng', () => {
+    const encoder = linearEncoder(12, 5, 6);
+    const strategy = compose({ augment: noiseAugment, encoder, head: identityHead(5), loss: toyLoss, negatives: logSource(5) });
+    const x = images();
+    const state = strategy.init(Rng.fromSeed(0));
+    const batch = { images: x, indices: Int32Array.from([0, 1, 2, 3]) };
+    const whole = lossStep(strategy, batch, state, Rng.fromSeed(9));
+    const staged = tf.tidy(() => {
+      const rng = Rng.fromSeed(9);
+      const stages = strategy.stages!;
+      const views = stages.views(batch, rng);
+      const z = views.map((v) => stages.embed(v));
+      const out = stages.lossFromEmbeddings(z, views, batch, state, rng);
+      return [out.loss, out.aux.tensors['write']!];
+    });
+    expect(staged[0]!.dataSync()[0]).toBeCloseTo(whole.loss.dataSync()[0]!, 6);
+    expect(Array.from(staged[1]!.dataSync())).toEqual(Array.from(whole.aux.tensors['write']!.dataSync()));
+    tf.dispose([...staged, whole.loss, ...Object.values(whole.aux.tensors)]);
     strategy.disposeState(state);
     x.dispose();
     encoder.dispose();

@@ -22,6 +22,7 @@ import {
   type SerializedState,
   type StepAux,
   type Strategy,
+  type StrategyStages,
   type ViewAugmenter,
 } from '@contrastive/core';
 import type { KeyBranch } from './key-branch.js';
@@ -122,6 +123,39 @@ export function compose<S = unknown>(options: ComposeOptions<S>): Strategy<Compo
 
   const embed = (x: tf.Tensor4D): tf.Tensor2D => head.apply(encoder.apply(x, { training: true }), { training: true });
 
+  const stages: StrategyStages<ComposedState<S>> = {
+    views(batch: Batch, rng: Rng): tf.Tensor4D[] {
+      if (useLabels && batch.labels === undefined) {
+        throw new ArgumentError(`${name}: argument 'batch.labels' is required by this strategy (useLabels), received undefined`, {
+          argument: 'batch.labels',
+          received: undefined,
+        });
+      }
+      return augment.apply(batch.images as tf.Tensor4D, rng.split());
+    },
+    embed,
+    lossFromEmbeddings(z, views, batch, state, rng) {
+      const b = (z[0] as tf.Tensor2D).shape[0];
+      const keys = keyBranch ? keyBranch.keys(views, rng.split()) : undefined;
+      const neg =
+        negatives && state.negatives !== null
+          ? negatives.read(state.negatives, { ...(batch.indices ? { indices: batch.indices } : {}), rng: rng.split() })
+          : null;
+      const value = loss.compute({
+        views: z,
+        ...(keys ? { keys } : {}),
+        ...(neg ? { negatives: neg } : {}),
+        ...(useLabels && batch.labels ? { labels: batch.labels } : {}),
+      });
+      // What afterStep writes to the negative source (values only; no gradient flows through it),
+      // kept out of the caller's tidy scope; the trainer disposes aux after afterStep.
+      const toWrite = write === 'keys' ? keys?.[0] : z[0];
+      const aux: Record<string, tf.Tensor> = {};
+      if (negatives && toWrite) aux['write'] = tf.keep(tf.reshape(toWrite, [b, -1]) as tf.Tensor2D);
+      return { loss: value, aux: { tensors: aux } };
+    },
+  };
+
   return {
     name,
     trainableVariables: uniqueVariables([...encoder.trainableVariables, ...head.trainableVariables]),
@@ -136,43 +170,21 @@ export function compose<S = unknown>(options: ComposeOptions<S>): Strategy<Compo
     },
 
     loss(batch: Batch, state: ComposedState<S>, rng: Rng): { loss: tf.Scalar; aux: StepAux } {
-      if (useLabels && batch.labels === undefined) {
-        throw new ArgumentError(`${name}: argument 'batch.labels' is required by this strategy (useLabels), received undefined`, {
-          argument: 'batch.labels',
-          received: undefined,
-        });
-      }
-      const images = batch.images as tf.Tensor4D;
-      const views = augment.apply(images, rng.split());
+      const views = stages.views(batch, rng);
       try {
-        const b = images.shape[0];
         let z: tf.Tensor2D[];
         if (forward === 'concat' && views.length > 1) {
-          const all = embed(tf.concat(views, 0));
-          z = tf.split(all, views.length, 0) as tf.Tensor2D[];
+          z = tf.split(stages.embed(tf.concat(views, 0)), views.length, 0) as tf.Tensor2D[];
         } else {
-          z = views.map(embed);
+          z = views.map((v) => stages.embed(v));
         }
-        const keys = keyBranch ? keyBranch.keys(views, rng.split()) : undefined;
-        const neg = negatives && state.negatives !== null
-          ? negatives.read(state.negatives, { ...(batch.indices ? { indices: batch.indices } : {}), rng: rng.split() })
-          : null;
-        const value = loss.compute({
-          views: z,
-          ...(keys ? { keys } : {}),
-          ...(neg ? { negatives: neg } : {}),
-          ...(useLabels && batch.labels ? { labels: batch.labels } : {}),
-        });
-        // What afterStep writes to the negative source (values only; no gradient flows through it),
-        // kept out of the caller's tidy scope; the trainer disposes aux after afterStep.
-        const toWrite = write === 'keys' ? keys?.[0] : z[0];
-        const aux: Record<string, tf.Tensor> = {};
-        if (negatives && toWrite) aux['write'] = tf.keep(tf.reshape(toWrite, [b, -1]) as tf.Tensor2D);
-        return { loss: value, aux: { tensors: aux } };
+        return stages.lossFromEmbeddings(z, views, batch, state, rng);
       } finally {
         tf.dispose(views);
       }
     },
+
+    stages,
 
     afterStep(state: ComposedState<S>, aux: StepAux, batch: Batch, step: number): ComposedState<S> {
       let next = state;

@@ -1,4 +1,4 @@
-import type { Scalar, Tensor1D, Tensor4D, Tensor, Variable } from '@tensorflow/tfjs-core';
+import type { Scalar, Tensor1D, Tensor2D, Tensor4D, Tensor, Variable } from '@tensorflow/tfjs-core';
 import type { Rng } from '../rng.js';
 import type { SerializedState } from './negatives.js';
 
@@ -44,6 +44,27 @@ export interface Strategy<S = unknown> {
   /** A state from `serializeState`'s output. Copies what it keeps (the caller still owns `data`'s tensors); throws CheckpointError on a mismatch. */
   deserializeState(data: SerializedState): S;
   disposeState(state: S): void;
+  /**
+   * The same step split into stages, for a gradient cache (Gao et al. 2021, "Scaling Deep
+   * Contrastive Learning Batch Size under Memory Limited Setup"): views are drawn once, the
+   * online embeddings can be computed chunk by chunk, and the loss is a function of the full
+   * set of embeddings. Optional: strategies without it train with the plain step only.
+   * Invariant: `lossFromEmbeddings(views.map(embed))` equals `loss(batch)` for the same rng.
+   */
+  readonly stages?: StrategyStages<S>;
+}
+
+/** The stages of one step; see {@link Strategy.stages}. */
+export interface StrategyStages<S> {
+  /** The V views of the batch; all augmentation randomness is drawn here. Caller disposes. */
+  views(batch: Batch, rng: Rng): Tensor4D[];
+  /** The online embedding z = g(f(x)) of a chunk of (view) images `[b, H, W, C]` -> `[b, D]`. */
+  embed(images: Tensor4D): Tensor2D;
+  /**
+   * The loss from the online embeddings of every view (`z[v]` is `[B, D]`) and the views
+   * themselves (for a key branch); also returns what `afterStep` needs.
+   */
+  lossFromEmbeddings(z: readonly Tensor2D[], views: readonly Tensor4D[], batch: Batch, state: S, rng: Rng): { readonly loss: Scalar; readonly aux: StepAux };
 }
 
 /** Tensors a strategy's `loss` passes on to its `afterStep` (kept outside the tape). */
