@@ -35,8 +35,8 @@ export const WASM_HEAP_MAX_BYTES = 4 * 1024 ** 3;
 const MIB = 1024 ** 2;
 const mib = (bytes: number): string => `${(bytes / MIB).toFixed(1)} MiB`;
 
-/** The parts of tfjs-wasm's emscripten module that the guard uses. */
-interface EmscriptenModule {
+/** The parts of tfjs-wasm's emscripten module that the guard uses. @internal */
+export interface EmscriptenModule {
   _malloc: (bytes: number) => number;
   _free: (pointer: number) => void;
   asm?: { malloc?: (bytes: number) => number; free?: (pointer: number) => void; memory?: WebAssembly.Memory };
@@ -96,7 +96,14 @@ export function wasmHeapBytes(): number {
  * @internal
  */
 export function installWasmHeapGuard(): boolean {
-  const module = wasmModule('installWasmHeapGuard');
+  return guardModule(wasmModule('installWasmHeapGuard'));
+}
+
+/**
+ * Installs the guard on a given emscripten module (the engine's, or a stand-in in tests).
+ * @internal
+ */
+export function guardModule(module: EmscriptenModule): boolean {
   if (guards.has(module)) return true;
   const rawMalloc = module.asm?.malloc;
   const rawFree = module.asm?.free;

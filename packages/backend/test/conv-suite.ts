@@ -7,7 +7,16 @@ import fc from 'fast-check';
 import type { KernelFunc } from '@tensorflow/tfjs-core';
 import { BackendError } from '@contrastive/core';
 import { describe, expect, it } from 'vitest';
-import { CONV_TOLERANCE, checkConvGradient, convCaseArb, describeCase, relative, summarise, type GradientKind } from './conv-cases.js';
+import {
+  CONV_TOLERANCE,
+  checkConvGradient,
+  convCaseArb,
+  describeCase,
+  relative,
+  summarise,
+  type ConvCase,
+  type GradientKind,
+} from './conv-cases.js';
 import { runKernel } from './kernel-harness.js';
 
 /** Options of {@link convGradientSuite}. */
@@ -48,6 +57,16 @@ export function convGradientSuite(o: ConvSuiteOptions): void {
         }),
         { numRuns: 20 },
       );
+    });
+
+    it("infers dimRoundingMode from dy's shape when it is missing (tfjs's conv2d gradient drops it)", () => {
+      // x [1,6,6,2], 3x3 filter, stride 2, pad 1: 'ceil' gives a 4x4 output, the default 3x3.
+      const ceil: ConvCase = { n: 1, h: 6, w: 6, c: 2, co: 2, kh: 3, kw: 3, sh: 2, sw: 2, dh: 1, dw: 1, pad: { pad: 1, dimRoundingMode: 'ceil' }, seed: 5 };
+      const rounded = [ceil, ...cases.filter((c) => typeof c.pad.pad === 'number' && 'dimRoundingMode' in c.pad && c.pad.dimRoundingMode !== undefined)];
+      for (const c of rounded) {
+        const r = checkConvGradient(o.kind, o.depthwise, c, subject, 'wasm', true);
+        expect(relative(r.vsReference), describeCase(c)).toBeLessThan(CONV_TOLERANCE);
+      }
     });
 
     it('frees every intermediate (backend data ids and wasm heap bytes unchanged)', () => {
