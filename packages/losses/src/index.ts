@@ -1,5 +1,11 @@
 /**
  * @packageDocumentation
- * Contrastive losses: NT-Xent, SupCon (L_out, L_in), InfoNCE with external negatives
+ * Contrastive losses on TensorFlow.js: NT-Xent (SimCLR), SupCon L_out and L_in (Khosla et al.
+ * 2020), InfoNCE with external negatives (MoCo), and adapters to core's `ContrastiveLoss`.
+ * Embeddings are L2-normalised inside every loss; all are numerically stable in float32 and
+ * differentiable on every tfjs backend, wasm included.
  */
-export {};
+export { ntXent, type NtXentOptions } from './nt-xent.js';
+export { supCon, type SupConOptions, type SupConVariant, type Labels } from './sup-con.js';
+export { infoNce, type InfoNceOptions } from './info-nce.js';
+export { MIN_TEMPERATURE, type BaseLossOptions, type LossScale } from './options.js';

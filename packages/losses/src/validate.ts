@@ -1,0 +1,131 @@
+/**
+ * Input checks for embeddings and labels. Every error names the argument (`z1`,
+ * `views[2]`, `labels`) and carries the value received.
+ */
+import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
+import { ArgumentError, assertFloatTensor, describeValue, NonFiniteError, ShapeError } from '@contrastive/core';
+
+/**
+ * An embedding matrix: a float32 `[rows, dim]` tensor with at least `minRows` rows and a
+ * matching shape. With `checkValues`, also every value finite and no all-zero row (cosine
+ * similarity is undefined for a zero vector).
+ */
+export function checkEmbeddings(
+  where: string,
+  name: string,
+  value: unknown,
+  expect: { readonly rows?: number; readonly dim?: number; readonly minRows?: number; readonly checkValues: boolean },
+): asserts value is Tensor2D {
+  assertFloatTensor(where, name, value, 2);
+  const [rows, dim] = value.shape as [number, number];
+  const minRows = expect.minRows ?? 1;
+  if (rows < minRows) {
+    const expected = `at least ${minRows} row${minRows === 1 ? '' : 's'}`;
+    throw new ShapeError(`${where}: argument '${name}' must have ${expected}, received shape [${value.shape.join(',')}]`, {
+      argument: name,
+      expected,
+      received: value,
+    });
+  }
+  if (dim < 1) {
+    throw new ShapeError(`${where}: argument '${name}' must have at least 1 column, received shape [${value.shape.join(',')}]`, {
+      argument: name,
+      expected: 'at least 1 column',
+      received: value,
+    });
+  }
+  const wantRows = expect.rows;
+  const wantDim = expect.dim;
+  if ((wantRows !== undefined && rows !== wantRows) || (wantDim !== undefined && dim !== wantDim)) {
+    const expected = `shape [${wantRows ?? '*'},${wantDim ?? '*'}]`;
+    throw new ShapeError(`${where}: argument '${name}' must have ${expected}, received shape [${value.shape.join(',')}]`, {
+      argument: name,
+      expected,
+      received: value,
+    });
+  }
+  if (expect.checkValues) checkRowValues(where, name, value, rows, dim);
+}
+
+function checkRowValues(where: string, name: string, value: Tensor, rows: number, dim: number): void {
+  const data = value.dataSync();
+  for (let r = 0; r < rows; r++) {
+    let nonZero = false;
+    for (let c = 0; c < dim; c++) {
+      const v = data[r * dim + c] as number;
+      if (!Number.isFinite(v)) {
+        throw new NonFiniteError(
+          `${where}: argument '${name}' must hold only finite values, received ${describeValue(v)} at row ${r}, column ${c} of ${describeValue(value)}`,
+          { argument: name, expected: 'finite values', received: value },
+        );
+      }
+      if (v !== 0) nonZero = true;
+    }
+    if (!nonZero) {
+      throw new ArgumentError(
+        `${where}: argument '${name}' must have no all-zero row (cosine similarity is undefined), received a zero vector at row ${r} of ${describeValue(value)}`,
+        { argument: name, expected: 'rows with a non-zero norm', received: value },
+      );
+    }
+  }
+}
+
+/** Largest magnitude a label may have (labels travel as int32). */
+const MAX_LABEL = 2 ** 31 - 1;
+
+/**
+ * Integer class labels, one per sample: a rank-1 tensor (int32, or float32 holding integers),
+ * an `Int32Array`, or an array of integers. Returns them as an `Int32Array` of length `n`.
+ */
+export function checkLabels(where: string, name: string, value: unknown, n: number): Int32Array {
+  let values: ArrayLike<number>;
+  if (value instanceof Int32Array) {
+    values = value;
+  } else if (Array.isArray(value)) {
+    values = value as number[];
+  } else if (typeof value === 'object' && value !== null && 'dataId' in value) {
+    assertFloatOrIntTensor(where, name, value);
+    values = value.dataSync() as ArrayLike<number>;
+  } else {
+    const expected = 'a rank-1 int32 Tensor, an Int32Array or an array of integers';
+    throw new ArgumentError(`${where}: argument '${name}' must be ${expected}, received ${describeValue(value)}`, {
+      argument: name,
+      expected,
+      received: value,
+    });
+  }
+  if (values.length !== n) {
+    const expected = `${n} labels (one per sample)`;
+    throw new ShapeError(`${where}: argument '${name}' must hold ${expected}, received ${values.length}: ${describeValue(value)}`, {
+      argument: name,
+      expected,
+      received: value,
+    });
+  }
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (typeof v !== 'number' || !Number.isInteger(v) || Math.abs(v) > MAX_LABEL) {
+      const expected = `integers in [-${MAX_LABEL}, ${MAX_LABEL}]`;
+      throw new ArgumentError(`${where}: argument '${name}' must hold ${expected}, received ${describeValue(v)} at index ${i}`, {
+        argument: name,
+        expected,
+        received: v,
+      });
+    }
+    out[i] = v;
+  }
+  return out;
+}
+
+function assertFloatOrIntTensor(where: string, name: string, value: object): asserts value is Tensor {
+  const t = value as Tensor;
+  if (t.isDisposed || !Array.isArray(t.shape) || t.rank !== 1 || (t.dtype !== 'int32' && t.dtype !== 'float32')) {
+    const expected = 'a live rank-1 Tensor of dtype int32 (or float32 holding integers)';
+    throw new ShapeError(`${where}: argument '${name}' must be ${expected}, received ${describeValue(value)}`, {
+      argument: name,
+      expected,
+      received: value,
+    });
+  }
+}
