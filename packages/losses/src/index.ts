@@ -9,3 +9,4 @@ export { ntXent, type NtXentOptions } from './nt-xent.js';
 export { supCon, type SupConOptions, type SupConVariant, type Labels } from './sup-con.js';
 export { infoNce, type InfoNceOptions } from './info-nce.js';
 export { MIN_TEMPERATURE, type BaseLossOptions, type LossScale } from './options.js';
+export { ntXentLoss, supConLoss, infoNceLoss, type SupConLossOptions, type InfoNceLossOptions } from './adapters.js';

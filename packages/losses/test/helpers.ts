@@ -1,0 +1,131 @@
+/**
+ * Test helpers shared by the loss tests: engines, fixtures, tolerances, random matrices.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import { Rng } from '@contrastive/core';
+import { expect } from 'vitest';
+import type { Rows } from '../src/reference.js';
+
+/** The engines every fixture and gradient test runs on. */
+export const ENGINES = ['cpu', 'wasm'] as const;
+export type Engine = (typeof ENGINES)[number];
+
+/** One reference case from shared/fixtures/losses (float64, PyTorch; see its README). */
+export interface Fixture {
+  readonly file: string;
+  readonly kind: 'nt_xent' | 'supcon_out' | 'supcon_in' | 'info_nce_queue';
+  readonly temperature: number;
+  readonly params: Readonly<Record<string, number>>;
+  readonly loss: number;
+  readonly z1?: Rows;
+  readonly z2?: Rows;
+  readonly grad_z1?: Rows;
+  readonly grad_z2?: Rows;
+  readonly views?: readonly Rows[];
+  readonly labels?: readonly number[] | null;
+  readonly grad_views?: readonly Rows[];
+  readonly q?: Rows;
+  readonly k?: Rows;
+  readonly queue?: Rows;
+  readonly grad_q?: Rows;
+}
+
+/** `shared/` sits beside the repository (CI places it there): <repo>/../shared/fixtures/losses. */
+const FIXTURE_DIR = fileURLToPath(new URL('../../../../shared/fixtures/losses/', import.meta.url));
+
+export function loadFixtures(kind: Fixture['kind'] | readonly Fixture['kind'][]): Fixture[] {
+  const kinds = typeof kind === 'string' ? [kind] : kind;
+  const files = readdirSync(FIXTURE_DIR).filter((f) => f.endsWith('.json')).sort();
+  const all = files.map((file) => ({ file, ...(JSON.parse(readFileSync(FIXTURE_DIR + file, 'utf8')) as Omit<Fixture, 'file'>) }));
+  const chosen = all.filter((f) => kinds.includes(f.kind));
+  if (chosen.length === 0) throw new Error(`no fixtures of kind ${kinds.join(', ')} in ${FIXTURE_DIR}`);
+  return chosen;
+}
+
+/** |actual - expected| <= rel · |expected|. */
+export function expectRelClose(actual: number, expected: number, rel: number): void {
+  expect(Number.isFinite(actual)).toBe(true);
+  expect(Math.abs(actual - expected)).toBeLessThanOrEqual(rel * Math.abs(expected));
+}
+
+/**
+ * Gradients to `rel` relative, entry by entry. An entry's scale is its own magnitude, floored
+ * at 5% of the largest entry: near-zero entries of a float32 gradient carry absolute errors of
+ * about 1e-7 of the largest one (cancellation), which no relative test of the entry itself can
+ * meet. An all-zero gradient (e.g. d = 1, where the normalised loss is constant) must come out
+ * below 1e-8 in absolute value.
+ */
+export function expectGradClose(actual: ArrayLike<number>, expected: Rows, rel: number): void {
+  const flat = expected.flat();
+  expect(actual.length).toBe(flat.length);
+  const largest = Math.max(...flat.map(Math.abs));
+  let worst = 0;
+  for (let i = 0; i < flat.length; i++) {
+    const e = flat[i] as number;
+    const a = actual[i] as number;
+    expect(Number.isFinite(a)).toBe(true);
+    worst = Math.max(worst, Math.abs(a - e) / Math.max(Math.abs(e), 0.05 * largest, 1e-8));
+  }
+  expect(worst).toBeLessThanOrEqual(rel);
+}
+
+/** A tensor's rows as plain numbers. */
+export function rowsOf(t: tf.Tensor): number[][] {
+  return t.arraySync() as number[][];
+}
+
+/** An [n, d] matrix of standard normal draws (times `scale`). */
+export function randomRows(rng: Rng, n: number, d: number, scale = 1): number[][] {
+  return Array.from({ length: n }, () => Array.from({ length: d }, () => rng.normal() * scale));
+}
+
+/** A random d×d rotation (orthogonal matrix) by Gram–Schmidt on Gaussian columns, float64. */
+export function randomRotation(rng: Rng, d: number): number[][] {
+  const basis: number[][] = [];
+  while (basis.length < d) {
+    let v = Array.from({ length: d }, () => rng.normal());
+    for (const b of basis) {
+      const p = v.reduce((s, x, i) => s + x * (b[i] as number), 0);
+      v = v.map((x, i) => x - p * (b[i] as number));
+    }
+    const norm = Math.sqrt(v.reduce((s, x) => s + x * x, 0));
+    if (norm > 1e-6) basis.push(v.map((x) => x / norm));
+  }
+  return basis;
+}
+
+/** rows · R (float64). */
+export function multiply(rows: Rows, r: Rows): number[][] {
+  return rows.map((row) => (r[0] as number[]).map((_, c) => row.reduce((s, x, k) => s + x * ((r[k] as number[])[c] as number), 0)));
+}
+
+/** Runs `f` and checks that it leaves no tensor behind beyond what it returns. */
+export function expectNoLeak(f: () => tf.Tensor | tf.Tensor[] | void): void {
+  const before = tf.memory().numTensors;
+  const out = f();
+  const returned = out === undefined ? [] : Array.isArray(out) ? out : [out];
+  expect(tf.memory().numTensors).toBe(before + returned.length);
+  tf.dispose(returned);
+  expect(tf.memory().numTensors).toBe(before);
+}
+
+/** A scalar's value. */
+export function valueOf(t: tf.Tensor): number {
+  return t.dataSync()[0] as number;
+}
+
+/** Loss value and gradients with respect to `inputs`, all read back and disposed. */
+export function lossAndGrads(f: (...xs: tf.Tensor2D[]) => tf.Scalar, inputs: readonly Rows[]): { loss: number; grads: Float32Array[] } {
+  return tf.tidy(() => {
+    const xs = inputs.map((m) => tf.tensor2d(m as number[][]));
+    const { value, grads } = tf.valueAndGrads((...a: tf.Tensor[]) => f(...(a as tf.Tensor2D[])))(xs);
+    return { loss: valueOf(value), grads: grads.map((g) => g.dataSync() as Float32Array) };
+  });
+}
+
+/** Evaluates a loss on plain matrices (tensors created and disposed inside). */
+export function lossOf(f: (...xs: tf.Tensor2D[]) => tf.Scalar, inputs: readonly Rows[]): number {
+  return tf.tidy(() => valueOf(f(...inputs.map((m) => tf.tensor2d(m as number[][])))));
+}
