@@ -74,12 +74,32 @@ export function expectGradClose(actual: ArrayLike<number>, expected: Rows, rel: 
 }
 
 /**
- * float32 loss against a float64 value: `rel` relative, plus the rounding of logits of size
- * 1/τ (8 ulps), which is all that is left when the exact loss is 0 or log(2N - 1).
+ * float32 loss against a float64 value: `rel` relative, plus float32 rounding (8 ulps) of the
+ * logits, of size 1/τ, and of the result, which is all that is left when the exact loss is a
+ * closed form such as 0 or log(2N - 1).
  */
 export function expectLossClose(actual: number, expected: number, temperature: number, rel = 1e-5): void {
   expect(Number.isFinite(actual)).toBe(true);
-  expect(Math.abs(actual - expected)).toBeLessThanOrEqual(rel * Math.abs(expected) + (8 * 2 ** -23) / temperature);
+  const rounding = 8 * 2 ** -23 * (1 / temperature + Math.abs(expected));
+  expect(Math.abs(actual - expected)).toBeLessThanOrEqual(rel * Math.abs(expected) + rounding);
+}
+
+/**
+ * `<grad z_i, z_i> = 0` for every row of every input, to float32 precision: the gradient of
+ * a normalised loss is `(dy - y<y, dy>) / ‖z‖`, whose inner product with z cancels to about
+ * ε·‖dy‖, so each row is compared with the largest scale-free gradient ‖g_j‖·‖z_j‖.
+ */
+export function expectOrthogonalGradients(inputs: readonly Rows[], grads: readonly Float32Array[]): void {
+  const rows: { along: number; scale: number }[] = [];
+  inputs.forEach((matrix, v) => {
+    const d = (matrix[0] as readonly number[]).length;
+    matrix.forEach((row, i) => {
+      const g = Array.from((grads[v] as Float32Array).subarray(i * d, (i + 1) * d));
+      rows.push({ along: row.reduce((s, x, c) => s + x * (g[c] as number), 0), scale: Math.hypot(...g) * Math.hypot(...row) });
+    });
+  });
+  const largest = Math.max(...rows.map((r) => r.scale));
+  for (const r of rows) expect(Math.abs(r.along)).toBeLessThanOrEqual(1e-5 * largest + 1e-30);
 }
 
 /** A tensor's rows as plain numbers. */
