@@ -203,9 +203,11 @@ describe.each(ENGINES)('ntXent laws on %s (fast-check)', (engine) => {
     );
   });
 
+  // Positive in exact arithmetic for every τ; in float32, once every negative trails the positive
+  // by more than about 17τ, 1 + exp(-gap/τ) rounds to 1 and the loss to 0, so τ >= 0.2 here.
   it('is positive', () => {
     fc.assert(
-      fc.property(problem, ({ n, d, temperature, seed }) => {
+      fc.property(problem, fc.constantFrom(0.2, 0.5, 1, 2), ({ n, d, seed }, temperature) => {
         const rng = Rng.fromSeed(seed);
         expect(lossOf(loss(temperature), [randomRows(rng, n, d), randomRows(rng, n, d)])).toBeGreaterThan(0);
       }),

@@ -263,7 +263,9 @@ describe.each(ENGINES)('supCon laws on %s (fast-check)', (engine) => {
         const { views, labels } = draw(p);
         fc.pre(anyPositive(p.views, labels) && (labels === null ? p.n >= 2 : new Set(labels).size >= 2));
         const { loss: value, grads } = lossAndGrads(loss(p.temperature, labels, p.variant), views);
-        expect(value).toBeGreaterThan(0);
+        // positive in exact arithmetic; float32 can round it to 0 below τ ≈ 0.2 (see ntXent's law)
+        if (p.temperature >= 0.2) expect(value).toBeGreaterThan(0);
+        else expect(value).toBeGreaterThanOrEqual(-1e-6); // L_in: a difference of two log-sum-exps
         expectOrthogonalGradients(views, grads);
       }),
       { numRuns: 20 },
