@@ -45,8 +45,9 @@ export interface ComposeOptions<S> {
   readonly negatives?: NegativeSource<S>;
   /**
    * What is written to the negative source after each step: `'keys'` (MoCo: the key
-   * branch's embedding of view 0) or `'online'` (InstDisc: the online embedding of view 0,
-   * stop-gradient). Default: `'keys'` when there is a key branch, else `'online'`.
+   * branch's embedding of the last view, the positive key of MoCo's query from view 0) or
+   * `'online'` (InstDisc: the online embedding of view 0). Default: `'keys'` when there is a
+   * key branch, else `'online'`.
    */
   readonly write?: 'keys' | 'online';
   /** Pass the batch's labels to the loss (SupCon). Default false. */
@@ -136,7 +137,9 @@ export function compose<S = unknown>(options: ComposeOptions<S>): Strategy<Compo
     embed,
     lossFromEmbeddings(z, views, batch, state, rng) {
       const b = (z[0] as tf.Tensor2D).shape[0];
-      const keys = keyBranch ? keyBranch.keys(views, rng.split()) : undefined;
+      const keys = keyBranch
+        ? keyBranch.keys(views, rng.split(), { negativesState: state.negatives, ...(batch.indices ? { indices: batch.indices } : {}) })
+        : undefined;
       const neg =
         negatives && state.negatives !== null
           ? negatives.read(state.negatives, { ...(batch.indices ? { indices: batch.indices } : {}), rng: rng.split() })
@@ -149,7 +152,7 @@ export function compose<S = unknown>(options: ComposeOptions<S>): Strategy<Compo
       });
       // What afterStep writes to the negative source (values only; no gradient flows through it),
       // kept out of the caller's tidy scope; the trainer disposes aux after afterStep.
-      const toWrite = write === 'keys' ? keys?.[0] : z[0];
+      const toWrite = write === 'keys' ? keys?.[keys.length - 1] : z[0];
       const aux: Record<string, tf.Tensor> = {};
       if (negatives && toWrite) aux['write'] = tf.keep(tf.reshape(toWrite, [b, -1]) as tf.Tensor2D);
       return { loss: value, aux: { tensors: aux } };

@@ -1,0 +1,45 @@
+/**
+ * SimCLR (Chen et al. 2020, "A Simple Framework for Contrastive Learning of Visual
+ * Representations"): two augmented views per image, a shared encoder and projection head,
+ * NT-Xent over the 2N views with in-batch negatives (Algorithm 1).
+ */
+import type { Encoder, ProjectionHead, Strategy, ViewAugmenter } from '@contrastive/core';
+import { simclr as simclrAugment } from '@contrastive/augment';
+import { ntXentLoss } from '@contrastive/losses';
+import { compose, type ComposedState } from './compose.js';
+import { imageSizeOf } from './image-size.js';
+
+/** Options of {@link simclr}. */
+export interface SimclrStrategyOptions {
+  readonly encoder: Encoder;
+  readonly head: ProjectionHead;
+  /**
+   * The augmentation; default SimCLR's recipe at the encoder's input size with CIFAR
+   * settings (strength 0.5, no blur) for inputs of side <= 64, paper settings otherwise.
+   */
+  readonly augment?: ViewAugmenter;
+  /** NT-Xent temperature τ; default 0.5 (the paper's CIFAR-10 setting, Appendix B.9). */
+  readonly temperature?: number;
+}
+
+/**
+ * The SimCLR strategy.
+ *
+ * @example
+ * ```ts
+ * const encoder = resnet18({ stem: 'cifar' });
+ * const head = mlpHead({ inputDim: encoder.outputDim, outputDim: 128 });
+ * const strategy = simclr({ encoder, head, temperature: 0.5 });
+ * ```
+ */
+export function simclr(options: SimclrStrategyOptions): Strategy<ComposedState<never>> {
+  const size = imageSizeOf('simclr', options);
+  const augment = options.augment ?? simclrAugment(size <= 64 ? { size, strength: 0.5, blur: false } : { size });
+  return compose<never>({
+    name: 'simclr',
+    augment,
+    encoder: options.encoder,
+    head: options.head,
+    loss: ntXentLoss({ temperature: options.temperature ?? 0.5 }),
+  });
+}

@@ -1,0 +1,43 @@
+/**
+ * Supervised contrastive learning (Khosla et al. 2020, "Supervised Contrastive Learning"):
+ * every other view of the same class is a positive; L_out (eq. 2, the paper's choice) or
+ * L_in (eq. 3).
+ */
+import type { Encoder, ProjectionHead, Strategy, ViewAugmenter } from '@contrastive/core';
+import { simclr as simclrAugment } from '@contrastive/augment';
+import { supConLoss } from '@contrastive/losses';
+import { compose, type ComposedState } from './compose.js';
+import { imageSizeOf } from './image-size.js';
+
+/** Options of {@link supcon}. */
+export interface SupconStrategyOptions {
+  readonly encoder: Encoder;
+  readonly head: ProjectionHead;
+  /** Default: SimCLR's augmentation (the paper's choice), CIFAR settings for small inputs. */
+  readonly augment?: ViewAugmenter;
+  /** Temperature τ; default 0.1 (the paper's setting). */
+  readonly temperature?: number;
+  /** `'out'` (eq. 2, default) or `'in'` (eq. 3). */
+  readonly variant?: 'out' | 'in';
+}
+
+/**
+ * The SupCon strategy; batches must carry `labels`.
+ *
+ * @example
+ * ```ts
+ * const strategy = supcon({ encoder, head, temperature: 0.1, variant: 'out' });
+ * ```
+ */
+export function supcon(options: SupconStrategyOptions): Strategy<ComposedState<never>> {
+  const size = imageSizeOf('supcon', options);
+  const augment = options.augment ?? simclrAugment(size <= 64 ? { size, strength: 0.5, blur: false } : { size });
+  return compose<never>({
+    name: `supcon-${options.variant ?? 'out'}`,
+    augment,
+    encoder: options.encoder,
+    head: options.head,
+    loss: supConLoss({ temperature: options.temperature ?? 0.1, variant: options.variant ?? 'out' }),
+    useLabels: true,
+  });
+}
