@@ -42,15 +42,15 @@ export function blendUnchecked(images: tf.Tensor4D, coefficients: BlendCoefficie
   return tf.tidy(() => {
     let out: tf.Tensor = tf.mul(images, column(a));
     if (needLuma) {
-      // b * luma: [B,H,W,1]; c * mean(luma): [B,1,1,1]; both broadcast onto [B,H,W,C].
-      const luma = perPixel ? lumaUnchecked(images) : null;
+      // b * luma: [B,H,W,3] (three equal channels); c * mean(luma): [B,1,1,1].
+      const luma = perPixel ? lumaUnchecked(images, 3) : null;
       let reference: tf.Tensor | null = luma === null ? null : tf.mul(luma, column(b));
       if (perImage) {
         // mean(luma) = luma(mean over pixels): a [B,3] x [3,1] product instead of a full luma pass.
         const meanLuma =
           luma === null
             ? tf.reshape(tf.matMul(tf.mean(images, [1, 2]), tf.tensor2d([...LUMA_WEIGHTS], [3, 1])), [n, 1, 1, 1])
-            : tf.mean(luma, [1, 2, 3], true);
+            : tf.mean(luma, [1, 2, 3], true); // the mean of three equal channels is the mean luma
         const term = tf.mul(meanLuma, column(c));
         reference = reference === null ? term : tf.add(reference, term);
       }

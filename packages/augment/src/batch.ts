@@ -26,11 +26,6 @@ export function gatherBatch(images: tf.Tensor4D, indices: readonly number[], fli
   );
 }
 
-/** True when `indices` is `0, 1, ..., n-1`. */
-export function isIdentityPermutation(indices: readonly number[]): boolean {
-  return indices.every((v, i) => v === i);
-}
-
 /** `where(flags[b], a[b], b[b])` per sample, as an exact arithmetic blend `a*m + b*(1-m)`. */
 export function selectSamples(flags: readonly boolean[], whenTrue: tf.Tensor4D, whenFalse: tf.Tensor4D): tf.Tensor4D {
   const n = flags.length;

@@ -40,7 +40,7 @@ describe('gaussianBlur', () => {
         fc.integer({ min: 1, max: 4 }),
         fc.integer({ min: 6, max: 12 }),
         fc.integer({ min: 6, max: 12 }),
-        fc.constantFrom(1, 3, 5, 7),
+        fc.constantFrom(1, 3, 5, 7, 11),
         fc.array(fc.option(fc.double({ min: 0.1, max: 2, noNaN: true }), { nil: null }), { minLength: 4, maxLength: 4 }),
         fc.integer({ min: 1, max: 3 }),
         (seed, b, h, w, kernelSize, pool, channels) => {

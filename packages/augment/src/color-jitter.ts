@@ -8,17 +8,18 @@
  * {@link adjustHue}. SimCLR's colour distortion of strength s is
  * `ColorJitter(0.8 s, 0.8 s, 0.8 s, 0.2 s)` applied with p = 0.8 ({@link simclrJitter}).
  *
- * Batched: the samples are reordered once so that those rotating hue at step t are contiguous;
- * step t then runs one blend kernel for every sample's brightness / contrast / saturation
- * (identity coefficients where a sample does something else) and one hue kernel on the
- * contiguous group, and the original order is restored at the end. Each sample's hue is
- * computed once.
+ * Batched: the samples are split into (at most five) groups by the step at which they rotate
+ * hue (or never). Each group runs its four steps with one kernel per step: the hue rotation at
+ * its hue step, and otherwise one blend kernel that applies every member's own brightness,
+ * contrast or saturation (identity coefficients for members that skip the step). The groups
+ * are then concatenated and put back in the original order. Each sample's hue is computed
+ * once, and no work is spent on identity steps of a whole group.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '@contrastive/core';
-import { blendUnchecked, identityBlend } from './adjust.js';
+import { blendUnchecked, identityBlend, type BlendCoefficients } from './adjust.js';
 import { assertRng, defineAugmentation, type Augmentation } from './augmentation.js';
-import { gatherBatch, isIdentityPermutation } from './batch.js';
+import { gatherBatch } from './batch.js';
 import { adjustHueUnchecked } from './hsv.js';
 import { assertImages, type BatchGeometry } from './images.js';
 import { assertPerSample, fail, optionsRecord, probabilityOption, rangeOption, rejectUnknownKeys } from './params.js';
@@ -155,51 +156,49 @@ export function assertJitterParams(where: string, name: string, params: unknown,
   });
 }
 
+/** The blend coefficients of step `t` for each sample of a group (identity for hue or null). */
+function stepBlend(group: readonly (ColorJitterSample | null)[], t: number): BlendCoefficients {
+  const blend = identityBlend(group.length);
+  group.forEach((p, b) => {
+    const op = p?.order[t];
+    if (p === null || op === undefined) return;
+    if (op === 'brightness') blend.a[b] = p.brightness;
+    else if (op === 'contrast') {
+      blend.a[b] = p.contrast;
+      blend.c[b] = 1 - p.contrast;
+    } else if (op === 'saturation') {
+      blend.a[b] = p.saturation;
+      blend.b[b] = 1 - p.saturation;
+    }
+  });
+  return blend;
+}
+
 /** The unvalidated kernel. */
 export function colorJitterUnchecked(images: tf.Tensor4D, params: readonly (ColorJitterSample | null)[]): tf.Tensor4D {
-  const n = params.length;
   // Step (0..3) at which each sample rotates hue; 4 = never (not jittered, or a zero shift).
   const hueStep = params.map((p) => (p === null || p.hue === 0 ? 4 : p.order.indexOf('hue')));
-  const noBlend = params.every((p) => p === null || (p.brightness === 1 && p.contrast === 1 && p.saturation === 1));
-  if (noBlend && hueStep.every((t) => t === 4)) return tf.clone(images);
-  // Stable sort by hue step: samples that rotate hue at the same step become contiguous.
-  const perm = Array.from({ length: n }, (_, i) => i).sort((i, j) => (hueStep[i] as number) - (hueStep[j] as number) || i - j);
-  const sorted = perm.map((i) => params[i] as ColorJitterSample | null);
-  const sortedStep = perm.map((i) => hueStep[i] as number);
+  const groups = [0, 1, 2, 3, 4].map((g) => hueStep.flatMap((t, i) => (t === g ? [i] : [])));
   return tf.tidy(() => {
-    let x = isIdentityPermutation(perm) ? images : gatherBatch(images, perm);
-    for (let t = 0; t < 4; t++) {
-      const blend = identityBlend(n);
-      sorted.forEach((p, b) => {
-        if (p === null) return;
-        const op = p.order[t];
-        if (op === 'brightness') blend.a[b] = p.brightness;
-        else if (op === 'contrast') {
-          blend.a[b] = p.contrast;
-          blend.c[b] = 1 - p.contrast;
-        } else if (op === 'saturation') {
-          blend.a[b] = p.saturation;
-          blend.b[b] = 1 - p.saturation;
-        }
-      });
-      x = blendUnchecked(x, blend);
-      const lo = sortedStep.indexOf(t);
-      if (lo >= 0) {
-        const hi = sortedStep.lastIndexOf(t) + 1;
-        const shifts = sorted.slice(lo, hi).map((p) => (p as ColorJitterSample).hue);
-        const parts: tf.Tensor4D[] = [];
-        if (lo > 0) parts.push(tf.slice(x, [0, 0, 0, 0], [lo, -1, -1, -1]));
-        parts.push(adjustHueUnchecked(tf.slice(x, [lo, 0, 0, 0], [hi - lo, -1, -1, -1]), shifts));
-        if (hi < n) parts.push(tf.slice(x, [hi, 0, 0, 0], [n - hi, -1, -1, -1]));
-        x = parts.length === 1 ? (parts[0] as tf.Tensor4D) : tf.concat(parts, 0);
+    // Each group runs its four steps: blends (one kernel for all its samples) and, at step g,
+    // the hue rotation of all its samples.
+    const outputs = groups.flatMap((indices, g) => {
+      if (indices.length === 0) return [];
+      let x = indices.length === params.length ? images : gatherBatch(images, indices);
+      const members = indices.map((i) => params[i] as ColorJitterSample | null);
+      for (let t = 0; t < 4; t++) {
+        x = t === g ? adjustHueUnchecked(x, members.map((p) => (p as ColorJitterSample).hue)) : blendUnchecked(x, stepBlend(members, t));
       }
-    }
-    if (isIdentityPermutation(perm)) return x;
-    const inverse = new Array<number>(n);
-    perm.forEach((original, position) => {
+      return [x];
+    });
+    if (outputs.length === 1) return outputs[0] === images ? tf.clone(images) : (outputs[0] as tf.Tensor4D);
+    // Concatenated in group order; put every sample back at its place.
+    const order = groups.flat();
+    const inverse = new Array<number>(params.length);
+    order.forEach((original, position) => {
       inverse[original] = position;
     });
-    return gatherBatch(x, inverse);
+    return gatherBatch(tf.concat(outputs, 0), inverse);
   });
 }
 

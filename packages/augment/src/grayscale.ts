@@ -15,12 +15,15 @@ import { assertFlags, optionsRecord, probabilityOption, rejectUnknownKeys } from
 /** ITU-R 601-2 luma weights for R, G, B (PIL's `convert('L')`). */
 export const LUMA_WEIGHTS: readonly [number, number, number] = [0.299, 0.587, 0.114];
 
-/** Luma of each pixel: `[B, H, W, 3]` -> `[B, H, W, 1]` (a matmul with the weight column). */
-export function lumaUnchecked(images: tf.Tensor4D): tf.Tensor4D {
+/**
+ * Luma of each pixel as one matmul with the weight column(s): `[B, H, W, 3]` ->
+ * `[B, H, W, channels]`, every output channel the same luma. Three equal channels cost less than
+ * broadcasting a single one onto RGB later (broadcasts are slow on the wasm engine).
+ */
+export function lumaUnchecked(images: tf.Tensor4D, channels: 1 | 3 = 1): tf.Tensor4D {
   const [b, h, w] = images.shape;
-  return tf.tidy(() =>
-    tf.reshape(tf.matMul(tf.reshape(images, [b * h * w, 3]), tf.tensor2d([...LUMA_WEIGHTS], [3, 1])), [b, h, w, 1]),
-  );
+  const weights = LUMA_WEIGHTS.map((v) => new Array<number>(channels).fill(v));
+  return tf.tidy(() => tf.reshape(tf.matMul(tf.reshape(images, [b * h * w, 3]), tf.tensor2d(weights)), [b, h, w, channels]));
 }
 
 /**
@@ -38,9 +41,7 @@ export function rgbToGrayscale(images: tf.Tensor4D): tf.Tensor4D {
 export function grayscaleUnchecked(images: tf.Tensor4D, flags: readonly boolean[]): tf.Tensor4D {
   if (!flags.some(Boolean)) return tf.clone(images);
   return tf.tidy(() => {
-    const luma = lumaUnchecked(images);
-    // Broadcasting [B,H,W,1] against [B,H,W,3] repeats the luma into three equal channels.
-    const gray3 = tf.add(luma, tf.zerosLike(images)) as tf.Tensor4D;
+    const gray3 = lumaUnchecked(images, 3);
     return flags.every(Boolean) ? gray3 : selectSamples(flags, gray3, images);
   });
 }

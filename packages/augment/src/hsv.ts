@@ -43,12 +43,14 @@ function hueParts(images: tf.Tensor4D): HueParts {
   const [b, h, w] = images.shape;
   const maxc = tf.max(images, -1, true);
   const chroma = tf.sub(maxc, tf.min(images, -1, true));
-  // [B,H,W,3]: candidate 6h for "red is max", "green is max", "blue is max".
-  const diffs = tf.reshape(tf.matMul(tf.reshape(images, [b * h * w, 3]), tf.tensor2d(CHANNEL_DIFFERENCES)), [b, h, w, 3]);
-  const candidates = tf.add(tf.div(diffs, tf.add(chroma, TINY)), tf.tensor1d([0, 2, 4]));
   // argMax returns the first largest channel: red, then green, then blue, as torchvision.
-  const largest = tf.cast(tf.oneHot(tf.argMax(images, -1), 3), 'float32');
-  const sixths = tf.sum(tf.mul(candidates, largest), -1, true);
+  const largest = tf.argMax(images, -1);
+  // [B,H,W,3] the numerators g - b, b - r, r - g; keep the one of the largest channel.
+  const diffs = tf.reshape(tf.matMul(tf.reshape(images, [b * h * w, 3]), tf.tensor2d(CHANNEL_DIFFERENCES)), [b, h, w, 3]);
+  const numerator = tf.sum(tf.mul(diffs, tf.oneHot(largest, 3, 1, 0, 'float32')), -1, true);
+  // 6h = 2 * index of the largest channel + numerator / chroma (all on one channel).
+  const offset = tf.mul(tf.expandDims(tf.cast(largest, 'float32'), -1), 2);
+  const sixths = tf.add(tf.div(numerator, tf.add(chroma, TINY)), offset);
   return { maxc, chroma, sixths } as HueParts;
 }
 
