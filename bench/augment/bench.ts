@@ -74,11 +74,14 @@ interface Net {
 
 function standInNet(imagenetStem: boolean, rng: Rng): Net {
   const vars: tf.Variable[] = [];
-  const conv = (k: number, cin: number, cout: number): tf.Variable => {
-    const v = tf.variable(tf.randomNormal([k, k, cin, cout], 0, Math.sqrt(2 / (k * k * cin)), 'float32', rng.seed()));
+  const variable = (init: tf.Tensor): tf.Variable => {
+    const v = tf.variable(init);
+    init.dispose();
     vars.push(v);
     return v;
   };
+  const conv = (k: number, cin: number, cout: number): tf.Variable =>
+    variable(tf.randomNormal([k, k, cin, cout], 0, Math.sqrt(2 / (k * k * cin)), 'float32', rng.seed()));
   const stem = imagenetStem ? conv(7, 3, 16) : conv(3, 3, 16);
   const widths = [16, 32, 64, 128];
   const blocks = widths.map((w, i) => {
@@ -86,8 +89,7 @@ function standInNet(imagenetStem: boolean, rng: Rng): Net {
     const stride = i === 0 ? 1 : 2;
     return { a: conv(3, cin, w), b: conv(3, w, w), proj: stride === 1 && cin === w ? null : conv(1, cin, w), stride };
   });
-  const dense = tf.variable(tf.randomNormal([128, 128], 0, 0.1, 'float32', rng.seed()));
-  vars.push(dense);
+  const dense = variable(tf.randomNormal([128, 128], 0, 0.1, 'float32', rng.seed()));
   return {
     vars,
     forward: (x) => {
