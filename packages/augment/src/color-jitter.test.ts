@@ -129,6 +129,9 @@ describe('randomColorJitter', () => {
     const jitter = randomColorJitter(simclrJitter(1));
     expect(leakedBy(() => jitter.apply(x, Rng.fromSeed(1)))).toBe(0);
     expect(leakedBy(() => jitter.apply(x, Rng.fromSeed(2)))).toBe(0);
+    const params = jitter.sample(Rng.fromSeed(3), { batchSize: 6, height: 8, width: 8, channels: 3 });
+    expect(leakedBy(() => colorJitter(x, params))).toBe(0);
+    expect(leakedBy(() => colorJitter(x, new Array(6).fill(null)))).toBe(0);
     x.dispose();
   });
 

@@ -163,6 +163,8 @@ describe('randomResizedCrop', () => {
     const x = randomImages(5, [3, 12, 12, 3]);
     const crop = randomResizedCrop({ size: 8 });
     expect(leakedBy(() => crop.apply(x, Rng.fromSeed(1)))).toBe(0);
+    const params = crop.sample(Rng.fromSeed(2), { batchSize: 3, height: 12, width: 12, channels: 3 });
+    expect(leakedBy(() => crop.applyParams(x, params))).toBe(0);
     expect(leakedBy(() => resizedCrop(x, [0, 1, 2].map(() => ({ top: 1, left: 2, height: 5, width: 7 })), 6, [true, false, true]))).toBe(0);
     x.dispose();
   });

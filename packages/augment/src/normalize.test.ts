@@ -41,6 +41,7 @@ describe('normalize', () => {
   it('is tidy and rejects bad statistics by name', () => {
     const x = randomImages(3, [2, 5, 5, 3]);
     expect(leakedBy(() => normalize(x, IMAGENET_STATS))).toBe(0);
+    expect(leakedBy(() => normalization(CIFAR10_STATS).apply(x, Rng.fromSeed(0)))).toBe(0);
     expect(() => normalize(x, { mean: [0.5, 0.5, 0.5], std: [0.2, 0, 0.2] })).toThrow(/'stats.std'/);
     expect(() => normalize(x, { mean: [0.5], std: [0.2] })).toThrow(/'stats.mean'/);
     expect(() => normalization({ mean: [0.5, 0.5], std: [0.2] })).toThrow(/'stats.std'/);

@@ -64,7 +64,9 @@ describe('writePreviewGrid', () => {
     const images = randomImages(3, [2, 8, 8, 3]);
     const recipe = simclr({ size: 8, blur: false });
     const file = join(dir, 'grid.png');
+    const before = tf.memory().numTensors;
     const written = await writePreviewGrid({ images, recipe, rng: Rng.fromSeed(2), views: 4, scale: 3, file });
+    expect(tf.memory().numTensors).toBe(before);
     const grid = previewGrid({ images, recipe, rng: Rng.fromSeed(2), views: 4, scale: 3 });
     const png = pngjs.PNG.sync.read(await readFile(file));
     expect([png.width, png.height]).toEqual([grid.width, grid.height]);

@@ -53,6 +53,7 @@ describe('randomSolarize', () => {
   it('is tidy and rejects bad input by name', () => {
     const x = randomImages(1, [2, 6, 6, 3]);
     expect(leakedBy(() => randomSolarize({ p: 0.5 }).apply(x, Rng.fromSeed(4)))).toBe(0);
+    expect(leakedBy(() => solarize(x, 0.5, [true, false]))).toBe(0);
     expect(() => randomSolarize({ threshold: 1.5 })).toThrow(/'options.threshold'/);
     expect(() => randomSolarize({ p: 3 })).toThrow(/'options.p'/);
     expect(() => solarize(x, Number.NaN)).toThrow(/'threshold'/);
