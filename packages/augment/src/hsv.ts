@@ -47,7 +47,8 @@ function hueParts(images: tf.Tensor4D): HueParts {
   const largest = tf.argMax(images, -1);
   // [B,H,W,3] the numerators g - b, b - r, r - g; keep the one of the largest channel.
   const diffs = tf.reshape(tf.matMul(tf.reshape(images, [b * h * w, 3]), tf.tensor2d(CHANNEL_DIFFERENCES)), [b, h, w, 3]);
-  const numerator = tf.sum(tf.mul(diffs, tf.oneHot(largest, 3, 1, 0, 'float32')), -1, true);
+  // int32 one-hot, then cast: the stock wasm OneHot writes int32 bits into float32 outputs.
+  const numerator = tf.sum(tf.mul(diffs, tf.cast(tf.oneHot(largest, 3), 'float32')), -1, true);
   // 6h = 2 * index of the largest channel + numerator / chroma (all on one channel).
   const offset = tf.mul(tf.expandDims(tf.cast(largest, 'float32'), -1), 2);
   const sixths = tf.add(tf.div(numerator, tf.add(chroma, TINY)), offset);
