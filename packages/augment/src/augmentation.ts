@@ -9,7 +9,7 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import { ArgumentError, Rng, describeValue } from '@contrastive/core';
-import { assertImageBatch, assertImages, geometryOf, type BatchGeometry } from './images.js';
+import { assertImages, geometryOf, type BatchGeometry } from './images.js';
 
 /**
  * A random image transform on a batch `[B, H, W, C]` with values in [0, 1].
@@ -102,6 +102,3 @@ export function runUnchecked<P>(augmentation: Augmentation<P>, images: tf.Tensor
   const spec = specs.get(augmentation);
   return spec === undefined ? augmentation.applyParams(images, params) : spec.run(images, params);
 }
-
-/** Re-exported for the transforms' `check` functions. */
-export { assertImageBatch };
