@@ -135,6 +135,17 @@ async function startThreaded(wasm: WasmModule, threads: number, cacheDir: string
   }
 }
 
+/**
+ * emscripten keeps every running pthread worker `ref()`-ed, and XNNPACK's pool threads run for the
+ * life of the engine, so a Node process that used the threaded build would never exit by itself.
+ * The workers only ever compute while the main thread waits for them inside a kernel, so nothing
+ * is lost by letting the process exit: unref them.
+ */
+function unrefPthreads(): void {
+  const module = (tf.findBackend('wasm') as unknown as { wasm?: { PThread?: { runningWorkers?: Array<{ unref?: () => void }> } } } | null)?.wasm;
+  for (const worker of module?.PThread?.runningWorkers ?? []) worker.unref?.();
+}
+
 async function startWasm(threads: number, cacheDir: string, notes: string[]): Promise<void> {
   const wasm: WasmModule = await import('@tensorflow/tfjs-backend-wasm');
   const alreadyStarted = tf.findBackend('wasm') !== null;
@@ -154,6 +165,7 @@ async function startWasm(threads: number, cacheDir: string, notes: string[]): Pr
     throw new Error("tf.setBackend('wasm') returned false");
   }
   await tf.ready();
+  unrefPthreads();
   const actual = wasm.getThreadsCount();
   if (actual < threads) {
     if (alreadyStarted) notes.push(`the wasm engine was already started in this process with ${actual} thread(s); ${threads} cannot take effect now`);

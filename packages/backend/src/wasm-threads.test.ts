@@ -1,5 +1,6 @@
 // The threaded wasm start, in its own (forked) test process: tfjs starts the wasm engine once per
 // process, so this file is the only one that asks for threads explicitly.
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -75,6 +76,21 @@ describe('wasm threads in Node (tfjs 4.22 workaround)', () => {
     for (let i = 0; i < cpu.length; i++) maxErr = Math.max(maxErr, Math.abs((wasm[i] as number) - (cpu[i] as number)));
     expect(wasm.length).toBe(cpu.length);
     expect(maxErr).toBeLessThan(1e-4);
+  });
+
+  it('a process that used the threaded engine exits by itself (the pool workers are unref-ed)', () => {
+    const script = new URL('../test/fixtures/threaded-process.ts', import.meta.url).pathname;
+    const run = spawnSync(process.execPath, ['--conditions=contrastive-source', '--import', 'tsx', script], {
+      encoding: 'utf8',
+      timeout: 90_000,
+    });
+    expect(run.error).toBe(undefined); // ETIMEDOUT if it hung
+    expect(run.status).toBe(0);
+    const last = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as { threads?: number; notes?: string[]; sum?: number };
+    expect(last.threads).toBe(2);
+    expect(last.notes).toEqual([]);
+    // sum over outputs of (number of in-bounds taps x 4 channels), times 2 images x 4 output channels
+    expect(last.sum).toBe(2 * 4 * 4 * (14 * 14 * 9 + 4 * 14 * 6 + 4 * 4));
   });
 
   it('a later call reports the running thread count and cannot change it', async () => {
