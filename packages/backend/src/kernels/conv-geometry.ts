@@ -105,3 +105,48 @@ export function geometryMatchingDy<T extends { readonly outShape: readonly numbe
     received: [...dyShape],
   });
 }
+
+/** Geometry of {@link extractPatches}. */
+export interface PatchGeometry {
+  readonly kh: number;
+  readonly kw: number;
+  readonly sh: number;
+  readonly sw: number;
+  readonly dh: number;
+  readonly dw: number;
+  /** Explicit padding [top, bottom, left, right] (zeros unless `padValue` says otherwise). */
+  readonly pads: readonly [number, number, number, number];
+  /** Value of the padding; default 0. */
+  readonly padValue?: number;
+}
+
+/**
+ * All filter taps of every output position at once ("im2col"): a depthwise convolution whose
+ * filter [KH, KW, C, T] (T = KH·KW) is one-hot — tap t = kh·KW + kw is copied to output channel
+ * c·T + t. Result: [N, OH, OW, C·T]. Exact for finite inputs: every output is 1·x plus zeros.
+ * One multi-threaded XNNPACK call instead of KH·KW strided slices (tfjs-wasm's StridedSlice is a
+ * slow generic loop).
+ */
+export function extractPatches(scope: KernelScope, x: TensorInfo, g: PatchGeometry): TensorInfo {
+  const c = x.shape[3] as number;
+  const t = g.kh * g.kw;
+  const oneHot = new Float32Array(g.kh * g.kw * c * t);
+  for (let i = 0; i < g.kh; i++) {
+    for (let j = 0; j < g.kw; j++) {
+      const tap = i * g.kw + j;
+      for (let ch = 0; ch < c; ch++) oneHot[(tap * c + ch) * t + tap] = 1;
+    }
+  }
+  const filter = scope.write(oneHot, [g.kh, g.kw, c, t], 'float32');
+  let input = x;
+  let pad: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [g.pads[0], g.pads[1]], [g.pads[2], g.pads[3]], [0, 0]];
+  if ((g.padValue ?? 0) !== 0 && g.pads.some((p) => p > 0)) {
+    input = scope.run('PadV2', { x }, { paddings: pad, constantValue: g.padValue });
+    pad = [[0, 0], [0, 0], [0, 0], [0, 0]];
+  }
+  return scope.run(
+    'DepthwiseConv2dNative',
+    { x: input, filter },
+    { strides: [g.sh, g.sw], dilations: [g.dh, g.dw], pad, dimRoundingMode: undefined },
+  );
+}

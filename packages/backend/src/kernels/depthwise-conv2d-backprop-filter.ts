@@ -4,17 +4,18 @@
  *
  * dW[kh, kw, c, m] = Σ_{n, oh, ow} xpad[n, oh·sH + kh·dH, ow·sW + kw·dW, c] · dy[n, oh, ow, c·M + m]
  *
- * For each filter tap (kh, kw) the strided window of the (transposed) input, [C, 1, P] with
- * P = N·OH·OW, is multiplied by dy arranged as [C, P, M] in one batched matrix product (batch = C),
- * giving that tap's [C, M] slice. KH·KW small products; no tensor larger than the input or dy.
+ * All filter taps of the input are extracted at once (a one-hot depthwise convolution, exact),
+ * arranged as [C, T, P] with T = KH·KW and P = N·OH·OW, and multiplied by dy arranged as [C, P, M]
+ * in one batched matrix product (batch = C): [C, T, M], i.e. dW after a transpose. The extracted
+ * taps take T × the output's memory.
  *
  * Attributes: strides, dilations, pad ('same' | 'valid' | number | explicit), dimRoundingMode,
  * filterShape.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { KernelBackend, DepthwiseConv2dNativeBackpropFilterAttrs, KernelFunc, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { DepthwiseConv2dNativeBackpropFilterAttrs, KernelBackend, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { BackendError } from '@contrastive/core';
-import { assertChannelsLast, geometryMatchingDy, padOrCrop } from './conv-geometry.js';
+import { assertChannelsLast, extractPatches, geometryMatchingDy, padOrCrop } from './conv-geometry.js';
 import { KernelScope } from './kernel-scope.js';
 
 const WHERE = 'DepthwiseConv2dNativeBackpropFilter';
@@ -45,44 +46,31 @@ export function makeDepthwiseConv2dBackpropFilter(backendName: string): KernelFu
     const m = filterShape[3];
     const scope = new KernelScope(backend as KernelBackend, backendName, WHERE);
     try {
-      const needH = (oh - 1) * sh + (kh - 1) * dh + 1;
-      const needW = (ow - 1) * sw + (kw - 1) * dw + 1;
-      const xp = padOrCrop(
-        scope,
-        x,
-        { before: padInfo.top, after: needH - h - padInfo.top },
-        { before: padInfo.left, after: needW - w - padInfo.left },
-      );
-      const xT = scope.transpose(xp, [3, 0, 1, 2]); // [C, N, needH, needW]
-      const p = n * oh * ow;
-      const dyT = scope.transpose(scope.reshape(dy, [p, c, m]), [1, 0, 2]); // [C, P, M]
-      const taps: TensorInfo[] = [];
-      for (let i = 0; i < kh; i++) {
-        for (let j = 0; j < kw; j++) {
-          const window =
-            sh === 1 && sw === 1
-              ? scope.run('Slice', { x: xT }, { begin: [0, 0, i * dh, j * dw], size: [c, n, oh, ow] })
-              : scope.run(
-                  'StridedSlice',
-                  { x: xT },
-                  {
-                    begin: [0, 0, i * dh, j * dw],
-                    end: [c, n, i * dh + (oh - 1) * sh + 1, j * dw + (ow - 1) * sw + 1],
-                    strides: [1, 1, sh, sw],
-                    beginMask: 0,
-                    endMask: 0,
-                    ellipsisMask: 0,
-                    newAxisMask: 0,
-                    shrinkAxisMask: 0,
-                  },
-                ); // [C, N, OH, OW]
-          const a = scope.reshape(window, [c, 1, p]);
-          taps.push(scope.run('BatchMatMul', { a, b: dyT }, { transposeA: false, transposeB: false })); // [C, 1, M]
-        }
+      // Input rows/columns the convolution read beyond the input are zero padding; rows it never
+      // read are cropped (a numeric pad with dimRoundingMode 'floor' can leave some).
+      const bottom = (oh - 1) * sh + (kh - 1) * dh + 1 - h - padInfo.top;
+      const right = (ow - 1) * sw + (kw - 1) * dw + 1 - w - padInfo.left;
+      if (h + Math.min(0, bottom) <= 0 || w + Math.min(0, right) <= 0) {
+        // Every window lies in the padding: the filter never saw the input.
+        return scope.keep(scope.run('Fill', {}, { shape: [kh, kw, c, m], value: 0, dtype: 'float32' }));
       }
-      const all = taps.length === 1 ? (taps[0] as TensorInfo) : scope.run('Concat', taps as unknown as NamedTensorInfoMap, { axis: 1 }); // [C, KH*KW, M]
-      const t = scope.transpose(all, [1, 0, 2]); // [KH*KW, C, M]
-      return scope.keep(scope.reshape(t, [kh, kw, c, m]));
+      const xc = padOrCrop(scope, x, { before: 0, after: Math.min(0, bottom) }, { before: 0, after: Math.min(0, right) });
+      const t = kh * kw;
+      const p = n * oh * ow;
+      const taps = extractPatches(scope, xc, {
+        kh,
+        kw,
+        sh,
+        sw,
+        dh,
+        dw,
+        pads: [padInfo.top, Math.max(0, bottom), padInfo.left, Math.max(0, right)],
+      }); // [N, OH, OW, C*T]
+      const a = scope.transpose(scope.reshape(taps, [p, c, t]), [1, 2, 0]); // [C, T, P]
+      const b = scope.transpose(scope.reshape(dy, [p, c, m]), [1, 0, 2]); // [C, P, M]
+      const prod = scope.run('BatchMatMul', { a, b }, { transposeA: false, transposeB: false }); // [C, T, M]
+      const perTap = scope.transpose(prod, [1, 0, 2]); // [T, C, M]
+      return scope.keep(scope.reshape(perTap, [kh, kw, c, m]));
     } finally {
       scope.dispose();
     }

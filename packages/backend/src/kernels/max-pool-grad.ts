@@ -8,25 +8,27 @@
  * replaces it.
  *
  * Semantics match the cpu engine: each output's gradient goes to the *first* maximal element of its
- * window in row-major (kh, kw) order. For each filter tap in that order, the strided window of the
- * input (padded with −∞) is compared with the pooled output y; a hit that no earlier tap claimed
- * takes dy there, and the tap's share is scattered back to the input positions it read
- * (zero-insertion by the strides, then padding by the tap offset), summed over the taps.
+ * window in row-major (kh, kw) order. All window taps are extracted at once (a one-hot depthwise
+ * convolution over the input padded with −FLT_MAX, so padding never wins), `ArgMax` over the taps
+ * picks the first maximum, the tap's offset is added to the window's base index, and `ScatterNd`
+ * adds each dy to its input position (overlapping windows that share a maximum accumulate).
+ * Inputs must be finite (±∞ or NaN in a window make its tap values NaN).
  *
  * Attributes: filterSize, strides, pad ('same' | 'valid' | number | explicit), dimRoundingMode.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelBackend, KernelFunc, MaxPoolGradAttrs, TensorInfo } from '@tensorflow/tfjs-core';
 import { BackendError } from '@contrastive/core';
-import { geometryMatchingDy, insertZeros, padOrCrop } from './conv-geometry.js';
+import { extractPatches, geometryMatchingDy } from './conv-geometry.js';
 import { KernelScope } from './kernel-scope.js';
 
 const WHERE = 'MaxPoolGrad';
+const LOWEST_FLOAT32 = -3.4028234663852886e38;
 
 /** Returns the `MaxPoolGrad` kernel function for backend `backendName`. */
 export function makeMaxPoolGrad(backendName: string): KernelFunc {
   return ({ inputs, backend, attrs }) => {
-    const { dy, input, output } = inputs as { dy: TensorInfo; input: TensorInfo; output?: TensorInfo };
+    const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
     const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as MaxPoolGradAttrs;
     if (input.shape.length !== 4 || dy.shape.length !== 4) {
       throw new BackendError(`${WHERE}: input and dy must be rank 4, received [${input.shape.join(',')}] and [${dy.shape.join(',')}]`);
@@ -38,51 +40,46 @@ export function makeMaxPoolGrad(backendName: string): KernelFunc {
     const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, padInfo } = info;
     const scope = new KernelScope(backend as KernelBackend, backendName, WHERE);
     try {
-      const y = output ?? scope.run('MaxPool', { x: input }, { filterSize, strides, pad, dimRoundingMode });
-      const needH = (oh - 1) * sh + kh;
-      const needW = (ow - 1) * sw + kw;
-      const rows = { before: padInfo.top, after: needH - h - padInfo.top };
-      const cols = { before: padInfo.left, after: needW - w - padInfo.left };
-      // Padding never wins: pad with -Infinity (crop where the pool reads less than the input).
-      let xp = padOrCrop(scope, input, { before: 0, after: Math.min(0, rows.after) }, { before: 0, after: Math.min(0, cols.after) });
-      if (rows.before > 0 || rows.after > 0 || cols.before > 0 || cols.after > 0) {
-        const paddings = [[0, 0], [rows.before, Math.max(0, rows.after)], [cols.before, Math.max(0, cols.after)], [0, 0]];
-        xp = scope.run('PadV2', { x: xp }, { paddings, constantValue: Number.NEGATIVE_INFINITY });
+      // Rows/columns the pool reads beyond the input (pad with the lowest float; may exceed the
+      // nominal padding with dimRoundingMode 'ceil') or leaves unread (crop).
+      const bottom = (oh - 1) * sh + kh - h - padInfo.top;
+      const right = (ow - 1) * sw + kw - w - padInfo.left;
+      let x = input;
+      if (bottom < 0 || right < 0) {
+        const rows = h + Math.min(0, bottom);
+        const cols = w + Math.min(0, right);
+        x = scope.run('Slice', { x }, { begin: [0, 0, 0, 0], size: [n, rows, cols, c] });
       }
-      let unclaimed = scope.run('OnesLike', { x: dy }); // 1 where no earlier tap took the maximum
-      let acc: TensorInfo | null = null; // gradient w.r.t. the padded input, [N, needH, needW, C]
-      for (let i = 0; i < kh; i++) {
-        for (let j = 0; j < kw; j++) {
-          const window =
-            sh === 1 && sw === 1
-              ? scope.run('Slice', { x: xp }, { begin: [0, i, j, 0], size: [n, oh, ow, c] })
-              : scope.run(
-                  'StridedSlice',
-                  { x: xp },
-                  {
-                    begin: [0, i, j, 0],
-                    end: [n, i + (oh - 1) * sh + 1, j + (ow - 1) * sw + 1, c],
-                    strides: [1, sh, sw, 1],
-                    beginMask: 0,
-                    endMask: 0,
-                    ellipsisMask: 0,
-                    newAxisMask: 0,
-                    shrinkAxisMask: 0,
-                  },
-                );
-          const isMax = scope.run('Cast', { x: scope.run('Equal', { a: window, b: y }) }, { dtype: 'float32' });
-          const hit = scope.run('Multiply', { a: isMax, b: unclaimed });
-          unclaimed = scope.run('Sub', { a: unclaimed, b: hit });
-          const share = scope.run('Multiply', { a: dy, b: hit }); // [N, OH, OW, C]
-          // Back to the padded-input positions this tap read: rows i, i + sH, ..., i + (OH − 1)·sH.
-          const spread = insertZeros(scope, share, sh, sw); // [N, OH·sH, OW·sW, C]
-          const placed = padOrCrop(scope, spread, { before: i, after: needH - i - oh * sh }, { before: j, after: needW - j - ow * sw });
-          acc = acc === null ? placed : scope.run('Add', { a: acc, b: placed });
+      const taps = extractPatches(scope, x, {
+        kh,
+        kw,
+        sh,
+        sw,
+        dh: 1,
+        dw: 1,
+        pads: [padInfo.top, Math.max(0, bottom), padInfo.left, Math.max(0, right)],
+        padValue: LOWEST_FLOAT32,
+      }); // [N, OH, OW, C*T]
+      const t = kh * kw;
+      const first = scope.run('ArgMax', { x: scope.reshape(taps, [n, oh, ow, c, t]) }, { axis: 4 }); // [N, OH, OW, C] int32
+      // Flat input index = index of the window's top-left corner + the winning tap's offset.
+      const tapOffset = new Int32Array(t);
+      for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) tapOffset[i * kw + j] = (i * w + j) * c;
+      const corner = new Int32Array(n * oh * ow * c);
+      let k = 0;
+      for (let b = 0; b < n; b++) {
+        for (let r = 0; r < oh; r++) {
+          for (let q = 0; q < ow; q++) {
+            const base = ((b * h + r * sh - padInfo.top) * w + q * sw - padInfo.left) * c;
+            for (let ch = 0; ch < c; ch++) corner[k++] = base + ch;
+          }
         }
       }
-      // Padded-input row r is input row r − top; rows the pool never read get zero gradient.
-      const dx = padOrCrop(scope, acc as TensorInfo, { before: -padInfo.top, after: h + padInfo.top - needH }, { before: -padInfo.left, after: w + padInfo.left - needW });
-      return scope.keep(dx);
+      const offsets = scope.run('GatherV2', { x: scope.write(tapOffset, [t], 'int32'), indices: first }, { axis: 0, batchDims: 0 });
+      const index = scope.run('Add', { a: scope.write(corner, [n, oh, ow, c], 'int32'), b: offsets });
+      const size = n * h * w * c;
+      const dx = scope.run('ScatterNd', { indices: scope.reshape(index, [size === 0 ? 0 : corner.length, 1]), updates: scope.reshape(dy, [corner.length]) }, { shape: [size] });
+      return scope.keep(scope.reshape(dx, [n, h, w, c]));
     } finally {
       scope.dispose();
     }
