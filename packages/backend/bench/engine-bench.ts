@@ -11,7 +11,7 @@
  * Every ratio compares numbers measured in the same run on the same machine.
  */
 import { spawnSync } from 'node:child_process';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelBackend, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
@@ -99,18 +99,27 @@ async function main(): Promise<void> {
   }
   const cores = availableParallelism();
   const batch = 32;
-  console.log(`# contrastive backend bench — Node ${process.version}, ${cores} cores`);
-  console.log(`\n## 1. wasm threads: conv-net SGD step, batch ${batch}, 32x32x3 (median of 5)`);
-  const rows: Array<{ threads: number; stepMs: number }> = [];
-  for (const threads of [...new Set([1, cores])]) {
-    const run = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--child', String(threads), String(batch)], { encoding: 'utf8' });
-    const line = run.stdout.trim().split('\n').filter((l) => l.startsWith('{')).at(-1);
-    if (line === undefined) throw new Error(`child failed: ${run.stderr}`);
-    const r = JSON.parse(line) as { threads: number; stepMs: number };
-    rows.push(r);
-    console.log(`threads ${r.threads}: ${r.stepMs.toFixed(1)} ms/step, ${((batch * 1000) / r.stepMs).toFixed(1)} img/s`);
+  const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
+  console.log(`# contrastive backend bench — Node ${process.version}, ${cores} cores, load average ${load()}`);
+  console.log(`\n## 1. wasm threads: conv-net SGD step, batch ${batch}, 32x32x3 (3 alternating runs each; each run the median of 5 steps)`);
+  const byThreads = new Map<number, number[]>();
+  for (let round = 0; round < 3; round++) {
+    for (const threads of [...new Set([1, cores])]) {
+      const run = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--child', String(threads), String(batch)], { encoding: 'utf8' });
+      const line = run.stdout.trim().split('\n').filter((l) => l.startsWith('{')).at(-1);
+      if (line === undefined) throw new Error(`child failed: ${run.stderr}`);
+      const r = JSON.parse(line) as { threads: number; stepMs: number };
+      byThreads.set(r.threads, [...(byThreads.get(r.threads) ?? []), r.stepMs]);
+    }
   }
-  if (rows.length === 2) console.log(`ratio 1 thread / ${rows[1]!.threads} threads: ${(rows[0]!.stepMs / rows[1]!.stepMs).toFixed(2)}x`);
+  for (const [threads, ms] of byThreads) {
+    console.log(`threads ${threads}: best ${Math.min(...ms).toFixed(1)} ms/step (${((batch * 1000) / Math.min(...ms)).toFixed(1)} img/s), runs ${ms.map((m) => m.toFixed(0)).join(' / ')} ms`);
+  }
+  const counts = [...byThreads.keys()];
+  if (counts.length === 2) {
+    const [one, many] = counts.map((t) => Math.min(...(byThreads.get(t) as number[]))) as [number, number];
+    console.log(`ratio best 1-thread / best ${counts[1]}-thread step time: ${(one / many).toFixed(2)}x (load average now ${load()})`);
+  }
 
   await initBackend({ prefer: 'cpu' });
   await initBackend({ prefer: 'wasm' });

@@ -10,7 +10,9 @@ import { makeConv2DBackpropFilter } from './kernels/conv2d-backprop-filter.js';
 import { makeConv2DBackpropInput } from './kernels/conv2d-backprop-input.js';
 import { makeDepthwiseConv2dBackpropFilter } from './kernels/depthwise-conv2d-backprop-filter.js';
 import { makeDepthwiseConv2dBackpropInput } from './kernels/depthwise-conv2d-backprop-input.js';
+import { makeEinsum } from './kernels/einsum.js';
 import { makeMaxPoolGrad } from './kernels/max-pool-grad.js';
+import { makeMaxPoolWithArgmax } from './kernels/max-pool-with-argmax.js';
 import { makeOneHot } from './kernels/one-hot.js';
 import { makeUnsortedSegmentSum } from './kernels/unsorted-segment-sum.js';
 
@@ -29,14 +31,16 @@ const FACTORIES: Readonly<Record<string, KernelFactory>> = {
   DepthwiseConv2dNativeBackpropInput: makeDepthwiseConv2dBackpropInput,
   UnsortedSegmentSum: makeUnsortedSegmentSum,
   MaxPoolGrad: makeMaxPoolGrad,
+  MaxPoolWithArgmax: makeMaxPoolWithArgmax,
   OneHot: makeOneHot,
+  Einsum: makeEinsum,
 };
 
 /**
  * Which kernels each backend gets. wasm: all of them (Conv2DBackpropFilter, the depthwise gradients
  * and UnsortedSegmentSum are missing from tfjs-backend-wasm 4.22; its Conv2DBackpropInput is a
  * single-threaded scalar loop; its MaxPoolGrad misroutes the gradient of windows whose maximum is
- * negative; its OneHot writes int32 values into float32 outputs).
+ * negative and its MaxPoolWithArgmax returns 1.18e-38 as their maximum; its OneHot writes int32 values into float32 outputs; it has no Einsum).
  * cpu: only the two convolution gradients, whose stock versions read every element through a
  * TensorBuffer (~100x slower than a convolution on training shapes); the rest are fine there.
  */

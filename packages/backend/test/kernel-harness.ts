@@ -24,13 +24,13 @@ export interface KernelRun {
   readonly leakedHeapBytes: number;
 }
 
-/** Runs `kernelFunc` on the initialised backend `backendName`. */
-export function runKernel(backendName: string, kernelFunc: KernelFunc, inputs: Record<string, HostTensor>, attrs: object): KernelRun {
+/** Runs `kernelFunc` on the initialised backend `backendName` (inputs by name, or a list as for Concat/Einsum). */
+export function runKernel(backendName: string, kernelFunc: KernelFunc, inputs: Record<string, HostTensor> | readonly HostTensor[], attrs: object): KernelRun {
   const backend = tf.findBackend(backendName) as KernelBackend | null;
   if (backend === null) throw new Error(`backend ${backendName} is not initialised`);
   const heapBefore = backendName === 'wasm' ? wasmHeapStats().liveBytes : 0;
   const idsBefore = backend.numDataIds();
-  const infos: Record<string, TensorInfo> = {};
+  const infos: Record<string, TensorInfo> = Array.isArray(inputs) ? ([] as unknown as Record<string, TensorInfo>) : {};
   let values: Float32Array;
   let shape: readonly number[];
   try {

@@ -127,3 +127,36 @@ export function maxPoolGradReference(g: PoolGeometry, x: ArrayLike<number>, dy: 
   }
   return dx;
 }
+
+/** Max pool with the flat index of each window's first maximum (tfjs's MaxPoolWithArgmax layout). */
+export function maxPoolWithArgmaxReference(g: PoolGeometry, x: ArrayLike<number>, includeBatch: boolean): { values: Float64Array; indexes: Int32Array } {
+  const values = new Float64Array(g.n * g.oh * g.ow * g.c);
+  const indexes = new Int32Array(values.length);
+  let k = 0;
+  for (let n = 0; n < g.n; n++) {
+    for (let oh = 0; oh < g.oh; oh++) {
+      for (let ow = 0; ow < g.ow; ow++) {
+        for (let ch = 0; ch < g.c; ch++) {
+          let best = Number.NEGATIVE_INFINITY;
+          let at = -1;
+          for (let kh = 0; kh < g.kh; kh++) {
+            const ih = oh * g.sh + kh - g.top;
+            if (ih < 0 || ih >= g.h) continue;
+            for (let kw = 0; kw < g.kw; kw++) {
+              const iw = ow * g.sw + kw - g.left;
+              if (iw < 0 || iw >= g.w) continue;
+              const v = x[((n * g.h + ih) * g.w + iw) * g.c + ch] as number;
+              if (v > best) {
+                best = v;
+                at = (((includeBatch ? n * g.h : 0) + ih) * g.w + iw) * g.c + ch;
+              }
+            }
+          }
+          values[k] = best;
+          indexes[k++] = at;
+        }
+      }
+    }
+  }
+  return { values, indexes };
+}

@@ -3,9 +3,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '@contrastive/core';
 import { describe, expect, it } from 'vitest';
 import { maxErrors, runKernel, startWasmAndCpu, stockKernel } from '../../test/kernel-harness.js';
-import { maxPoolGradReference, type PoolGeometry } from '../../test/reference.js';
+import { maxPoolGradReference, maxPoolWithArgmaxReference, type PoolGeometry } from '../../test/reference.js';
 import { registerTrainingKernels, unregisterTrainingKernels } from '../register-kernels.js';
 import { makeMaxPoolGrad } from './max-pool-grad.js';
+import { makeMaxPoolWithArgmax } from './max-pool-with-argmax.js';
 
 await startWasmAndCpu();
 
@@ -131,5 +132,50 @@ describe('MaxPoolGrad (wasm replacement: the stock kernel loses all-negative win
     registerTrainingKernels('wasm');
     // It sends the gradient to the window's first element (-3), not to its maximum (-1).
     expect(Array.from(stockOut)).toEqual([1, 0, 0, 0]);
+  });
+});
+
+describe('MaxPoolWithArgmax (wasm replacement: the stock kernel returns FLT_MIN for all-negative windows)', () => {
+  const argmax = makeMaxPoolWithArgmax('wasm');
+  const run = (p: PoolCase, includeBatchInIndex: boolean) => {
+    const g = geometry(p)!;
+    const rng = Rng.fromSeed(p.seed);
+    const size = p.n * p.h * p.w * p.c;
+    const x = p.ties ? Float32Array.from({ length: size }, () => rng.int(-3, 2)) : rng.normalArray(size);
+    const backend = tf.findBackend('wasm') as tf.KernelBackend;
+    const before = backend.numDataIds();
+    const xi = { dataId: backend.write(x.slice(), [p.n, p.h, p.w, p.c], 'float32'), shape: [p.n, p.h, p.w, p.c], dtype: 'float32' as const };
+    const [values, indexes] = argmax({ inputs: { x: xi }, backend, attrs: { filterSize: [p.kh, p.kw], strides: [p.sh, p.sw], pad: p.pad, includeBatchInIndex } }) as tf.TensorInfo[];
+    const got = { values: Array.from(backend.readSync(values!.dataId) as Float32Array), indexes: Array.from(backend.readSync(indexes!.dataId) as Int32Array) };
+    for (const t of [values!, indexes!, xi]) backend.disposeData(t.dataId);
+    const ref = maxPoolWithArgmaxReference(g, x, includeBatchInIndex);
+    return { got, ref, leaked: backend.numDataIds() - before };
+  };
+  // 'same'/'valid'/numeric pads without a rounding mode: the attributes MaxPoolWithArgmax has.
+  const argmaxArb = caseArb.filter((p) => p.dimRoundingMode === undefined);
+
+  it('values and first-max indexes equal the reference, with and without the batch in the index (fast-check)', () => {
+    fc.assert(
+      fc.property(argmaxArb, fc.boolean(), (p, includeBatch) => {
+        const { got, ref, leaked } = run(p, includeBatch);
+        expect(got.values).toEqual(Array.from(ref.values));
+        expect(got.indexes).toEqual(Array.from(ref.indexes));
+        expect(leaked).toBe(0);
+      }),
+      { numRuns: 20 },
+    );
+  });
+
+  it('the stock wasm kernel gets an all-negative window wrong (why this one exists)', () => {
+    unregisterTrainingKernels('wasm');
+    const stock = stockKernel('MaxPoolWithArgmax', 'wasm');
+    registerTrainingKernels('wasm');
+    const backend = tf.findBackend('wasm') as tf.KernelBackend;
+    const xi = { dataId: backend.write(Float32Array.from([-3, -1, -2, -4]), [1, 2, 2, 1], 'float32'), shape: [1, 2, 2, 1], dtype: 'float32' as const };
+    const outs = stock({ inputs: { x: xi }, backend, attrs: { filterSize: [2, 2], strides: [2, 2], pad: 'valid', includeBatchInIndex: true } }) as tf.TensorInfo[];
+    const value = (backend.readSync(outs[0]!.dataId) as Float32Array)[0];
+    for (const t of [...outs, xi]) backend.disposeData(t.dataId);
+    // It starts its running maximum at FLT_MIN, the smallest *positive* float; the maximum is -1.
+    expect(value).toBe(new Float32Array([1.1754943508222875e-38])[0]);
   });
 });

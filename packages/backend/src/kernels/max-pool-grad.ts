@@ -1,9 +1,9 @@
 /**
  * `MaxPoolGrad` for wasm, built from existing kernels.
  *
- * tfjs-backend-wasm 4.22's own MaxPoolGrad (C++) never selects a negative maximum: in any window
- * whose values are all negative it sends the gradient to the window's first element instead of its
- * maximum (its MaxPoolWithArgmax returns zeros for such windows). A max pool after BatchNorm and
+ * tfjs-backend-wasm 4.22's own MaxPoolGrad (C++) starts its running maximum at FLT_MIN, the smallest
+ * *positive* float, so it never selects a negative maximum: in any window whose values are all
+ * negative it sends the gradient to the window's first element instead of its maximum. A max pool after BatchNorm and
  * before a ReLU sees such windows all the time. Found by this package's gradient probe; this kernel
  * replaces it.
  *
@@ -37,51 +37,62 @@ export function makeMaxPoolGrad(backendName: string): KernelFunc {
       tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad, mode),
     );
     const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow } = info;
-    const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, padInfo } = info;
     const scope = new KernelScope(backend as KernelBackend, backendName, WHERE);
     try {
-      // Rows/columns the pool reads beyond the input (pad with the lowest float; may exceed the
-      // nominal padding with dimRoundingMode 'ceil') or leaves unread (crop).
-      const bottom = (oh - 1) * sh + kh - h - padInfo.top;
-      const right = (ow - 1) * sw + kw - w - padInfo.left;
-      let x = input;
-      if (bottom < 0 || right < 0) {
-        const rows = h + Math.min(0, bottom);
-        const cols = w + Math.min(0, right);
-        x = scope.run('Slice', { x }, { begin: [0, 0, 0, 0], size: [n, rows, cols, c] });
-      }
-      const taps = extractPatches(scope, x, {
-        kh,
-        kw,
-        sh,
-        sw,
-        dh: 1,
-        dw: 1,
-        pads: [padInfo.top, Math.max(0, bottom), padInfo.left, Math.max(0, right)],
-        padValue: LOWEST_FLOAT32,
-      }); // [N, OH, OW, C*T]
-      const t = kh * kw;
-      const first = scope.run('ArgMax', { x: scope.reshape(taps, [n, oh, ow, c, t]) }, { axis: 4 }); // [N, OH, OW, C] int32
-      // Flat input index = index of the window's top-left corner + the winning tap's offset.
-      const tapOffset = new Int32Array(t);
-      for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) tapOffset[i * kw + j] = (i * w + j) * c;
-      const corner = new Int32Array(n * oh * ow * c);
-      let k = 0;
-      for (let b = 0; b < n; b++) {
-        for (let r = 0; r < oh; r++) {
-          for (let q = 0; q < ow; q++) {
-            const base = ((b * h + r * sh - padInfo.top) * w + q * sw - padInfo.left) * c;
-            for (let ch = 0; ch < c; ch++) corner[k++] = base + ch;
-          }
-        }
-      }
-      const offsets = scope.run('GatherV2', { x: scope.write(tapOffset, [t], 'int32'), indices: first }, { axis: 0, batchDims: 0 });
-      const index = scope.run('Add', { a: scope.write(corner, [n, oh, ow, c], 'int32'), b: offsets });
+      const index = firstMaxIndex(scope, input, info, true);
       const size = n * h * w * c;
-      const dx = scope.run('ScatterNd', { indices: scope.reshape(index, [size === 0 ? 0 : corner.length, 1]), updates: scope.reshape(dy, [corner.length]) }, { shape: [size] });
+      const count = n * oh * ow * c;
+      const dx = scope.run('ScatterNd', { indices: scope.reshape(index, [count, 1]), updates: scope.reshape(dy, [count]) }, { shape: [size] });
       return scope.keep(scope.reshape(dx, [n, h, w, c]));
     } finally {
       scope.dispose();
     }
   };
+}
+
+/**
+ * For every pooling window, the flat input index of its first maximal element (row-major window
+ * order; padding never wins): [N, OH, OW, C] int32. With `includeBatch` the index counts the batch
+ * (((b·H + y)·W + x)·C + c), otherwise not ((y·W + x)·C + c), as tfjs's MaxPoolWithArgmax defines.
+ */
+export function firstMaxIndex(scope: KernelScope, input: TensorInfo, info: tf.backend_util.Conv2DInfo, includeBatch: boolean): TensorInfo {
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow } = info;
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, padInfo } = info;
+  // Rows/columns the pool reads beyond the input (pad with the lowest float; may exceed the
+  // nominal padding with dimRoundingMode 'ceil') or leaves unread (crop).
+  const bottom = (oh - 1) * sh + kh - h - padInfo.top;
+  const right = (ow - 1) * sw + kw - w - padInfo.left;
+  let x = input;
+  if (bottom < 0 || right < 0) {
+    const rows = h + Math.min(0, bottom);
+    const cols = w + Math.min(0, right);
+    x = scope.run('Slice', { x }, { begin: [0, 0, 0, 0], size: [n, rows, cols, c] });
+  }
+  const taps = extractPatches(scope, x, {
+    kh,
+    kw,
+    sh,
+    sw,
+    dh: 1,
+    dw: 1,
+    pads: [padInfo.top, Math.max(0, bottom), padInfo.left, Math.max(0, right)],
+    padValue: LOWEST_FLOAT32,
+  }); // [N, OH, OW, C*T]
+  const t = kh * kw;
+  const first = scope.run('ArgMax', { x: scope.reshape(taps, [n, oh, ow, c, t]) }, { axis: 4 }); // [N, OH, OW, C] int32
+  // Flat input index = index of the window's top-left corner + the winning tap's offset.
+  const tapOffset = new Int32Array(t);
+  for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) tapOffset[i * kw + j] = (i * w + j) * c;
+  const corner = new Int32Array(n * oh * ow * c);
+  let k = 0;
+  for (let b = 0; b < n; b++) {
+    for (let r = 0; r < oh; r++) {
+      for (let q = 0; q < ow; q++) {
+        const base = (((includeBatch ? b * h : 0) + r * sh - padInfo.top) * w + q * sw - padInfo.left) * c;
+        for (let ch = 0; ch < c; ch++) corner[k++] = base + ch;
+      }
+    }
+  }
+  const offsets = scope.run('GatherV2', { x: scope.write(tapOffset, [t], 'int32'), indices: first }, { axis: 0, batchDims: 0 });
+  return scope.run('Add', { a: scope.write(corner, [n, oh, ow, c], 'int32'), b: offsets });
 }
