@@ -4,7 +4,7 @@
  * `Strategy`; optimizers with explicit, checkpointable state (SGD with momentum, LARS, AdamW);
  * linear warmup + cosine schedule and batch-size learning-rate scaling; gradient clipping;
  * callbacks, a progress bar and a JSONL metrics log; atomic, verified checkpoints that resume
- * bit for bit.
+ * bit for bit; a gradient cache for large contrastive batches in small memory.
  */
 export { Trainer, train, type TrainerOptions, type TrainerCallbacks, type StepInfo, type EpochInfo, type TrainSummary, type CheckpointOptions } from './trainer.js';
 export type { DataSource, BatchIterable } from './data-source.js';
@@ -47,3 +47,4 @@ export { configFingerprint, canonicalJson } from './fingerprint.js';
 export { MetricsLog } from './metrics-log.js';
 export { TrainingProgress, formatMetric, type ProgressBarOptions, type ProgressValues } from './progress.js';
 export { computeLossAndGradients, disposeLossAndGradients, type LossAndGradients } from './step.js';
+export { computeLossAndGradientsCached, type GradientCacheOptions } from './gradient-cache.js';

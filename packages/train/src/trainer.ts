@@ -28,6 +28,7 @@ import { assertVariables, type Optimizer, type OptimizerState } from './optimize
 import { TrainingProgress, type ProgressBarOptions } from './progress.js';
 import { constantLr, type LearningRateSchedule } from './schedule.js';
 import { computeLossAndGradients, disposeLossAndGradients, type LossAndGradients } from './step.js';
+import { assertGradientCacheOptions, assertStagedStrategy, computeLossAndGradientsCached, type GradientCacheOptions } from './gradient-cache.js';
 
 /** When and where to save checkpoints. */
 export interface CheckpointOptions {
@@ -125,6 +126,14 @@ export interface TrainerOptions<S = unknown> {
   readonly config?: Readonly<Record<string, unknown>>;
   /** Dispose each batch's tensors after its step. Default true. */
   readonly disposeBatches?: boolean;
+  /**
+   * Compute each step's loss and gradients with a gradient cache (Gao et al. 2021): the batch is
+   * embedded `chunkSize` images at a time, so a large contrastive batch fits in the memory of
+   * one chunk (see {@link computeLossAndGradientsCached}). Needs a strategy with `stages` (every
+   * `compose()` strategy). Not part of the checkpoint fingerprint: a run may resume with another
+   * chunk size (the same one is needed for a bit-identical resume). Default: the plain step.
+   */
+  readonly gradientCache?: GradientCacheOptions;
 }
 
 /** What {@link Trainer.run} returns. */
@@ -162,7 +171,8 @@ function isNumberRecord(v: unknown): v is Record<string, number> {
  * variables; `dispose()` frees the strategy state and optimizer slots (not the variables).
  *
  * A step: `lr = schedule(step)`; loss and gradients under a tape
- * ({@link computeLossAndGradients}); non-finite check; optional clipping; `optimizer.apply`;
+ * ({@link computeLossAndGradients}, or chunk by chunk with `gradientCache`:
+ * {@link computeLossAndGradientsCached}); non-finite check; optional clipping; `optimizer.apply`;
  * `strategy.afterStep`. A checkpoint holds every variable, the optimizer slots, the strategy
  * state, the rng state, the epoch and the position in it, so resuming replays the rest of the
  * run exactly (the data source must give the same batches for the same epoch).
@@ -239,6 +249,10 @@ export class Trainer<S = unknown> {
     if (options.clipGradNorm !== undefined) assertPositive(where, 'options.clipGradNorm', options.clipGradNorm);
     assertOneOf(where, 'options.onNonFinite', options.onNonFinite ?? 'throw', ['throw', 'skip'] as const);
     if (options.stepsPerEpoch !== undefined) assertInteger(where, 'options.stepsPerEpoch', options.stepsPerEpoch, 1);
+    if (options.gradientCache !== undefined) {
+      assertGradientCacheOptions(where, 'options.gradientCache', options.gradientCache);
+      assertStagedStrategy(where, 'options.gradientCache', strategy);
+    }
     if (options.checkpoint !== undefined) {
       assertOptionsObject(where, 'options.checkpoint', options.checkpoint);
       if (typeof options.checkpoint.dir !== 'string' || options.checkpoint.dir.length === 0) {
@@ -448,7 +462,10 @@ export class Trainer<S = unknown> {
         });
       }
       const stepRng = this.#rng.split();
-      out = computeLossAndGradients(this.strategy, batch, this.#state, stepRng);
+      out =
+        o.gradientCache === undefined
+          ? computeLossAndGradients(this.strategy, batch, this.#state, stepRng)
+          : computeLossAndGradientsCached(this.strategy, batch, this.#state, stepRng, o.gradientCache);
       loss = out.loss.dataSync()[0] as number;
       gradNorm = globalNorm(out.grads);
       if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
