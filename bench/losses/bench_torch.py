@@ -3,7 +3,7 @@
 (float32, CPU, torch.set_num_threads(2)), written from the papers' equations like
 shared/fixtures/losses_reference.py. Prints one JSON line per (loss, N): {"loss", "n", "ms"}.
 Benchmark only; never a test dependency."""
-import argparse, json, statistics, time
+import argparse, json, statistics, sys, time
 import torch
 import torch.nn.functional as F
 
@@ -15,6 +15,8 @@ p.add_argument('--temperature', type=float, default=0.1)
 a = p.parse_args()
 torch.set_num_threads(2)
 tau = a.temperature
+blas = next((part.split('=', 1)[1] for part in torch.__config__.show().replace(',', ' ').split() if part.startswith('BLAS_INFO=')), 'unknown')
+print(f'PyTorch {torch.__version__}, {torch.get_num_threads()} threads, BLAS_INFO={blas}', file=sys.stderr, flush=True)
 
 
 def nt_xent(z1, z2):

@@ -91,9 +91,10 @@ function queryContrast(q: Tensor2D, keys: Tensor2D, negatives: Tensor2D | null, 
     let rowMax = positive;
     const negativeUnit = negatives === null ? null : l2NormalizeRows(negatives); // [K, d] (stop-gradient)
     // external: [N, K], q_i·n_j/τ
-    const external = negativeUnit === null ? null : tf.matMul(qScaled, negativeUnit, false, true);
+    // (transposes of the thin operands: tfjs-wasm's matMul with a transpose flag is ~10x slower)
+    const external = negativeUnit === null ? null : tf.matMul(qScaled, tf.transpose(negativeUnit));
     // batch: [N, N], q_i·k_j/τ with the diagonal (the positive, counted above) masked
-    const batch = inBatch ? tf.add(tf.matMul(qScaled, k, false, true), tf.diag(tf.fill([n], -penalty))) : null;
+    const batch = inBatch ? tf.add(tf.matMul(qScaled, tf.transpose(k)), tf.diag(tf.fill([n], -penalty))) : null;
     for (const t of [external, batch]) if (t !== null) rowMax = tf.maximum(rowMax, tf.max(t, 1, true));
     const expPositive = tf.exp(tf.sub(positive, rowMax)); // [N, 1]
     const expExternal = external === null ? null : tf.exp(tf.sub(external, rowMax));
