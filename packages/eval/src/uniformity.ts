@@ -56,9 +56,12 @@ export function uniformity(z: Tensor2D, options: UniformityOptions = {}): number
   const chunkSize = intOption(where, 'options.chunkSize', options.chunkSize, Math.max(1, Math.floor((1 << 24) / n)));
 
   const unit = l2NormalizeRows(x);
+  // unitT: [D, N] (matMul with a pre-transposed operand is much faster than transposeB on wasm).
+  let unitT: Tensor2D | undefined;
   const rowLogSums: number[] = [];
   try {
     // sqNorms[j] = ‖f(z_j)‖² (1, or 0 for an all-zero row): [1, N]
+    unitT = tf.transpose(unit) as Tensor2D;
     const sqNorms = tf.tidy(() => tf.reshape(tf.sum(tf.square(unit), 1), [1, n]));
     try {
       // Rows 0..N−2 each have at least one partner j > i, so no block is empty.
@@ -68,7 +71,7 @@ export function uniformity(z: Tensor2D, options: UniformityOptions = {}): number
           const q = tf.slice(unit, [start, 0], [rows, -1]); // [B, D]
           const qNorms = tf.reshape(tf.slice(sqNorms, [0, start], [1, rows]), [rows, 1]); // [B, 1]
           // d2[r, j] = ‖f(z_{start+r}) − f(z_j)‖² = ‖q_r‖² + ‖z_j‖² − 2 q_r·z_j: [B, N]
-          const d2 = tf.relu(tf.sub(tf.add(qNorms, sqNorms), tf.mul(2, tf.matMul(q, unit, false, true))));
+          const d2 = tf.relu(tf.sub(tf.add(qNorms, sqNorms), tf.mul(2, tf.matMul(q, unitT as Tensor2D))));
           // Keep each unordered pair once: j > i.
           const i = tf.reshape(tf.range(start, start + rows, 1, 'int32'), [rows, 1]);
           const j = tf.reshape(tf.range(0, n, 1, 'int32'), [1, n]);
@@ -85,6 +88,7 @@ export function uniformity(z: Tensor2D, options: UniformityOptions = {}): number
     }
   } finally {
     unit.dispose();
+    unitT?.dispose();
   }
   const pairs = (n * (n - 1)) / 2;
   const value = logSumExp(rowLogSums) - Math.log(pairs);
