@@ -118,6 +118,10 @@ describe.each(ENGINES)('supCon on %s', (engine) => {
     const none = lossAndGrads(loss(0.2, [0, 1, 2, 3, 4], 'in'), single);
     expect(none.loss).toBe(0);
     expect(Array.from(none.grads[0]!).every((g) => g === 0)).toBe(true);
+    // a single view of a single sample: nothing to contrast at all
+    const lone = lossAndGrads(loss(0.2, [7], 'out'), [[[1, 2, 3]]]);
+    expect(lone.loss).toBe(0);
+    expect(Array.from(lone.grads[0]!)).toEqual([0, 0, 0]);
   });
 
   it('accepts labels as a Tensor1D (int32 or integral float32), an Int32Array or an array', () => {
