@@ -88,7 +88,11 @@ async function child(threads: number, batch: number): Promise<void> {
   const report = await initBackend({ prefer: 'wasm', threads });
   const step = convNetStep(batch);
   const ms = time(step, 5);
-  console.log(JSON.stringify({ threads: report.threads, simd: report.simd, batch, stepMs: ms }));
+  // One large convolution, where XNNPACK's thread pool does all the work.
+  const x = tf.randomNormal<tf.Rank.R4>([32, 32, 32, 64]);
+  const w = tf.randomNormal<tf.Rank.R4>([3, 3, 64, 64]);
+  const convMs = time(() => tf.tidy(() => tf.conv2d(x, w, 1, 'same').dataSync()), 5);
+  console.log(JSON.stringify({ threads: report.threads, simd: report.simd, batch, stepMs: ms, convMs }));
 }
 
 async function main(): Promise<void> {
@@ -103,13 +107,15 @@ async function main(): Promise<void> {
   console.log(`# contrastive backend bench — Node ${process.version}, ${cores} cores, load average ${load()}`);
   console.log(`\n## 1. wasm threads: conv-net SGD step, batch ${batch}, 32x32x3 (3 alternating runs each; each run the median of 5 steps)`);
   const byThreads = new Map<number, number[]>();
+  const convByThreads = new Map<number, number[]>();
   for (let round = 0; round < 3; round++) {
     for (const threads of [...new Set([1, cores])]) {
       const run = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--child', String(threads), String(batch)], { encoding: 'utf8' });
       const line = run.stdout.trim().split('\n').filter((l) => l.startsWith('{')).at(-1);
       if (line === undefined) throw new Error(`child failed: ${run.stderr}`);
-      const r = JSON.parse(line) as { threads: number; stepMs: number };
+      const r = JSON.parse(line) as { threads: number; stepMs: number; convMs: number };
       byThreads.set(r.threads, [...(byThreads.get(r.threads) ?? []), r.stepMs]);
+      convByThreads.set(r.threads, [...(convByThreads.get(r.threads) ?? []), r.convMs]);
     }
   }
   for (const [threads, ms] of byThreads) {
@@ -119,6 +125,8 @@ async function main(): Promise<void> {
   if (counts.length === 2) {
     const [one, many] = counts.map((t) => Math.min(...(byThreads.get(t) as number[]))) as [number, number];
     console.log(`ratio best 1-thread / best ${counts[1]}-thread step time: ${(one / many).toFixed(2)}x (load average now ${load()})`);
+    const [c1, cn] = counts.map((t) => Math.min(...(convByThreads.get(t) as number[]))) as [number, number];
+    console.log(`one conv x[32,32,32,64] w[3,3,64,64]: best ${c1.toFixed(1)} ms with 1 thread, ${cn.toFixed(1)} ms with ${counts[1]}: ratio ${(c1 / cn).toFixed(2)}x`);
   }
 
   await initBackend({ prefer: 'cpu' });
