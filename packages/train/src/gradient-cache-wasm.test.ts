@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@contrastive/backend';
 import { Rng } from '@contrastive/core';
-import { computeLossAndGradientsCached } from './gradient-cache.js';
+import { computeLossAndGradientsCached, planChunks } from './gradient-cache.js';
 import { computeLossAndGradients, disposeLossAndGradients } from './step.js';
-import { expectGradsClose, imageBatch, tinySimclr, type TinySimclr } from '../test/gradient-cache-fixtures.js';
+import { expectGradsClose, imageBatch, readVariables, tinySimclr, writeVariables, type TinySimclr } from '../test/gradient-cache-fixtures.js';
 
 let kit: TinySimclr;
 beforeAll(async () => {
@@ -37,4 +37,31 @@ describe('gradient cache on wasm', () => {
       batch.images.dispose();
     });
   }
+
+  it('with BatchNorm: the running averages are those of one training pass per chunk', () => {
+    const bn = tinySimclr({ batchNorm: true, seed: 6 });
+    const { strategy } = bn;
+    const stages = strategy.stages!;
+    const stats = strategy.nonTrainableVariables;
+    const initial = readVariables(stats);
+    const state = strategy.init(Rng.fromSeed(0));
+    const batch = imageBatch(5, 71);
+    const before = tf.memory().numTensors;
+    disposeLossAndGradients(computeLossAndGradientsCached(strategy, batch, state, Rng.fromSeed(2), { chunkSize: 3 }));
+    expect(tf.memory().numTensors).toBe(before);
+    const after = readVariables(stats);
+    writeVariables(stats, initial);
+    tf.tidy(() => {
+      const views = stages.views(batch, Rng.fromSeed(2));
+      for (const c of planChunks([5, 5], 3)) stages.embed(tf.slice(views[c.view] as tf.Tensor4D, c.start, c.size));
+    });
+    const once = readVariables(stats);
+    for (const v of stats) {
+      const e = once[v.name] as Float32Array;
+      (after[v.name] as Float32Array).forEach((x, i) => expect(Math.abs(x - (e[i] as number))).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(e[i] as number))));
+      expect(Array.from(e)).not.toEqual(Array.from(initial[v.name] as Float32Array)); // the pass did move them
+    }
+    batch.images.dispose();
+    bn.dispose();
+  });
 });

@@ -106,9 +106,17 @@ export function assertStagedStrategy<S>(where: string, name: string, strategy: S
   }
 }
 
-/** The rows of a chunk of a view: the view itself when the chunk covers it. */
+/**
+ * A new handle on `x`'s data without a copy (Reshape only adds a reference on the cpu and wasm
+ * engines, where `tf.clone` copies on wasm); the handle keeps the data alive after `x` moves on.
+ */
+function alias<T extends tf.Tensor>(x: T): T {
+  return tf.reshape(x, x.shape) as T;
+}
+
+/** The rows of a chunk of a view (the view itself, uncopied, when the chunk covers it). */
 function sliceRows<T extends tf.Tensor>(x: T, start: number, size: number): T {
-  return start === 0 && size === x.shape[0] ? (tf.clone(x) as T) : (tf.slice(x, start, size) as T);
+  return start === 0 && size === x.shape[0] ? alias(x) : (tf.slice(x, start, size) as T);
 }
 
 /**
@@ -175,7 +183,9 @@ export function computeLossAndGradientsCached<S>(strategy: Strategy<S>, batch: B
 
     // 1. Embeddings of every chunk, without a tape; BatchNorm running averages restored afterwards.
     const pieces: tf.Tensor2D[][] = views.map(() => []);
-    const snapshot = strategy.nonTrainableVariables.map((v) => ({ variable: v, dataId: v.dataId, value: tf.clone(v) }));
+    // Keep a handle on every non-trainable variable's current value (no copy): a training-mode
+    // forward pass replaces BatchNorm running averages with new tensors, and those are put back.
+    const snapshot = strategy.nonTrainableVariables.map((v) => ({ variable: v, dataId: v.dataId, value: alias(v as tf.Tensor) }));
     try {
       for (const c of chunks) {
         const zc = tf.tidy(() => stages.embed(sliceRows(views[c.view] as tf.Tensor4D, c.start, c.size)));
