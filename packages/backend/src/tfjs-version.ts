@@ -1,6 +1,6 @@
 /**
- * The tfjs version pin. The wasm threads workaround ({@link ./wasm-threads.ts}) and the memory guard
- * ({@link ./memory-guard.ts}) reach into tfjs-backend-wasm internals (the Blob sources it builds, the
+ * The tfjs version pin. The wasm threads workaround (wasm-threads.ts) and the memory guard
+ * (memory-guard.ts) reach into tfjs-backend-wasm internals (the Blob sources it builds, the
  * emscripten module's `_malloc`), so they run only on the exact version they were written and tested
  * against; any other version falls back to the stock single-threaded engine with a reason.
  */
