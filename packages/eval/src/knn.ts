@@ -40,7 +40,7 @@ export interface KnnOptions {
   readonly temperature?: number;
   /** Number of classes; default 1 + the largest training label. */
   readonly numClasses?: number;
-  /** Test rows per similarity block; default ⌊2^24 / N⌋ (at least 1). */
+  /** Test rows per similarity block; default ⌊2^24 / max(N, k·numClasses)⌋ (at least 1). */
   readonly chunkSize?: number;
 }
 
@@ -101,7 +101,9 @@ export function knnVotes(where: string, options: KnnOptions): KnnVotes {
   const trainLabels = readLabels(where, 'trainLabels', options.trainLabels, n);
   const numClasses = resolveNumClasses(where, options.numClasses, trainLabels);
   checkLabelRange(where, 'trainLabels', trainLabels, numClasses);
-  const chunkSize = Math.min(m, intOption(where, 'chunkSize', options.chunkSize, Math.max(1, Math.floor(DEFAULT_BLOCK_ELEMENTS / n))));
+  // A block holds B×N similarities and B×k×C one-hot votes; bound the larger of the two.
+  const perRow = Math.max(n, k * numClasses);
+  const chunkSize = Math.min(m, intOption(where, 'chunkSize', options.chunkSize, Math.max(1, Math.floor(DEFAULT_BLOCK_ELEMENTS / perRow))));
 
   const all = new Float32Array(m * numClasses);
   // bankT: [D, N], unit columns (transposed once: tfjs's matMul with transposeB is several
