@@ -1,3 +1,3 @@
 import { packageBuildConfig } from '../../tsup.config.base.ts';
 
-export default packageBuildConfig();
+export default packageBuildConfig({ entry: { bin: 'src/bin.ts' } });

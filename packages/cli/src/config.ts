@@ -1,0 +1,445 @@
+/**
+ * The run configuration of `contrastive train` (and of the main job): one JSON or YAML file,
+ * validated with a zod schema. Every key has a default, so `{}` is a valid configuration (a
+ * SimCLR run, Chen et al. 2020, with the paper's CIFAR-10 augmentation settings, Appendix
+ * B.9). Unknown keys and bad values are reported with their path, e.g.
+ * `config.optimizer.lr: expected a number > 0, received -1`, as a {@link ConfigError}.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ConfigError, describeValue } from '@contrastive/core';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { z } from 'zod';
+
+const positive = () => z.number().gt(0);
+const nonNegative = () => z.number().min(0);
+const posInt = () => z.int().min(1);
+
+/** Keys of an encoder, by kind. */
+const resnetEncoder = z.strictObject({
+  kind: z.literal('resnet'),
+  /** 18 or 34 (basic blocks) or 50 (bottleneck blocks). */
+  depth: z.literal([18, 34, 50]).default(18),
+  stem: z.enum(['cifar', 'imagenet']).default('cifar'),
+  /** Multiplies the widths 64-128-256-512; 0.25 gives 16-32-64-128. */
+  widthMultiplier: positive().default(0.25),
+  zeroInitResidual: z.boolean().default(false),
+});
+const convnetEncoder = z.strictObject({
+  kind: z.literal('convnet'),
+  widths: z.array(posInt()).min(1).default([32, 64, 128]),
+  batchNorm: z.boolean().default(true),
+});
+
+/** Fills in `kind: 'resnet'` when an encoder object names no kind. */
+function withDefaultKind(value: unknown): unknown {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value) && !('kind' in value)) return { kind: 'resnet', ...value };
+  return value;
+}
+
+const strategySchema = z.discriminatedUnion('name', [
+  z.strictObject({
+    name: z.literal('simclr'),
+    /** NT-Xent τ; 0.5 is SimCLR's CIFAR-10 setting (Appendix B.9). */
+    temperature: positive().default(0.5),
+  }),
+  z.strictObject({
+    name: z.literal('supcon'),
+    /** Khosla et al. 2020 use τ = 0.1. */
+    temperature: positive().default(0.1),
+    variant: z.enum(['out', 'in']).default('out'),
+  }),
+  z.strictObject({
+    name: z.literal('mocoV2'),
+    /** MoCo v2's τ = 0.2 (Chen et al. 2020, "Improved Baselines"). */
+    temperature: positive().default(0.2),
+    queueSize: posInt().default(4096),
+    momentum: z.number().min(0).max(1).default(0.99),
+    /** Raise the momentum from `momentum` to 1 along a cosine over the run (BYOL's schedule). */
+    cosineMomentum: z.boolean().default(false),
+    /** Split-BatchNorm groups of the key encoder (the one-device stand-in for shuffling BN). */
+    shuffleGroups: posInt().default(1),
+    symmetric: z.boolean().default(false),
+  }),
+  z.strictObject({
+    name: z.literal('instDisc'),
+    /** Wu et al. 2018 use τ = 0.07. */
+    temperature: positive().default(0.07),
+    numNegatives: posInt().default(4096),
+    /** Memory-bank update momentum (Wu et al. 2018: 0.5). */
+    bankMomentum: z.number().min(0).max(1).default(0.5),
+  }),
+]);
+
+const linearProbeSchema = z.strictObject({
+  epochs: posInt().default(30),
+  lr: positive().default(1e-3),
+  weightDecay: nonNegative().default(1e-4),
+  batchSize: posInt().default(256),
+  optimizer: z.enum(['adam', 'sgd']).default('adam'),
+});
+
+/** The configuration schema (zod). Parse with {@link parseConfig} for path-named errors. */
+export const runConfigSchema = z.strictObject({
+  /** Run name; the output directory defaults to `runs/<name>`. */
+  name: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, ".", "_" or "-"').default('run'),
+  /** Seed of everything random: weights, data order, augmentations, evaluation subsets. */
+  seed: z.int().min(0).default(0),
+  /** Output directory (relative paths are resolved against the working directory). */
+  outDir: z.string().min(1).optional(),
+  data: z
+    .strictObject({
+      dataset: z.literal('cifar10').default('cifar10'),
+      /** Directory holding CIFAR-10; default: --data-dir, $CONTRASTIVE_DATA_DIR, ../shared/data, the download cache. */
+      dir: z.string().min(1).optional(),
+      /** Download the official archive when the files are not found. */
+      download: z.boolean().default(true),
+      /** Train on the first N training images only. */
+      trainLimit: posInt().optional(),
+    })
+    .prefault({}),
+  encoder: z.preprocess(withDefaultKind, z.discriminatedUnion('kind', [resnetEncoder, convnetEncoder])).prefault({}),
+  head: z
+    .strictObject({
+      kind: z.enum(['mlp', 'mlpV2', 'linear']).default('mlp'),
+      /** Hidden width; default the encoder's output size (SimCLR). */
+      hiddenDim: posInt().optional(),
+      outputDim: posInt().default(128),
+    })
+    .prefault({}),
+  strategy: strategySchema.prefault({ name: 'simclr' }),
+  augment: z
+    .strictObject({
+      /** Default: 'mocoV2' for the mocoV2 strategy, else 'simclr'. */
+      recipe: z.enum(['simclr', 'mocoV2', 'byol']).optional(),
+      /** Colour-distortion strength s of the simclr recipe (CIFAR-10: 0.5). */
+      strength: positive().default(0.5),
+      /** Gaussian blur in the simclr recipe (SimCLR leaves it out on CIFAR-10). */
+      blur: z.boolean().default(false),
+      /** Area range of the random resized crop of the simclr recipe. */
+      cropScale: z
+        .tuple([z.number().gt(0).max(1), z.number().gt(0).max(1)])
+        .refine(([lo, hi]) => lo <= hi, 'a pair [min, max] with min <= max')
+        .default([0.08, 1]),
+    })
+    .prefault({}),
+  optimizer: z
+    .strictObject({
+      name: z.enum(['sgd', 'lars', 'adamw']).default('sgd'),
+      /** Base learning rate (before `scaling`). */
+      lr: positive().default(0.06),
+      /** 'linear': lr × B/256; 'sqrt': lr × √B (SimCLR, Appendix B.1); 'none': lr as given. */
+      scaling: z.enum(['none', 'linear', 'sqrt']).default('none'),
+      momentum: z.number().min(0).lt(1).default(0.9),
+      weightDecay: nonNegative().default(5e-4),
+      nesterov: z.boolean().default(false),
+      /** LARS trust coefficient η. */
+      trustCoefficient: positive().default(0.001),
+    })
+    .prefault({}),
+  schedule: z
+    .strictObject({
+      kind: z.enum(['cosine', 'constant']).default('cosine'),
+      warmupSteps: z.int().min(0).default(0),
+      finalLr: nonNegative().default(0),
+    })
+    .prefault({}),
+  train: z
+    .strictObject({
+      epochs: posInt().default(1),
+      /** Stop after this many steps (the schedule spans them). */
+      maxSteps: posInt().optional(),
+      batchSize: z.int().min(2).default(128),
+      clipGradNorm: positive().optional(),
+      onNonFinite: z.enum(['throw', 'skip']).default('throw'),
+    })
+    .prefault({}),
+  checkpoint: z
+    .strictObject({
+      /** Save every N steps (and at the end, and on Ctrl-C). */
+      everySteps: posInt().default(50),
+      keep: z.int().min(0).default(2),
+    })
+    .prefault({}),
+  monitor: z
+    .strictObject({
+      /** kNN accuracy during training (written to the metrics log as `type: 'knn'`). */
+      enabled: z.boolean().default(true),
+      /** Every N steps; default at the start and at the end of every epoch (and of the run). */
+      everySteps: posInt().optional(),
+      /** Training images in the monitor's bank (the first N of the training set). */
+      bankSize: posInt().default(1000),
+      /** Test images the monitor classifies (the first N of the test set). */
+      testSize: posInt().default(500),
+      k: posInt().default(200),
+      temperature: positive().default(0.1),
+    })
+    .prefault({}),
+  eval: z
+    .strictObject({
+      /** Training images for the kNN bank and the linear probe's training set (a seeded class-balanced subset). */
+      bankSize: posInt().default(10000),
+      /** Test images (the first N of the test set; 10000 = all). */
+      testSize: posInt().default(10000),
+      /** kNN neighbours (Wu et al. 2018: 200). */
+      k: posInt().default(200),
+      /** kNN vote temperature (Wu et al. 2018: 0.1). */
+      temperature: positive().default(0.1),
+      /** Rows per forward pass when embedding. */
+      batchSize: posInt().default(256),
+      linear: linearProbeSchema.prefault({}),
+    })
+    .prefault({}),
+  report: z
+    .strictObject({
+      /** Test points in the 2-D embedding map (UMAP). */
+      mapPoints: posInt().default(2000),
+      /** Source images in the augmentation preview, and views per image. */
+      previewImages: posInt().default(8),
+      previewViews: posInt().default(6),
+    })
+    .prefault({}),
+});
+
+/** A validated configuration with every default filled in. */
+export type RunConfig = z.output<typeof runConfigSchema>;
+/** What a configuration file may hold (every key optional). */
+export type RunConfigInput = z.input<typeof runConfigSchema>;
+
+type Issue = z.core.$ZodIssue;
+
+function valueAt(input: unknown, pathParts: readonly PropertyKey[]): unknown {
+  let v = input;
+  for (const key of pathParts) {
+    if (typeof v !== 'object' || v === null) return undefined;
+    v = (v as Record<PropertyKey, unknown>)[key];
+  }
+  return v;
+}
+
+function formatPath(pathParts: readonly PropertyKey[]): string {
+  let out = 'config';
+  for (const key of pathParts) out += typeof key === 'number' ? `[${key}]` : `.${String(key)}`;
+  return out;
+}
+
+const KIND_WORDS: Record<string, string> = {
+  number: 'a number',
+  int: 'an integer',
+  string: 'a string',
+  boolean: 'a boolean (true or false)',
+  object: 'a mapping of keys to values',
+  array: 'a list',
+  tuple: 'a list',
+};
+
+function typeWord(expected: string): string {
+  return KIND_WORDS[expected] ?? expected;
+}
+
+type AnySchema = z.core.$ZodType;
+
+/** The object schema at `pathParts` (unwrapping defaults, preprocessing and unions by the input's discriminator). */
+function objectKeysAt(schema: AnySchema, pathParts: readonly PropertyKey[], input: unknown): string[] | undefined {
+  let s: AnySchema | undefined = schema;
+  let v: unknown = input;
+  const unwrap = (x: AnySchema, value: unknown): AnySchema | undefined => {
+    let cur: AnySchema | undefined = x;
+    for (let i = 0; i < 10 && cur !== undefined; i++) {
+      const def = cur._zod.def as unknown as Record<string, unknown> & { type: string };
+      if (def.type === 'default' || def.type === 'prefault' || def.type === 'optional' || def.type === 'nullable') cur = def['innerType'] as AnySchema;
+      else if (def.type === 'pipe') cur = def['out'] as AnySchema;
+      else if (def.type === 'union') {
+        const discriminator = def['discriminator'];
+        const options = def['options'] as AnySchema[];
+        if (typeof discriminator !== 'string') return undefined;
+        const tag = (withDefaultKind(value) as Record<string, unknown> | undefined)?.[discriminator];
+        cur = options.find((o) => {
+          const shape = (o as unknown as { shape?: Record<string, AnySchema> }).shape;
+          const lit = shape?.[discriminator]?._zod.def as unknown as { values?: unknown[] } | undefined;
+          return lit?.values?.includes(tag) === true;
+        });
+      } else return cur;
+    }
+    return cur;
+  };
+  s = unwrap(s, v);
+  for (const key of pathParts) {
+    const shape = (s as unknown as { shape?: Record<string, AnySchema> } | undefined)?.shape;
+    if (shape === undefined || typeof key !== 'string' || shape[key] === undefined) return undefined;
+    v = typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[key] : undefined;
+    s = unwrap(shape[key], v);
+  }
+  const shape = (s as unknown as { shape?: Record<string, AnySchema> } | undefined)?.shape;
+  return shape === undefined ? undefined : Object.keys(shape);
+}
+
+/** Edit distance, for "did you mean" hints on misspelt keys. */
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0] as number;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j] as number;
+      row[j] = Math.min(above + 1, (row[j - 1] as number) + 1, diagonal + (a[i - 1]?.toLowerCase() === b[j - 1]?.toLowerCase() ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length] as number;
+}
+
+function comparison(inclusive: boolean | undefined, below: boolean): string {
+  if (below) return inclusive === false ? '>' : '>=';
+  return inclusive === false ? '<' : '<=';
+}
+
+/** One human-readable line per zod issue: `config.<path>: expected ..., received ...`. */
+function describeIssue(issue: Issue, input: unknown): { path: string; message: string; received: unknown; expected: string }[] {
+  const received = valueAt(input, issue.path);
+  const where = formatPath(issue.path);
+  switch (issue.code) {
+    case 'unrecognized_keys': {
+      const allowed = objectKeysAt(runConfigSchema, issue.path, input) ?? [];
+      return issue.keys.map((key) => {
+        const close = allowed.filter((k) => editDistance(k, key) <= Math.max(1, Math.floor(key.length / 3)));
+        const hint = close.length > 0 ? ` (did you mean '${close[0]}'?)` : '';
+        const expected = allowed.length > 0 ? `one of the keys ${allowed.join(', ')}` : 'a known key';
+        return {
+          path: formatPath([...issue.path, key]),
+          message: `unknown key${hint}; allowed keys here: ${allowed.join(', ')}`,
+          received: key,
+          expected,
+        };
+      });
+    }
+    case 'too_small':
+    case 'too_big': {
+      const below = issue.code === 'too_small';
+      const bound = below ? (issue as { minimum: number | bigint }).minimum : (issue as { maximum: number | bigint }).maximum;
+      const origin = issue.origin;
+      let expected: string;
+      if (origin === 'array' || origin === 'set') expected = `a list of ${comparison(issue.inclusive, below)} ${bound} items`;
+      else if (origin === 'string') expected = `a string of ${comparison(issue.inclusive, below)} ${bound} characters`;
+      else {
+        const isInt = origin === 'int' || (typeof issue.input === 'number' && Number.isInteger(received) && /int/.test(String(issue.origin)));
+        expected = `${isInt ? 'an integer' : 'a number'} ${comparison(issue.inclusive, below)} ${bound}`;
+      }
+      return [{ path: where, message: `expected ${expected}, received ${describeValue(received)}`, received, expected }];
+    }
+    case 'invalid_type': {
+      const expectedType = issue.expected as string;
+      let expected = typeWord(expectedType);
+      if (expectedType === 'int' && typeof received === 'number') expected = 'an integer';
+      const got = received === undefined ? 'nothing' : describeValue(received);
+      return [{ path: where, message: `expected ${expected}, received ${got}`, received, expected }];
+    }
+    case 'invalid_value': {
+      const expected = issue.values.length === 1 ? describeValue(issue.values[0]) : `one of ${issue.values.map((x) => describeValue(x)).join(' | ')}`;
+      return [{ path: where, message: `expected ${expected}, received ${describeValue(received)}`, received, expected }];
+    }
+    case 'invalid_union': {
+      const options = (issue as unknown as { options?: unknown[] }).options;
+      if (options !== undefined) {
+        const expected = `one of ${options.map((x) => describeValue(x)).join(' | ')}`;
+        const got = received === undefined ? 'nothing' : describeValue(received);
+        return [{ path: where, message: `expected ${expected}, received ${got}`, received, expected }];
+      }
+      // A plain union (e.g. the ResNet depth): report its first branch's expectation.
+      const inner = (issue.errors[0] ?? [])[0];
+      if (inner !== undefined) return describeIssue({ ...inner, path: [...issue.path, ...inner.path] } as Issue, input);
+      return [{ path: where, message: `invalid value ${describeValue(received)}`, received, expected: 'a valid value' }];
+    }
+    case 'invalid_format': {
+      const expected = issue.format === 'regex' ? `a value made of ${issue.message}` : `a ${issue.format}`;
+      return [{ path: where, message: `expected ${expected}, received ${describeValue(received)}`, received, expected }];
+    }
+    case 'custom':
+      return [{ path: where, message: `expected ${issue.message}, received ${describeValue(received)}`, received, expected: issue.message }];
+    default:
+      return [{ path: where, message: `${issue.message}, received ${describeValue(received)}`, received, expected: issue.message }];
+  }
+}
+
+/**
+ * Validates a configuration value (already parsed from JSON/YAML) and fills in defaults.
+ * Throws a {@link ConfigError} listing every problem, one per line, each with its path; the
+ * error's `argument` is the first problem's path, `received` its value.
+ *
+ * @example
+ * ```ts
+ * parseConfig({ optimizer: { lr: -1 } });
+ * // ConfigError: invalid configuration:
+ * //   config.optimizer.lr: expected a number > 0, received -1
+ * ```
+ */
+export function parseConfig(value: unknown, source = 'configuration'): RunConfig {
+  const input = value === null || value === undefined ? {} : value;
+  const result = runConfigSchema.safeParse(input);
+  if (result.success) return result.data;
+  const problems = result.error.issues.flatMap((issue) => describeIssue(issue, input));
+  const lines = problems.map((p) => `  ${p.path}: ${p.message}`);
+  const first = problems[0];
+  throw new ConfigError(`invalid ${source}:\n${lines.join('\n')}`, {
+    argument: first?.path ?? 'config',
+    received: first?.received,
+    expected: first?.expected ?? 'a valid configuration',
+  });
+}
+
+/**
+ * Reads a configuration file: `.json`, or `.yaml`/`.yml` (YAML 1.2), then {@link parseConfig}.
+ * A missing file, a syntax error (with line and column) or an invalid value is a
+ * {@link ConfigError} naming the file.
+ *
+ * @example
+ * ```ts
+ * const config = await loadConfigFile('examples/simclr-cifar10/config.yaml');
+ * ```
+ */
+export async function loadConfigFile(file: string): Promise<RunConfig> {
+  if (typeof file !== 'string' || file.length === 0) {
+    throw new ConfigError(`loadConfigFile: argument 'file' must be a path, received ${describeValue(file)}`, { argument: 'file', received: file });
+  }
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ConfigError(`cannot read the config file ${file}${code === 'ENOENT' ? ': no such file' : `: ${(e as Error).message}`}`, {
+      argument: '--config',
+      received: file,
+      expected: 'a readable JSON or YAML file',
+      cause: e,
+    });
+  }
+  return parseConfig(parseConfigText(text, file), `config file ${file}`);
+}
+
+/** Parses the text of a JSON or YAML configuration file (by extension; YAML otherwise). */
+export function parseConfigText(text: string, file: string): unknown {
+  const ext = path.extname(file).toLowerCase();
+  try {
+    if (ext === '.json') return JSON.parse(text) as unknown;
+    return parseYaml(text, { prettyErrors: true, uniqueKeys: true }) as unknown;
+  } catch (e) {
+    const where = e instanceof YAMLParseError && e.linePos !== undefined ? ` at line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '';
+    const detail = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    throw new ConfigError(`cannot parse ${file} as ${ext === '.json' ? 'JSON' : 'YAML'}${where}: ${detail}`, {
+      argument: '--config',
+      received: file,
+      expected: ext === '.json' ? 'valid JSON' : 'valid YAML',
+      cause: e,
+    });
+  }
+}
+
+/** The output directory of a run: `outDir`, else `runs/<name>` (absolute). */
+export function runDirOf(config: RunConfig, cwd = process.cwd()): string {
+  return path.resolve(cwd, config.outDir ?? path.join('runs', config.name));
+}
+
+/** The augmentation recipe a configuration uses (its own, or the strategy's default). */
+export function recipeOf(config: RunConfig): 'simclr' | 'mocoV2' | 'byol' {
+  return config.augment.recipe ?? (config.strategy.name === 'mocoV2' ? 'mocoV2' : 'simclr');
+}
