@@ -17,6 +17,10 @@ export default defineConfig({
     // A fixed fast-check seed makes every property failure replayable from CI output.
     setupFiles: [new URL('./test/setup-fast-check.ts', import.meta.url).pathname],
     passWithNoTests: false,
+    // One wasm thread per test process: tests run several processes side by side on 2 cores,
+    // where a second thread each only adds contention (measured by the backend work: 29 s vs 42 s).
+    // Tests that exercise threads ask for them explicitly.
+    env: { CONTRASTIVE_WASM_THREADS: process.env['CONTRASTIVE_WASM_THREADS'] ?? '1' },
     // scripts/test-all.mjs sums these per-package JSON reports into CI's closing line.
     reporters: process.env['VITEST_JSON'] ? ['default', 'json'] : ['default'],
     ...(process.env['VITEST_JSON'] ? { outputFile: { json: 'test-results/vitest.json' } } : {}),
