@@ -15,8 +15,8 @@
  * (`wasmHeapStats()`: heap size and peak of live tensor bytes). When `/usr/bin/python3` imports
  * torch, `pytorch` runs `bench_torch.py` (same workload, torch.set_num_threads(--torch-threads)).
  *
- * Engines: `wasm` (this repository's kernels), `wasm-stock` (wasm with this package's *speed*
- * kernels removed: the before column), `cpu` (pure JS; ~100x slower, run it at small batch only),
+ * Engines: `wasm` (with @contrastive/backend's training kernels), `cpu` (pure JS, tfjs's own
+ * kernels; ~100x slower, run it at small batch only),
  * `tensorflow` / `tensorflow-gpu` (tfjs-node / tfjs-node-gpu when installed: the same code path,
  * `initBackend({ prefer })` picks them; not installable here, so untested), `pytorch`.
  *
@@ -36,7 +36,7 @@ import { loadavg, availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 const MIB = 1024 ** 2;
-const TFJS_ENGINES = ['wasm', 'wasm-stock', 'cpu', 'tensorflow', 'tensorflow-gpu'] as const;
+const TFJS_ENGINES = ['wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'] as const;
 type TfjsEngine = (typeof TFJS_ENGINES)[number];
 type Engine = TfjsEngine | 'pytorch';
 type Model = 'small' | 'resnet18';
@@ -90,12 +90,10 @@ async function runTfjs(engine: TfjsEngine): Promise<Result> {
   const { mlpHead } = await import('@contrastive/heads');
   const { ntXent } = await import('@contrastive/losses');
   const threadsArg = arg('threads', '');
-  const prefer = engine === 'wasm-stock' ? 'wasm' : engine;
   const report = await backend.initBackend({
-    prefer,
+    prefer: engine,
     ...(threadsArg === '' ? {} : { threads: Number(threadsArg) }),
   });
-  if (engine === 'wasm-stock') (backend as { unregisterSpeedKernels?: (b: 'wasm') => unknown }).unregisterSpeedKernels?.('wasm');
   const encoder = resnet({
     depth: 18,
     stem: 'cifar',
@@ -159,7 +157,7 @@ async function runTfjs(engine: TfjsEngine): Promise<Result> {
     params,
     threads: report.threads ?? 0,
     ...(heap === undefined ? {} : { wasmHeapBytes: heap.heapBytes, wasmPeakTensorBytes: heap.peakBytes }),
-    config: `${report.engine}${report.simd === true ? ' SIMD' : ''}; kernels added: ${backend.trainingKernelsRegistered(prefer === 'cpu' ? 'cpu' : 'wasm').length}${report.notes.length > 0 ? `; ${report.notes.join('; ')}` : ''}`,
+    config: `${report.engine}${report.simd === true ? ' SIMD' : ''}; kernels added: ${backend.trainingKernelsRegistered(engine === 'cpu' ? 'cpu' : 'wasm').length}${report.notes.length > 0 ? `; ${report.notes.join('; ')}` : ''}`,
     numTensorsLeaked,
   };
 }
@@ -257,9 +255,7 @@ async function parent(): Promise<void> {
     const m = medianOf.get(e);
     if (e !== 'wasm' && e !== 'pytorch' && m !== undefined && pt !== undefined) console.log(`ratio ${e}/pytorch: ${(m / pt).toFixed(2)}`);
   }
-  const stock = medianOf.get('wasm-stock');
   const w = medianOf.get('wasm');
-  if (stock !== undefined && w !== undefined) console.log(`speed-up wasm-stock/wasm: ${(stock / w).toFixed(2)}x`);
   console.log(`# load average at the end ${la()}`);
   if (w !== undefined && pt !== undefined) console.log(`ratio wasm/pytorch: ${(w / pt).toFixed(2)}`);
   else console.log(`ratio wasm/pytorch: n/a (${w === undefined ? 'wasm' : 'pytorch'} did not run)`);

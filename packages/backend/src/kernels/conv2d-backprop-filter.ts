@@ -17,13 +17,27 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelBackend, Conv2DBackpropFilterAttrs, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { BackendError } from '@contrastive/core';
-import { assertChannelsLast, geometryMatchingDy, padOrCrop } from './conv-geometry.js';
+import { assertChannelsLast, extractPatches, geometryMatchingDy, padOrCrop } from './conv-geometry.js';
 import { KernelScope } from './kernel-scope.js';
 
 const WHERE = 'Conv2DBackpropFilter';
 
-/** Returns the `Conv2DBackpropFilter` kernel function for backend `backendName` ('wasm' or 'cpu'). */
-export function makeConv2DBackpropFilter(backendName: string): KernelFunc {
+/**
+ * How the filter gradient is computed:
+ * - `'conv'`: the convolution above (batch axis in the channel slot, stride -> dilation);
+ * - `'matmul'`: all taps at once by a one-hot depthwise convolution ("im2col", `extractPatches`),
+ *   then one GEMM dyT[CO, P] · patches[P, CI·T] (P = N·OH·OW) with no transpose flag (tfjs-wasm's
+ *   transposed matMul operands are ~10x slower), a small transpose of the [CO, CI, KH, KW] result;
+ *
+ * Measured on the CIFAR ResNet-18 layer shapes at 128 views (`bench/filter-gradient-variants.ts`):
+ * `'matmul'` is 1.2-4.7x slower on every 3x3 layer (tfjs-wasm's BatchMatMul with a long inner
+ * dimension, plus the 9x patch matrix) and 1.3-1.45x faster only on the tiny 1x1 stride-2
+ * shortcuts, so the registered kernel uses `'conv'`; `'matmul'` is kept, tested, for other shapes.
+ */
+export type FilterGradientVariant = 'conv' | 'matmul';
+
+/** Returns the `Conv2DBackpropFilter` kernel function for backend `backendName` ('wasm' or 'cpu'); `variant` as in {@link FilterGradientVariant}. */
+export function makeConv2DBackpropFilter(backendName: string, _stock?: KernelFunc, variant: FilterGradientVariant = 'conv'): KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
     const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as Conv2DBackpropFilterAttrs;
@@ -56,6 +70,21 @@ export function makeConv2DBackpropFilter(backendName: string): KernelFunc {
         { before: padInfo.top, after: needH - h - padInfo.top },
         { before: padInfo.left, after: needW - w - padInfo.left },
       );
+      const ci = x.shape[3] as number;
+      const co = dy.shape[3] as number;
+      const p = (dy.shape[0] as number) * oh * ow;
+      if (variant === 'matmul') {
+        const patches = kh === 1 && kw === 1 && sh === 1 && sw === 1
+          ? xp
+          : extractPatches(scope, xp, { kh, kw, sh, sw, dh: 1, dw: 1, pads: [0, 0, 0, 0] }); // [N, OH, OW, CI·T], channel ci·T + t
+        const dyT = scope.transpose(scope.reshape(dy, [1, p, co]), [0, 2, 1]); // [1, CO, P]
+        const prod = scope.run(
+          'BatchMatMul',
+          { a: dyT, b: scope.reshape(patches, [1, p, ci * kh * kw]) },
+          { transposeA: false, transposeB: false },
+        ); // [1, CO, CI·T]
+        return scope.keep(scope.transpose(scope.reshape(prod, [co, ci, kh, kw]), [2, 3, 1, 0])); // [KH, KW, CI, CO]
+      }
       const xT = scope.transpose(xp, [3, 1, 2, 0]); // [CI, needH, needW, N]
       const dyT = scope.transpose(dy, [1, 2, 0, 3]); // [OH, OW, N, CO]
       const r = scope.run(
