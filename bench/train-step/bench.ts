@@ -31,6 +31,7 @@
  *   npm run bench:train-step -- --model small --batch 64 --engines wasm,pytorch [--steps 3]
  *     [--warmup 1] [--rounds 1] [--profile] [--threads 2] [--torch-threads 2]
  */
+import type { Scalar, Tensor2D } from '@tensorflow/tfjs-core';
 import { spawn } from 'node:child_process';
 import { loadavg, availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -106,14 +107,14 @@ async function runTfjs(engine: TfjsEngine): Promise<Result> {
   const params = countParameters(encoder) + head.trainableVariables.reduce((a, v) => a + v.size, 0);
   const views = [tf.randomNormal([batch, 32, 32, 3], 0, 1, 'float32', 1), tf.randomNormal([batch, 32, 32, 3], 0, 1, 'float32', 2)] as const;
   const optimizer = tf.train.momentum(0.1, 0.9);
-  const lossOf = (): tf.Scalar => {
+  const lossOf = (): Scalar => {
     const x = tf.concat([views[0], views[1]], 0);
     const z = head.apply(encoder.apply(x, { training: true }), { training: true });
-    const [z1, z2] = tf.split(z, 2, 0) as [tf.Tensor2D, tf.Tensor2D];
+    const [z1, z2] = tf.split(z, 2, 0) as [Tensor2D, Tensor2D];
     return ntXent(z1, z2, { temperature: 0.5 });
   };
   const step = (): number => {
-    const loss = optimizer.minimize(lossOf, true, variables) as tf.Scalar;
+    const loss = optimizer.minimize(lossOf, true, variables) as Scalar;
     const v = loss.dataSync()[0] as number;
     loss.dispose();
     return v;
