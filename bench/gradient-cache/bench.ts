@@ -11,11 +11,16 @@
  * 2. Plain steps at the `--plain` batches (same model): peak tensor bytes and time; a least-squares
  *    line through them estimates the plain step at `--batch`, checked with the backend's guard
  *    (`assertWasmMemoryFits`).
- * 3. Ratio: cached seconds per image over plain seconds per image (largest plain batch), same run.
+ * 3. Overhead at equal batch, robust to the shared CPU's changing load: the plain step and the
+ *    cached step (`--overhead-batch`, chunks of half of it) run alternately `--reps` times; the
+ *    last line is the median of the per-round time ratios cached/plain (theory: about 4/3, one
+ *    extra forward pass). Also printed: cached seconds per image at `--batch` over plain seconds
+ *    per image at the largest plain batch (measured minutes apart, so load changes skew it).
  *
  * Run from the repository root (no build needed):
  *   npx tsx --conditions=contrastive-source bench/gradient-cache/bench.ts
- *     [--batch 1024] [--chunk 128] [--steps 2] [--plain 16,32,64] [--engine wasm|cpu]
+ *     [--batch 1024] [--chunk 128] [--steps 2] [--plain 16,32,64]
+ *     [--overhead-batch 64] [--reps 3] [--engine wasm|cpu]
  */
 import * as tf from '@tensorflow/tfjs-core';
 import {
@@ -33,7 +38,15 @@ import { batchFromIndices, readCifar10Binary, type ImageDataset } from '@contras
 import { countParameters, resnet } from '@contrastive/encoders';
 import { mlpHead } from '@contrastive/heads';
 import { simclr } from '@contrastive/strategies';
-import { computeLossAndGradients, disposeLossAndGradients, lars, Trainer, type StepInfo } from '@contrastive/train';
+import {
+  computeLossAndGradients,
+  computeLossAndGradientsCached,
+  disposeLossAndGradients,
+  lars,
+  Trainer,
+  type LossAndGradients,
+  type StepInfo,
+} from '@contrastive/train';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -45,6 +58,8 @@ const chunkSize = Number(arg('chunk', '128'));
 const steps = Number(arg('steps', '2'));
 const plainBatches = arg('plain', '16,32,64').split(',').map(Number);
 const engine = arg('engine', 'wasm') as EngineName;
+const overheadBatch = Number(arg('overhead-batch', '64'));
+const reps = Number(arg('reps', '3'));
 const DATA = '/work/shared/data/cifar10/lossless/train_first4000.bin';
 
 const GIB = 1024 ** 3;
@@ -120,7 +135,6 @@ for (const b of plainBatches) {
   batch.labels?.dispose();
   console.log(`  batch ${b}: peak live tensors ${mib(peakBytes)}, ${(plainSeconds[b] as number).toFixed(2)} s, ${(b / (plainSeconds[b] as number)).toFixed(1)} img/s`);
 }
-strategy.disposeState(state);
 const estimate = estimateStepBytes(samples, batchSize);
 const perImage = estimateStepBytes(samples, 2) - estimateStepBytes(samples, 1);
 console.log(`  linear fit: ${mib(perImage)} per image; estimated peak at batch ${batchSize}: ${gib(estimate)}`);
@@ -134,8 +148,35 @@ try {
 const largestPlain = Math.max(...plainBatches);
 const perImagePlain = (plainSeconds[largestPlain] as number) / largestPlain;
 const perImageCached = cachedSeconds / batchSize;
+
+// 3. Overhead of the cache at equal batch, interleaved.
+const overhead = batchAt(0, overheadBatch);
+const timeOf = (f: () => LossAndGradients): number => {
+  const t0 = performance.now();
+  const out = f();
+  out.loss.dataSync();
+  disposeLossAndGradients(out);
+  return (performance.now() - t0) / 1000;
+};
+const plainStep = () => computeLossAndGradients(strategy, overhead, state, Rng.fromSeed(1));
+const cachedStep = () => computeLossAndGradientsCached(strategy, overhead, state, Rng.fromSeed(1), { chunkSize: Math.max(1, overheadBatch / 2) });
+timeOf(cachedStep); // warm-up at this chunk size
+const ratios: number[] = [];
+console.log(`\noverhead at batch ${overheadBatch} (chunks of ${Math.max(1, overheadBatch / 2)}), ${reps} interleaved rounds:`);
+for (let r = 0; r < reps; r++) {
+  const p = timeOf(plainStep);
+  const c = timeOf(cachedStep);
+  ratios.push(c / p);
+  console.log(`  round ${r + 1}: plain ${p.toFixed(2)} s, cached ${c.toFixed(2)} s, ratio ${(c / p).toFixed(2)}`);
+}
+overhead.images.dispose();
+overhead.labels?.dispose();
+strategy.disposeState(state);
+const median = [...ratios].sort((a, b) => a - b)[Math.floor(ratios.length / 2)] as number;
+
 console.log(`\nload average at the end ${(await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 console.log(`peak RSS of the process ${gib(process.resourceUsage().maxRSS * 1024)}`);
-console.log(`ratio cached(batch ${batchSize}, chunk ${chunkSize}) / plain(batch ${largestPlain}) seconds per image: ${(perImageCached / perImagePlain).toFixed(2)}`);
+console.log(`cached(batch ${batchSize}, chunk ${chunkSize}) / plain(batch ${largestPlain}) seconds per image (not interleaved): ${(perImageCached / perImagePlain).toFixed(2)}`);
+console.log(`ratio cached/plain (batch ${overheadBatch}, interleaved median): ${median.toFixed(2)}`);
 encoder.dispose();
 head.dispose();
