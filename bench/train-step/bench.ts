@@ -158,7 +158,7 @@ async function runTfjs(engine: TfjsEngine): Promise<Result> {
     params,
     threads: report.threads ?? 0,
     ...(heap === undefined ? {} : { wasmHeapBytes: heap.heapBytes, wasmPeakTensorBytes: heap.peakBytes }),
-    config: `${report.engine}${report.simd === true ? ' SIMD' : ''}; kernels added: ${backend.trainingKernelsRegistered(engine === 'cpu' ? 'cpu' : 'wasm').length}${report.notes.length > 0 ? `; ${report.notes.join('; ')}` : ''}`,
+    config: `${report.engine}${report.simd === true ? ' SIMD' : ''}; kernels added: ${report.kernelsAdded.length}${report.notes.length > 0 ? `; ${report.notes.join('; ')}` : ''}`,
     numTensorsLeaked,
   };
 }
