@@ -11,7 +11,7 @@ import { batchFromIndices, readCifar10Binary, type ImageDataset } from '@contras
 import { convNet } from '@contrastive/encoders';
 import { mlpHead } from '@contrastive/heads';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { sharedDataDir } from '../test/shared-data.js';
+import { sharedDataDir } from '../../../test/shared-data.js';
 import { instDisc } from './inst-disc.js';
 import { mocoV2 } from './moco-v2.js';
 import { simclr } from './simclr.js';
