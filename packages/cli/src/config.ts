@@ -72,7 +72,7 @@ const strategySchema = z.discriminatedUnion('name', [
 ]);
 
 const linearProbeSchema = z.strictObject({
-  epochs: posInt().default(30),
+  epochs: posInt().default(100),
   lr: positive().default(1e-3),
   weightDecay: nonNegative().default(1e-4),
   batchSize: posInt().default(256),
@@ -239,10 +239,8 @@ function typeWord(expected: string): string {
 
 type AnySchema = z.core.$ZodType;
 
-/** The object schema at `pathParts` (unwrapping defaults, preprocessing and unions by the input's discriminator). */
-function objectKeysAt(schema: AnySchema, pathParts: readonly PropertyKey[], input: unknown): string[] | undefined {
-  let s: AnySchema | undefined = schema;
-  let v: unknown = input;
+/** The schema at `pathParts` (unwrapping defaults, preprocessing, and unions by the input's discriminator). */
+function schemaAt(schema: AnySchema, pathParts: readonly PropertyKey[], input: unknown): AnySchema | undefined {
   const unwrap = (x: AnySchema, value: unknown): AnySchema | undefined => {
     let cur: AnySchema | undefined = x;
     for (let i = 0; i < 10 && cur !== undefined; i++) {
@@ -263,30 +261,50 @@ function objectKeysAt(schema: AnySchema, pathParts: readonly PropertyKey[], inpu
     }
     return cur;
   };
-  s = unwrap(s, v);
+  let s = unwrap(schema, input);
+  let v: unknown = input;
   for (const key of pathParts) {
-    const shape = (s as unknown as { shape?: Record<string, AnySchema> } | undefined)?.shape;
-    if (shape === undefined || typeof key !== 'string' || shape[key] === undefined) return undefined;
-    v = typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[key] : undefined;
-    s = unwrap(shape[key], v);
+    if (s === undefined) return undefined;
+    const def = s._zod.def as unknown as Record<string, unknown> & { type: string };
+    v = typeof v === 'object' && v !== null ? (v as Record<PropertyKey, unknown>)[key] : undefined;
+    if (def.type === 'object') {
+      const shape = (s as unknown as { shape: Record<string, AnySchema> }).shape;
+      if (typeof key !== 'string' || shape[key] === undefined) return undefined;
+      s = unwrap(shape[key], v);
+    } else if (def.type === 'array' && typeof key === 'number') s = unwrap(def['element'] as AnySchema, v);
+    else if (def.type === 'tuple' && typeof key === 'number') s = unwrap((def['items'] as AnySchema[])[key] as AnySchema, v);
+    else return undefined;
   }
+  return s;
+}
+
+/** The keys allowed in the object at `pathParts`. */
+function objectKeysAt(pathParts: readonly PropertyKey[], input: unknown): string[] | undefined {
+  const s = schemaAt(runConfigSchema, pathParts, input);
   const shape = (s as unknown as { shape?: Record<string, AnySchema> } | undefined)?.shape;
   return shape === undefined ? undefined : Object.keys(shape);
 }
 
-/** Edit distance, for "did you mean" hints on misspelt keys. */
+/** True when the schema at `pathParts` is an integer (z.int()). */
+function isIntegerAt(pathParts: readonly PropertyKey[], input: unknown): boolean {
+  const def = schemaAt(runConfigSchema, pathParts, input)?._zod.def as unknown as { format?: string } | undefined;
+  return def?.format === 'safeint' || def?.format === 'int32';
+}
+
+/** Edit distance with transpositions (optimal string alignment), for "did you mean" hints. */
 function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0] as number;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j] as number;
-      row[j] = Math.min(above + 1, (row[j - 1] as number) + 1, diagonal + (a[i - 1]?.toLowerCase() === b[j - 1]?.toLowerCase() ? 0 : 1));
-      diagonal = above;
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  const d: number[][] = Array.from({ length: x.length + 1 }, (_, i) => Array.from({ length: y.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= x.length; i++) {
+    for (let j = 1; j <= y.length; j++) {
+      const cost = x[i - 1] === y[j - 1] ? 0 : 1;
+      let best = Math.min((d[i - 1] as number[])[j]! + 1, (d[i] as number[])[j - 1]! + 1, (d[i - 1] as number[])[j - 1]! + cost);
+      if (i > 1 && j > 1 && x[i - 1] === y[j - 2] && x[i - 2] === y[j - 1]) best = Math.min(best, (d[i - 2] as number[])[j - 2]! + 1);
+      (d[i] as number[])[j] = best;
     }
   }
-  return row[b.length] as number;
+  return (d[x.length] as number[])[y.length] as number;
 }
 
 function comparison(inclusive: boolean | undefined, below: boolean): string {
@@ -300,9 +318,9 @@ function describeIssue(issue: Issue, input: unknown): { path: string; message: s
   const where = formatPath(issue.path);
   switch (issue.code) {
     case 'unrecognized_keys': {
-      const allowed = objectKeysAt(runConfigSchema, issue.path, input) ?? [];
+      const allowed = objectKeysAt(issue.path, input) ?? [];
       return issue.keys.map((key) => {
-        const close = allowed.filter((k) => editDistance(k, key) <= Math.max(1, Math.floor(key.length / 3)));
+        const close = allowed.filter((k) => editDistance(k, key) <= (key.length <= 3 ? 1 : 2));
         const hint = close.length > 0 ? ` (did you mean '${close[0]}'?)` : '';
         const expected = allowed.length > 0 ? `one of the keys ${allowed.join(', ')}` : 'a known key';
         return {
@@ -322,15 +340,14 @@ function describeIssue(issue: Issue, input: unknown): { path: string; message: s
       if (origin === 'array' || origin === 'set') expected = `a list of ${comparison(issue.inclusive, below)} ${bound} items`;
       else if (origin === 'string') expected = `a string of ${comparison(issue.inclusive, below)} ${bound} characters`;
       else {
-        const isInt = origin === 'int' || (typeof issue.input === 'number' && Number.isInteger(received) && /int/.test(String(issue.origin)));
+        const isInt = origin === 'int' || isIntegerAt(issue.path, input);
         expected = `${isInt ? 'an integer' : 'a number'} ${comparison(issue.inclusive, below)} ${bound}`;
       }
       return [{ path: where, message: `expected ${expected}, received ${describeValue(received)}`, received, expected }];
     }
     case 'invalid_type': {
       const expectedType = issue.expected as string;
-      let expected = typeWord(expectedType);
-      if (expectedType === 'int' && typeof received === 'number') expected = 'an integer';
+      const expected = expectedType === 'int' || (expectedType === 'number' && isIntegerAt(issue.path, input)) ? 'an integer' : typeWord(expectedType);
       const got = received === undefined ? 'nothing' : describeValue(received);
       return [{ path: where, message: `expected ${expected}, received ${got}`, received, expected }];
     }

@@ -103,6 +103,15 @@ export function runDirOfCheckpoint(checkpointPath: string): string | undefined {
   return undefined;
 }
 
+/** Checks that an encoder source path exists (before the engine is started). */
+export async function assertSourceExists(source: string): Promise<void> {
+  try {
+    await stat(source);
+  } catch {
+    throw new CheckpointError(`no such file or directory: ${source}`, { argument: 'source', received: source, expected: 'a run directory, a checkpoint or a saved encoder' });
+  }
+}
+
 /** Where an encoder came from. */
 export interface LoadedEncoder {
   readonly encoder: GraphEncoder;

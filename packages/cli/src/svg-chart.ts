@@ -55,9 +55,11 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
     return n * 10 ** e;
   };
   const step = nice(nice(hi - lo, false) / Math.max(1, count - 1), true);
-  const start = Math.floor(lo / step) * step;
+  const first = Math.floor(lo / step);
+  // Round each tick to the step's decimals, so 0.1 + 0.2 prints as 0.3.
+  const decimals = Math.min(20, Math.max(0, -Math.floor(Math.log10(step)) + 1));
   const ticks: number[] = [];
-  for (let v = start; v <= hi + step * 0.5 && ticks.length < 50; v += step) ticks.push(Number(v.toPrecision(12)));
+  for (let i = first; i * step <= hi + step * 0.5 && ticks.length < 50; i++) ticks.push(Number((i * step).toFixed(decimals)));
   return ticks;
 }
 

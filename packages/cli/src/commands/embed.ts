@@ -7,7 +7,7 @@ import { ArgumentError } from '@contrastive/core';
 import { loadCifarSplits, startEngine, type CliIO } from '../context.js';
 import { writeEmbeddings } from '../embeddings-file.js';
 import { embedDataset } from '../evaluate.js';
-import { loadEncoderFrom } from '../run-dir.js';
+import { assertSourceExists, loadEncoderFrom } from '../run-dir.js';
 import { displayPath } from '../display-path.js';
 
 /** Options of {@link embedCommand}. */
@@ -27,6 +27,7 @@ export async function embedCommand(source: string, options: EmbedCommandOptions,
   if (split !== 'train' && split !== 'test') {
     throw new ArgumentError(`--split must be 'train' or 'test', received '${split}'`, { argument: '--split', received: split, expected: "'train' | 'test'" });
   }
+  await assertSourceExists(source);
   const engine = await startEngine(options.engine);
   io.err(`engine: ${engine.description}`);
   const loaded = await loadEncoderFrom(source, { preferCheckpoint: options.checkpoint === true });

@@ -15,7 +15,7 @@ import { loadCifarSplits, startEngine, type CliIO } from '../context.js';
 import { balancedIndices, evaluateEncoder, type EncoderEvaluation } from '../evaluate.js';
 import { startProgress } from '../progress.js';
 import type { EvalFile } from '../report-html.js';
-import { RUN_FILES, loadEncoderFrom } from '../run-dir.js';
+import { RUN_FILES, assertSourceExists, loadEncoderFrom } from '../run-dir.js';
 import { displayPath } from '../display-path.js';
 
 /** Options of {@link runEvaluation}. */
@@ -129,6 +129,7 @@ export interface EvalCommandOptions {
 
 /** Runs `contrastive eval`; returns the exit status. */
 export async function evalCommand(source: string, options: EvalCommandOptions, io: CliIO): Promise<number> {
+  await assertSourceExists(source);
   const engine = await startEngine(options.engine);
   io.err(`engine: ${engine.description}`);
   const loaded = await loadEncoderFrom(source, { preferCheckpoint: options.checkpoint === true });

@@ -25,16 +25,16 @@ import { displayPath } from '../display-path.js';
 export const MAIN_CONFIG: RunConfigInput = {
   name: 'main',
   seed: 0,
-  encoder: { kind: 'resnet', depth: 18, stem: 'cifar', widthMultiplier: 0.25 },
+  encoder: { kind: 'resnet', depth: 18, stem: 'cifar', widthMultiplier: 0.125 },
   head: { kind: 'mlp', outputDim: 128 },
   strategy: { name: 'simclr', temperature: 0.5 },
-  augment: { recipe: 'simclr', strength: 0.5, blur: false },
-  optimizer: { name: 'sgd', lr: 0.3, momentum: 0.9, weightDecay: 5e-4 },
+  augment: { recipe: 'simclr', strength: 0.5, blur: false, cropScale: [0.2, 1] },
+  optimizer: { name: 'adamw', lr: 0.002, weightDecay: 1e-4 },
   schedule: { kind: 'cosine', warmupSteps: 10 },
-  train: { epochs: 1, maxSteps: 120, batchSize: 128 },
-  checkpoint: { everySteps: 40, keep: 2 },
-  monitor: { enabled: true, everySteps: 40, bankSize: 1000, testSize: 500 },
-  eval: { bankSize: 10000, testSize: 10000, k: 200, temperature: 0.1, linear: { epochs: 30, lr: 1e-3, weightDecay: 1e-4, batchSize: 256 } },
+  train: { epochs: 1, maxSteps: 700, batchSize: 32 },
+  checkpoint: { everySteps: 100, keep: 2 },
+  monitor: { enabled: true, everySteps: 100, bankSize: 1000, testSize: 500 },
+  eval: { bankSize: 10000, testSize: 10000, k: 200, temperature: 0.1, linear: { epochs: 100, lr: 1e-3, weightDecay: 1e-4, batchSize: 256 } },
   report: { mapPoints: 2000, previewImages: 8, previewViews: 6 },
 };
 
