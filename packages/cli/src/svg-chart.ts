@@ -66,7 +66,7 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
 function defaultFormat(v: number): string {
   if (v === 0) return '0';
   const a = Math.abs(v);
-  if (a >= 1e4 || a < 1e-3) return v.toExponential(1);
+  if (a >= 1e5 || a < 1e-4) return v.toExponential(1);
   if (a >= 100) return v.toFixed(0);
   return String(Number(v.toPrecision(3)));
 }

@@ -172,6 +172,7 @@ export async function runTraining(o: TrainingOptions): Promise<TrainingResult> {
       disposeBatch(previewBatch);
     }
 
+    const tty = o.progress.show === true || (o.progress.show === 'auto' && o.progress.stream.isTTY === true);
     const monitorBank = config.monitor.enabled ? subsetDataset(train, balancedIndices(train, config.monitor.bankSize, config.seed + 3), 'monitor bank') : null;
     const monitorTest = config.monitor.enabled ? prefixDataset(o.test, config.monitor.testSize) : null;
     const knn: { step: number; accuracy: number }[] = [];
@@ -203,10 +204,10 @@ export async function runTraining(o: TrainingOptions): Promise<TrainingResult> {
       const seconds = (performance.now() - start) / 1000;
       knn.push({ step, accuracy });
       monitorLog?.write({ type: 'knn', time: Date.now(), step, epoch, accuracy, bankSize: monitorBank.length, testSize: monitorTest.length, k: Math.min(config.monitor.k, monitorBank.length), temperature: config.monitor.temperature, seconds });
-      log(`kNN monitor at step ${step}: ${(accuracy * 100).toFixed(2)}% (bank ${monitorBank.length}, test ${monitorTest.length}, ${seconds.toFixed(1)} s)`);
+      // On a terminal the progress bar owns the current line: clear it first (the bar redraws).
+      log(`${tty ? '\x1b[2K\r' : ''}kNN monitor at step ${step}: ${(accuracy * 100).toFixed(2)}% (bank ${monitorBank.length}, test ${monitorTest.length}, ${seconds.toFixed(1)} s)`);
     };
 
-    const tty = o.progress.show === true || (o.progress.show === 'auto' && o.progress.stream.isTTY === true);
     const logEvery = Math.max(1, Math.round(totalSteps / 20));
     let sessionSteps = 0;
     let sessionImages = 0;
