@@ -11,6 +11,7 @@ import { makeConv2DBackpropInput } from './kernels/conv2d-backprop-input.js';
 import { makeDepthwiseConv2dBackpropFilter } from './kernels/depthwise-conv2d-backprop-filter.js';
 import { makeDepthwiseConv2dBackpropInput } from './kernels/depthwise-conv2d-backprop-input.js';
 import { makeEinsum } from './kernels/einsum.js';
+import { makeCast, makeIdentity } from './kernels/identity.js';
 import { makeMaxPoolGrad } from './kernels/max-pool-grad.js';
 import { makeMaxPoolWithArgmax } from './kernels/max-pool-with-argmax.js';
 import { makeOneHot } from './kernels/one-hot.js';
@@ -34,13 +35,16 @@ const FACTORIES: Readonly<Record<string, KernelFactory>> = {
   MaxPoolWithArgmax: makeMaxPoolWithArgmax,
   OneHot: makeOneHot,
   Einsum: makeEinsum,
+  Identity: makeIdentity,
+  Cast: makeCast,
 };
 
 /**
  * Which kernels each backend gets. wasm: all of them (Conv2DBackpropFilter, the depthwise gradients
  * and UnsortedSegmentSum are missing from tfjs-backend-wasm 4.22; its Conv2DBackpropInput is a
  * single-threaded scalar loop; its MaxPoolGrad misroutes the gradient of windows whose maximum is
- * negative and its MaxPoolWithArgmax returns 1.18e-38 as their maximum; its OneHot writes int32 values into float32 outputs; it has no Einsum).
+ * negative and its MaxPoolWithArgmax returns 1.18e-38 as their maximum; its OneHot writes int32 values into float32 outputs; it has no Einsum; its Identity and
+ * same-dtype Cast copy the whole buffer, which tfjs-core does for every tensor saved for a gradient).
  * cpu: only the two convolution gradients, whose stock versions read every element through a
  * TensorBuffer (~100x slower than a convolution on training shapes); the rest are fine there.
  */
