@@ -62,6 +62,8 @@ export class GraphEncoder implements Encoder {
   readonly #named: readonly NamedVariable[];
   readonly #byName: ReadonlyMap<string, tf.Variable>;
   readonly #consumers: ReadonlyMap<string, number>;
+  /** BatchNorm node -> the ReLU node that is its only consumer (run as one fused operation). */
+  readonly #fusedRelu: ReadonlyMap<string, string>;
   #frozen = false;
   #disposed = false;
 
@@ -88,6 +90,12 @@ export class GraphEncoder implements Encoder {
     const consumers = new Map<string, number>();
     for (const node of spec.nodes) for (const input of nodeInputs(node)) consumers.set(input, (consumers.get(input) ?? 0) + 1);
     this.#consumers = consumers;
+    const bnNames = new Set(spec.nodes.filter((n) => n.op === 'batchNorm').map((n) => n.name));
+    const fused = new Map<string, string>();
+    for (const node of spec.nodes) {
+      if (node.op === 'relu' && bnNames.has(node.input) && consumers.get(node.input) === 1 && node.input !== spec.output) fused.set(node.input, node.name);
+    }
+    this.#fusedRelu = fused;
   }
 
   /** A fresh network with initial values drawn from `seed`. @internal */
@@ -268,13 +276,25 @@ export class GraphEncoder implements Encoder {
     };
   }
 
-  /** Interprets the graph; frees each intermediate once its last consumer ran (lower peak memory). */
+  /**
+   * Interprets the graph; frees each intermediate once its last consumer ran (lower peak memory).
+   * A BatchNorm whose only consumer is a ReLU runs as one fused operation (one tape node in
+   * training; see batch-norm.ts) that produces the ReLU's value; the ReLU node is then skipped.
+   */
   #run(x: tf.Tensor, mode: BatchNormMode, where: string): tf.Tensor {
     const values = new Map<string, tf.Tensor>([[INPUT, x]]);
     const pending = new Map(this.#consumers);
+    const skipped = new Set<string>();
     for (const node of this.spec.nodes) {
+      if (skipped.has(node.name)) continue;
       const inputs = nodeInputs(node).map((n) => values.get(n) as tf.Tensor);
-      values.set(node.name, this.#node(node, inputs, mode, where));
+      const relu = this.#fusedRelu.get(node.name);
+      if (node.op === 'batchNorm' && relu !== undefined) {
+        values.set(relu, batchNorm(inputs[0] as tf.Tensor, this.#bnVariables(node.name), mode, this.spec.bnMomentum, this.spec.bnEpsilon, where, node.name, true));
+        skipped.add(relu);
+      } else {
+        values.set(node.name, this.#node(node, inputs, mode, where));
+      }
       for (const input of nodeInputs(node)) {
         const left = (pending.get(input) ?? 0) - 1;
         pending.set(input, left);
