@@ -64,12 +64,15 @@ export function makeConv2DBackpropFilter(backendName: string, _stock?: KernelFun
       // The rows/columns of the zero-padded input that the forward convolution read.
       const needH = (oh - 1) * sh + kh;
       const needW = (ow - 1) * sw + kw;
-      const xp = padOrCrop(
-        scope,
-        x,
-        { before: padInfo.top, after: needH - h - padInfo.top },
-        { before: padInfo.left, after: needW - w - padInfo.left },
-      );
+      const rows = { before: padInfo.top, after: needH - h - padInfo.top };
+      const cols = { before: padInfo.left, after: needW - w - padInfo.left };
+      // The convolution form pads inside Conv2D (no padded copy) and crops only rows/columns the
+      // forward pass never read; when a crop would reach into the padding, pad and crop as the others do.
+      const crops = [rows.before, rows.after, cols.before, cols.after].map((v) => Math.max(0, -v));
+      const padInConv = variant === 'conv' && (crops[0]! + crops[1]! < h && crops[2]! + crops[3]! < w);
+      const xp = padInConv || (variant === 'conv' && kh === 1 && kw === 1) ? x : padOrCrop(scope, x, rows, cols);
+      const xc = padInConv ? padOrCrop(scope, x, { before: Math.min(0, rows.before), after: Math.min(0, rows.after) }, { before: Math.min(0, cols.before), after: Math.min(0, cols.after) }) : xp;
+      const [padT, padB, padL, padR] = padInConv ? ([rows.before, rows.after, cols.before, cols.after].map((v) => Math.max(0, v)) as [number, number, number, number]) : [0, 0, 0, 0];
       const ci = x.shape[3] as number;
       const co = dy.shape[3] as number;
       const p = (dy.shape[0] as number) * oh * ow;
@@ -85,12 +88,29 @@ export function makeConv2DBackpropFilter(backendName: string, _stock?: KernelFun
         ); // [1, CO, CI·T]
         return scope.keep(scope.transpose(scope.reshape(prod, [co, ci, kh, kw]), [2, 3, 1, 0])); // [KH, KW, CI, CO]
       }
-      const xT = scope.transpose(xp, [3, 1, 2, 0]); // [CI, needH, needW, N]
+      // 1x1 filter: a plain GEMM dW[CI, CO] = xs^T[CI, P] · dy[P, CO] over the pixels the
+      // forward pass read (every stride-th), run as a 1x1 Conv2D (multi-threaded, unlike wasm's
+      // BatchMatMul) with dy in its own layout. The subsample is a reshape + Slice (tfjs-wasm's
+      // StridedSlice took 102 ms on [128, 32, 32, 16]); see docs/performance.md.
+      if (kh === 1 && kw === 1) {
+        const n = dy.shape[0] as number;
+        const whole = padOrCrop(scope, x, { before: rows.before, after: rows.after + sh - 1 }, { before: cols.before, after: cols.after + sw - 1 }); // [N, OH·sH, OW·sW, CI]
+        const picked = sh === 1 && sw === 1 ? whole : scope.run('Slice', { x: scope.reshape(whole, [n * oh, sh, ow, sw * ci]) }, { begin: [0, 0, 0, 0], size: [n * oh, 1, ow, ci] });
+        const xsT = scope.transpose(scope.reshape(picked, [p, ci]), [1, 0]); // [CI, P]
+        const r = scope.run(
+          'Conv2D',
+          { x: scope.reshape(xsT, [ci, 1, 1, p]), filter: scope.reshape(dy, [1, 1, p, co]) },
+          { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1], dimRoundingMode: undefined },
+        ); // [CI, 1, 1, CO]
+        return scope.keep(scope.reshape(r, [1, 1, ci, co]));
+      }
+      const xT = scope.transpose(xc, [3, 1, 2, 0]); // [CI, rows, cols, N], unpadded
       const dyT = scope.transpose(dy, [1, 2, 0, 3]); // [OH, OW, N, CO]
+      // The zero padding is the convolution's own (XNNPACK reads zeros for it; no padded copy).
       const r = scope.run(
         'Conv2D',
         { x: xT, filter: dyT },
-        { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [sh, sw], dimRoundingMode: undefined },
+        { strides: [1, 1], pad: [[0, 0], [padT, padB], [padL, padR], [0, 0]], dataFormat: 'NHWC', dilations: [sh, sw], dimRoundingMode: undefined },
       ); // [CI, KH, KW, CO]
       return scope.keep(scope.transpose(r, [1, 2, 0, 3])); // [KH, KW, CI, CO]
     } finally {
