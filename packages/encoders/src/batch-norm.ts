@@ -11,9 +11,10 @@
  *   `dbeta = sum(g)`, `dgamma = sum(g * xhat)`,
  *   `dx = gamma / sqrt(var + eps) * (g - dbeta / M - xhat * dgamma / M)`,
  * with per-channel factors, so the tape keeps one node (the input `x`, plus the output when a ReLU
- * is fused) instead of five activation-sized intermediates and their gradients. Element-wise
- * multiply/add are used rather than tfjs's fused `batchNorm` kernel, which is about 2x slower
- * than a multiply plus an add on wasm (measured on the small ResNet's shapes).
+ * is fused) instead of five activation-sized intermediates and their gradients. The per-channel
+ * affine maps (`x * scale + shift`, + ReLU) run as one 1x1 depthwise-convolution kernel and the
+ * channel sums as an average pool + sum (see `channelAffine`, `channelSum`); tfjs's fused
+ * `batchNorm` kernel is about 2x slower than even a multiply plus an add on wasm.
  * Frozen mode (`'running'`) is broadcast arithmetic `y = x * scale + shift` (its gradient is
  * per-channel only). Inference uses `tf.batchNorm`, one fused kernel, exactly as tfjs-layers'
  * BatchNormalization does.
@@ -97,8 +98,7 @@ function batchNormTraining(x: tf.Tensor, v: BatchNormVariables, momentum: number
       const m = tf.div(channelSum(input), count);
       const s2 = tf.div(channelSum(tf.squaredDifference(input, m)), count);
       const { scale, shift } = affine(m, s2, gamma, beta, epsilon);
-      const z = tf.add(tf.mul(input, scale), shift);
-      return { mean: m, variance: s2, y: relu ? tf.relu(z) : z };
+      return { mean: m, variance: s2, y: channelAffine(input, scale, shift, relu) };
     });
     updateRunningAverages(v, mean, variance, count, momentum);
     save(relu ? [input, mean, variance, y] : [input, mean, variance]);
@@ -112,16 +112,17 @@ function batchNormTraining(x: tf.Tensor, v: BatchNormVariables, momentum: number
           const g = out === undefined ? dy : tf.tidy(() => tf.mul(dy, tf.step(out)));
           const dbeta = channelSum(g);
           const norm = affine(mu, sigma2, undefined, undefined, epsilon);
-          const xhat = tf.tidy(() => tf.add(tf.mul(xs, norm.scale), norm.shift));
+          const xhat = channelAffine(xs, norm.scale, norm.shift, false);
           const dgamma = tf.tidy(() => channelSum(tf.mul(g, xhat)));
           const k = gamma === undefined ? norm.scale : tf.mul(gamma, norm.scale);
-          // dx = k * (g - xhat * dgamma / M - dbeta / M), one activation-sized temporary at a time.
-          let t = tf.mul(xhat, tf.mul(dgamma, -1 / count));
+          // dx = k * (g - xhat * dgamma / M - dbeta / M) = (xhat * c1 + c0) + g * k, one
+          // activation-sized temporary at a time.
+          const t = channelAffine(xhat, tf.mul(k, tf.mul(dgamma, -1 / count)), tf.mul(k, tf.mul(dbeta, -1 / count)), false);
           xhat.dispose();
-          t = replace(t, tf.add(g, t));
+          const gk = channelAffine(g, k, undefined, false);
           if (g !== dy) g.dispose();
-          t = replace(t, tf.add(t, tf.mul(dbeta, -1 / count)));
-          const dx = replace(t, tf.mul(t, k));
+          const dx = tf.add(gk, t);
+          tf.dispose([gk, t]);
           const grads: tf.Tensor[] = [dx];
           if (gamma !== undefined) grads.push(dgamma);
           if (beta !== undefined) grads.push(dbeta);
@@ -130,12 +131,6 @@ function batchNormTraining(x: tf.Tensor, v: BatchNormVariables, momentum: number
     };
   });
   return op(x, ...params);
-}
-
-/** Disposes `old` and returns `next` (computed from it). */
-function replace(old: tf.Tensor, next: tf.Tensor): tf.Tensor {
-  old.dispose();
-  return next;
 }
 
 /** Per-channel `scale = gamma / sqrt(var + eps)` and `shift = beta - mean * scale`, so that `x * scale + shift` normalises. */
@@ -148,16 +143,50 @@ function affine(mean: tf.Tensor, variance: tf.Tensor, gamma: tf.Tensor | undefin
 
 /**
  * Sum over every axis but the last, `[..., C] -> [C]`. tfjs-backend-wasm reduces leading axes by
- * transposing them last first; two steps over `[M / k, k, C]` (k = 32 when it divides M) move far
- * less data through that transpose: 2.5x faster on `[128, 32, 32, 16]` (measured in the
- * performance notes, docs/performance.md). Same sum, different float32 rounding order.
+ * transposing them last first, which is slow; for `[N, H, W, C]` an average pool over the whole
+ * image (XNNPACK, multi-threaded) times `H·W` then a sum over N is 2-4x faster, and otherwise
+ * two steps over `[M / k, k, C]` (k = 32 when it divides M) beat one reduction 2.5x (both
+ * measured on the small ResNet's shapes, docs/performance.md). Same sum, different float32
+ * rounding.
  */
 function channelSum(t: tf.Tensor): tf.Tensor {
   const c = t.shape[t.rank - 1] as number;
   const m = t.size / c;
-  const k = [32, 64, 16, 8, 4, 2].find((d) => m % d === 0 && m > d);
-  if (k === undefined) return tf.sum(tf.reshape(t, [m, c]), 0);
-  return tf.tidy(() => tf.sum(tf.sum(tf.reshape(t, [m / k, k, c]), 1), 0));
+  return tf.tidy(() => {
+    if (t.rank === 4 && (t.shape[1] as number) * (t.shape[2] as number) > 1) {
+      const [n, h, w] = t.shape as [number, number, number, number];
+      const pooled = tf.avgPool(t as tf.Tensor4D, [h, w], [h, w], 'valid'); // [N, 1, 1, C]: per-image means
+      return tf.mul(tf.sum(tf.reshape(pooled, [n, c]), 0), h * w);
+    }
+    const k = [32, 64, 16, 8, 4, 2].find((d) => m % d === 0 && m > d);
+    if (k === undefined) return tf.sum(tf.reshape(t, [m, c]), 0);
+    return tf.sum(tf.sum(tf.reshape(t, [m / k, k, c]), 1), 0);
+  });
+}
+
+/**
+ * `x * scale (+ shift)` per channel, then ReLU if asked, as one kernel: a 1x1 depthwise
+ * convolution with bias and activation (XNNPACK on wasm; 2x faster than multiply + add + relu
+ * there, measured in docs/performance.md). Called through `runKernel` because tfjs's
+ * `fused.depthwiseConv2d` unfuses itself whenever a gradient is being recorded, and this runs
+ * inside a custom-gradient op whose own gradient is written out.
+ */
+function channelAffine(x: tf.Tensor, scale: tf.Tensor, shift: tf.Tensor | undefined, relu: boolean): tf.Tensor {
+  const c = x.shape[x.rank - 1] as number;
+  return tf.tidy(() => {
+    const x4 = x.rank === 4 ? x : tf.reshape(x, [x.size / c, 1, 1, c]);
+    const filter = tf.reshape(scale, [1, 1, c, 1]);
+    const inputs: tf.NamedTensorMap = shift === undefined ? { x: x4, filter } : { x: x4, filter, bias: shift };
+    const y = tf.engine().runKernel('FusedDepthwiseConv2D', inputs, {
+      strides: [1, 1],
+      pad: 'valid',
+      dataFormat: 'NHWC',
+      dilations: [1, 1],
+      dimRoundingMode: undefined,
+      activation: relu ? 'relu' : 'linear',
+    } as unknown as tf.NamedAttrMap) as tf.Tensor;
+    return x.rank === 4 ? y : tf.reshape(y, x.shape);
+  });
 }
 
 /**
