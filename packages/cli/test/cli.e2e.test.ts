@@ -13,7 +13,7 @@ import { loadCifar10 } from '@contrastive/data';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readEmbeddings } from '../src/embeddings-file.js';
 import { parseMetrics } from '../src/metrics.js';
-import { repoRoot, sharedDataDir } from './shared-data.js';
+import { repoRoot, sharedDataDir } from '../../../test/shared-data.js';
 
 const root = repoRoot();
 const bin = path.join(root, 'packages', 'cli', 'src', 'bin.ts');
