@@ -37,7 +37,7 @@ import { loadavg, availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 const MIB = 1024 ** 2;
-const TFJS_ENGINES = ['wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'] as const;
+const TFJS_ENGINES = ['wasm+onednn', 'wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'] as const;
 type TfjsEngine = (typeof TFJS_ENGINES)[number];
 type Engine = TfjsEngine | 'pytorch';
 type Model = 'small' | 'resnet18';

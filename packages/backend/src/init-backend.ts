@@ -1,6 +1,6 @@
 /**
  * Engine selection. Picks the fastest installed tfjs engine in the order
- * tfjs-node-gpu > tfjs-node > wasm > cpu (or the order given in `prefer`), registers the
+ * tfjs-node-gpu > tfjs-node > wasm+onednn > wasm > cpu (or the order given in `prefer`), registers the
  * gradients and the training kernels the chosen engine lacks, starts the wasm engine with one
  * thread per core, installs the wasm heap guard, and reports what it chose.
  *
@@ -11,13 +11,19 @@ import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { ArgumentError, BackendError, assertInteger, assertOptionsObject, describeValue } from '@contrastive/core';
 import { installWasmHeapGuard } from './memory-guard.js';
+import { ONEDNN_HOW_TO, loadOnednnAddon } from './onednn/addon.js';
+import { registerOnednnKernels, unregisterOnednnKernels } from './onednn/register.js';
 import { registerTrainingKernels, trainingKernelsRegistered } from './register-kernels.js';
 import { tfjsVersionMismatch } from './tfjs-version.js';
 import { defaultWasmCacheDir, patchNodeForWasmThreads } from './wasm-threads.js';
 
 /** The engines, fastest first. */
-export const ENGINES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
-/** An engine name: `tensorflow-gpu` (tfjs-node-gpu), `tensorflow` (tfjs-node), `wasm`, `cpu`. */
+export const ENGINES = ['tensorflow-gpu', 'tensorflow', 'wasm+onednn', 'wasm', 'cpu'] as const;
+/**
+ * An engine name: `tensorflow-gpu` (tfjs-node-gpu), `tensorflow` (tfjs-node), `wasm+onednn` (the
+ * wasm engine with its convolutions and matrix products run by oneDNN through a native addon, see
+ * {@link loadOnednnAddon}), `wasm` (plain), `cpu`.
+ */
 export type EngineName = (typeof ENGINES)[number];
 
 /** Options of {@link initBackend}. */
@@ -54,12 +60,14 @@ export interface BackendReport {
   /** The tfjs backend name now active (`tensorflow`, `wasm` or `cpu`). */
   readonly tfBackend: string;
   readonly attempts: readonly EngineAttempt[];
-  /** Compute threads: XNNPACK threads on wasm, 1 on cpu, null on tensorflow (its own pool). */
+  /** Compute threads: XNNPACK threads on wasm (and oneDNN's on wasm+onednn), 1 on cpu, null on tensorflow (its own pool). */
   readonly threads: number | null;
   /** Whether the wasm engine runs its SIMD build; null for other engines. */
   readonly simd: boolean | null;
-  /** Kernels this package registered for the active backend (see {@link registerTrainingKernels}). */
+  /** Kernels this package registered for the active backend (see {@link registerTrainingKernels}; on wasm+onednn also the oneDNN kernels). */
   readonly kernelsAdded: readonly string[];
+  /** On wasm+onednn: oneDNN's version and the instruction set it runs; else null. */
+  readonly onednn: { readonly version: string; readonly isa: string; readonly addonPath: string } | null;
   /** The loaded @tensorflow/tfjs-core version. */
   readonly tfjsVersion: string;
   /** Anything worth knowing, e.g. why the wasm engine runs fewer threads than asked for. */
@@ -176,6 +184,12 @@ async function startWasm(threads: number, cacheDir: string, notes: string[]): Pr
 
 async function startEngine(engine: EngineName, threads: number, cacheDir: string, notes: string[]): Promise<void> {
   switch (engine) {
+    case 'wasm+onednn': {
+      const loaded = loadOnednnAddon();
+      if (!loaded.ok) throw new Error(`oneDNN addon unavailable: ${loaded.reason}`);
+      await startWasm(threads, cacheDir, notes);
+      return;
+    }
     case 'tensorflow-gpu':
       await import(/* @vite-ignore */ '@tensorflow/tfjs-node-gpu' as string);
       break;
@@ -184,6 +198,7 @@ async function startEngine(engine: EngineName, threads: number, cacheDir: string
       break;
     case 'wasm':
       await startWasm(threads, cacheDir, notes);
+      unregisterOnednnKernels();
       return;
     case 'cpu':
       await import('@tensorflow/tfjs-backend-cpu');
@@ -259,21 +274,41 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
     }
     attempts.push({ engine, ok: true });
     const tfBackend = tf.getBackend();
+    const onWasm = engine === 'wasm' || engine === 'wasm+onednn';
     let kernelsAdded: readonly string[] = [];
-    if (engine === 'wasm' || engine === 'cpu') {
-      const register = options.trainingKernels ?? engine === 'wasm';
-      kernelsAdded = register ? registerTrainingKernels(engine) : trainingKernelsRegistered(engine);
+    if (onWasm || engine === 'cpu') {
+      const base = onWasm ? 'wasm' : 'cpu';
+      // The oneDNN kernels wrap whatever they replace: take them out while the training kernels go in.
+      if (onWasm) unregisterOnednnKernels();
+      const register = options.trainingKernels ?? onWasm;
+      kernelsAdded = register ? registerTrainingKernels(base) : trainingKernelsRegistered(base);
     }
     let engineThreads: number | null = null;
     let simd: boolean | null = null;
-    if (engine === 'wasm') {
+    let onednn: BackendReport['onednn'] = null;
+    if (onWasm) {
       const wasm: WasmModule = await import('@tensorflow/tfjs-backend-wasm');
       engineThreads = wasm.getThreadsCount();
       simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
     } else if (engine === 'cpu') {
       engineThreads = 1;
     }
-    return { engine, tfBackend, attempts, threads: engineThreads, simd, kernelsAdded, tfjsVersion: tf.version_core, notes };
+    if (engine === 'wasm+onednn') {
+      const loaded = loadOnednnAddon();
+      if (!loaded.ok) throw new BackendError(`initBackend: oneDNN addon unavailable: ${loaded.reason}`);
+      // One pool at a time computes (a kernel runs on oneDNN or on XNNPACK, never both): same size.
+      loaded.addon.setThreads(engineThreads ?? threads);
+      const oneDnnKernels = registerOnednnKernels(loaded.addon);
+      kernelsAdded = [...new Set([...kernelsAdded, ...oneDnnKernels])];
+      const info = loaded.addon.info();
+      onednn = { version: info.version, isa: info.isa, addonPath: loaded.path };
+      if (loaded.built) notes.push(`built the oneDNN addon (${loaded.path})`);
+    }
+    const skipped = attempts.find((a) => a.engine === 'wasm+onednn' && !a.ok);
+    if (engine === 'wasm' && skipped !== undefined) {
+      notes.push(`plain wasm: the oneDNN fast path is off (${skipped.reason ?? 'unavailable'}); to get it, ${ONEDNN_HOW_TO}`);
+    }
+    return { engine, tfBackend, attempts, threads: engineThreads, simd, kernelsAdded, onednn, tfjsVersion: tf.version_core, notes };
   }
   throw new BackendError(
     `initBackend: no engine could be started; tried ${attempts.map((a) => `${a.engine} (${a.reason ?? 'failed'})`).join(', ')}`,
