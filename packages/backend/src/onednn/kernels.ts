@@ -18,6 +18,7 @@ import type {
   KernelFunc,
   TensorInfo,
 } from '@tensorflow/tfjs-core';
+import { geometryMatchingDy } from '../kernels/conv-geometry.js';
 import type { OnednnAddon } from './addon.js';
 
 /** The parts of tfjs-backend-wasm's `BackendWasm` these kernels use. */
@@ -38,8 +39,11 @@ const MATMUL_PARAMS = 13;
 const convParams = new Float64Array(CONV_PARAMS);
 const matmulParams = new Float64Array(MATMUL_PARAMS);
 
-/** Counts of calls per kernel that ran on oneDNN, and of those handed to the replaced kernel. */
-export const onednnKernelStats = { onednn: new Map<string, number>(), fallback: new Map<string, number>() };
+/**
+ * Counts of calls per kernel that ran on oneDNN, of those handed to the replaced kernel, and of the
+ * reasons for the latter (`'Conv2D: NCHW data format'` -> count).
+ */
+export const onednnKernelStats = { onednn: new Map<string, number>(), fallback: new Map<string, number>(), fallbackReasons: new Map<string, number>() };
 
 function count(map: Map<string, number>, name: string): void {
   map.set(name, (map.get(name) ?? 0) + 1);
@@ -51,7 +55,8 @@ function entry(backend: WasmBackendLike, t: TensorInfo): { id: number; offset: n
   return { id: d.id, offset: d.memoryOffset };
 }
 
-interface Geometry {
+/** A convolution as oneDNN takes it (explicit pads on both sides, tfjs dilation: 1 = none). */
+export interface Geometry {
   n: number;
   h: number;
   w: number;
@@ -74,20 +79,22 @@ interface Geometry {
 /**
  * Geometry from tfjs's conv info, with trailing pads adjusted so that oneDNN's
  * `out = (in + padL + padR - extent) / stride + 1` (floor) gives tfjs's output size; null when no
- * non-negative pad does.
+ * pad does.
  */
-function geometry(info: tf.backend_util.Conv2DInfo): Geometry | null {
+export function onednnConvGeometry(info: tf.backend_util.Conv2DInfo): Geometry | null {
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outChannels: o, outHeight: oh, outWidth: ow } = info;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw, padInfo } = info;
   const fit = (size: number, k: number, d: number, s: number, before: number, after: number, out: number): number | null => {
     const extent = (k - 1) * d + 1;
     if (Math.floor((size + before + after - extent) / s) + 1 === out) return after;
     const needed = (out - 1) * s + extent - size - before;
-    return needed >= 0 && Math.floor((size + before + needed - extent) / s) + 1 === out ? needed : null;
+    // tfjs's numeric-pad output size can be smaller than its pads give (it sizes both axes with the
+    // height's filter and stride); that needs a negative trailing pad, which oneDNN refuses.
+    return Math.floor((size + before + needed - extent) / s) + 1 === out ? needed : null;
   };
   const pb = fit(h, kh, dh, sh, padInfo.top, padInfo.bottom, oh);
   const pr = fit(w, kw, dw, sw, padInfo.left, padInfo.right, ow);
-  if (pb === null || pr === null || padInfo.top < 0 || padInfo.left < 0) return null;
+  if (pb === null || pr === null || pb < 0 || pr < 0 || padInfo.top < 0 || padInfo.left < 0) return null;
   return { n, h, w, c, kh, kw, o, oh, ow, sh, sw, dh, dw, pt: padInfo.top, pl: padInfo.left, pb, pr };
 }
 
@@ -117,36 +124,38 @@ function runConv(
 const isFloat = (...ts: TensorInfo[]) => ts.every((t) => t.dtype === 'float32');
 const isEmpty = (...ts: TensorInfo[]) => ts.some((t) => tf.util.sizeFromShape(t.shape) === 0);
 
-/** Calls where oneDNN itself refused (e.g. a geometry no implementation supports): key -> message. */
+/** Calls where oneDNN itself refused (no implementation for a geometry): kernel name -> message. */
 export const onednnRefusals = new Map<string, string>();
 
 /**
- * Runs `native` into `out`; if oneDNN refuses, frees `out`, remembers why, and returns null so the
+ * Runs `native` into `out`; if oneDNN refuses, frees `out`, remembers why, and returns why, so the
  * replaced kernel runs instead.
  */
-function fill(backend: WasmBackendLike & { disposeData?(dataId: object, force?: boolean): boolean }, name: string, out: TensorInfo, native: () => void): TensorInfo | null {
+function fill(backend: WasmBackendLike & { disposeData?(dataId: object, force?: boolean): boolean }, name: string, out: TensorInfo, native: () => void): TensorInfo | string {
   try {
     native();
     return out;
   } catch (e) {
     backend.disposeData?.(out.dataId, true);
-    onednnRefusals.set(name, e instanceof Error ? e.message : String(e));
-    return null;
+    const message = e instanceof Error ? e.message : String(e);
+    onednnRefusals.set(name, message);
+    return `oneDNN refused: ${message}`;
   }
 }
 
-/** A kernel body that returns null for a call it does not cover. */
-type MaybeKernel = (args: Parameters<KernelFunc>[0]) => TensorInfo | null;
+/** A kernel body that returns its output, or why it does not cover the call. */
+type MaybeKernel = (args: Parameters<KernelFunc>[0]) => TensorInfo | string;
 
 function withFallback(name: string, stock: KernelFunc | undefined, body: MaybeKernel): KernelFunc {
   return (args) => {
     const out = body(args);
-    if (out !== null) {
+    if (typeof out !== 'string') {
       count(onednnKernelStats.onednn, name);
       return out;
     }
     count(onednnKernelStats.fallback, name);
-    if (stock === undefined) throw new Error(`${name}: oneDNN does not cover this call and there is no kernel to fall back to`);
+    count(onednnKernelStats.fallbackReasons, `${name}: ${out}`);
+    if (stock === undefined) throw new Error(`${name}: oneDNN does not cover this call (${out}) and there is no kernel to fall back to`);
     return stock(args);
   };
 }
@@ -156,17 +165,17 @@ function makeConv(addon: OnednnAddon, name: 'Conv2D' | 'FusedConv2D', stock: Ker
   return withFallback(name, stock, ({ inputs, backend, attrs }) => {
     const { x, filter, bias, preluActivationWeights } = inputs as Record<string, TensorInfo | undefined>;
     const a = attrs as unknown as Conv2DAttrs & Partial<FusedConv2DAttrs>;
-    if (x === undefined || filter === undefined || !isFloat(x, filter) || x.shape.length !== 4 || filter.shape.length !== 4) return null;
-    if (isEmpty(x, filter)) return null;
-    if (preluActivationWeights !== undefined && preluActivationWeights !== null) return null;
+    if (x === undefined || filter === undefined || !isFloat(x, filter) || x.shape.length !== 4 || filter.shape.length !== 4) return 'not a float32 rank-4 input and filter';
+    if (isEmpty(x, filter)) return 'an empty tensor';
+    if (preluActivationWeights !== undefined && preluActivationWeights !== null) return 'PReLU activation';
     const activation = ACTIVATIONS[a.activation ?? 'linear'];
-    if (activation === undefined) return null;
+    if (activation === undefined) return `activation '${a.activation}'`;
     const o = filter.shape[3] as number;
     if (bias !== undefined && bias !== null && (!isFloat(bias) || tf.util.sizeFromShape(bias.shape) !== o || (bias.shape.at(-1) ?? 1) !== o)) {
-      return null;
+      return 'a bias that is not one value per output channel';
     }
     const format = tf.backend_util.convertConv2DDataFormat(a.dataFormat);
-    if (format !== 'channelsLast') return null;
+    if (format !== 'channelsLast') return 'NCHW data format';
     const info = tf.backend_util.computeConv2DInfo(
       x.shape as [number, number, number, number],
       filter.shape as [number, number, number, number],
@@ -177,8 +186,8 @@ function makeConv(addon: OnednnAddon, name: 'Conv2D' | 'FusedConv2D', stock: Ker
       false,
       format,
     );
-    const g = geometry(info);
-    if (g === null) return null;
+    const g = onednnConvGeometry(info);
+    if (g === null) return 'a geometry oneDNN cannot express (tfjs output size needs a negative pad)';
     const b = backend as unknown as WasmBackendLike;
     const out = b.makeOutput(info.outShape as number[], 'float32');
     if (tf.util.sizeFromShape(info.outShape) === 0) return out;
@@ -191,27 +200,37 @@ function makeConv(addon: OnednnAddon, name: 'Conv2D' | 'FusedConv2D', stock: Ker
   });
 }
 
+/**
+ * The geometry whose output is dy's shape: tfjs 4.22's conv2d gradient drops `dimRoundingMode`, so
+ * a numeric pad is tried with each rounding mode (as the training kernels do); null if none fits.
+ */
+function matchingDy(
+  dy: TensorInfo,
+  pad: unknown,
+  mode: 'floor' | 'round' | 'ceil' | undefined,
+  compute: (mode: 'floor' | 'round' | 'ceil' | undefined) => tf.backend_util.Conv2DInfo,
+): tf.backend_util.Conv2DInfo | null {
+  try {
+    return geometryMatchingDy('oneDNN', dy.shape, pad, mode, compute);
+  } catch {
+    return null;
+  }
+}
+
 /** `Conv2DBackpropInput` as oneDNN's backward-data convolution. */
 function makeBackpropInput(addon: OnednnAddon, stock: KernelFunc | undefined): KernelFunc {
   return withFallback('Conv2DBackpropInput', stock, ({ inputs, backend, attrs }) => {
     const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
     const a = attrs as unknown as Conv2DBackpropInputAttrs;
-    if (!isFloat(dy, filter) || dy.shape.length !== 4 || filter.shape.length !== 4 || isEmpty(dy, filter)) return null;
+    if (!isFloat(dy, filter) || dy.shape.length !== 4 || filter.shape.length !== 4 || isEmpty(dy, filter)) return 'not float32 rank-4 dy and filter, or empty';
     const format = tf.backend_util.convertConv2DDataFormat(a.dataFormat);
-    if (format !== 'channelsLast') return null;
-    const info = tf.backend_util.computeConv2DInfo(
-      a.inputShape,
-      filter.shape as [number, number, number, number],
-      a.strides,
-      1,
-      a.pad,
-      a.dimRoundingMode,
-      false,
-      format,
+    if (format !== 'channelsLast') return 'NCHW data format';
+    const info = matchingDy(dy, a.pad, a.dimRoundingMode, (mode) =>
+      tf.backend_util.computeConv2DInfo(a.inputShape, filter.shape as [number, number, number, number], a.strides, 1, a.pad, mode, false, format),
     );
-    if (info.outHeight !== dy.shape[1] || info.outWidth !== dy.shape[2] || info.outChannels !== dy.shape[3]) return null;
-    const g = geometry(info);
-    if (g === null) return null;
+    if (info === null) return 'dy does not match the geometry';
+    const g = onednnConvGeometry(info);
+    if (g === null) return 'a geometry oneDNN cannot express (tfjs output size needs a negative pad)';
     const b = backend as unknown as WasmBackendLike;
     const out = b.makeOutput([...a.inputShape], 'float32');
     if (tf.util.sizeFromShape(a.inputShape) === 0) return out;
@@ -227,23 +246,16 @@ function makeBackpropFilter(addon: OnednnAddon, stock: KernelFunc | undefined): 
   return withFallback('Conv2DBackpropFilter', stock, ({ inputs, backend, attrs }) => {
     const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
     const a = attrs as unknown as Conv2DBackpropFilterAttrs;
-    if (!isFloat(x, dy) || x.shape.length !== 4 || dy.shape.length !== 4) return null;
+    if (!isFloat(x, dy) || x.shape.length !== 4 || dy.shape.length !== 4) return 'not float32 rank-4 x and dy';
     const format = tf.backend_util.convertConv2DDataFormat(a.dataFormat);
-    if (format !== 'channelsLast') return null;
-    const info = tf.backend_util.computeConv2DInfo(
-      x.shape as [number, number, number, number],
-      a.filterShape,
-      a.strides,
-      1,
-      a.pad,
-      a.dimRoundingMode,
-      false,
-      format,
+    if (format !== 'channelsLast') return 'NCHW data format';
+    const info = matchingDy(dy, a.pad, a.dimRoundingMode, (mode) =>
+      tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape, a.strides, 1, a.pad, mode, false, format),
     );
-    if (info.outHeight !== dy.shape[1] || info.outWidth !== dy.shape[2] || info.outChannels !== dy.shape[3]) return null;
-    const g = geometry(info);
-    if (g === null) return null;
-    if (tf.util.sizeFromShape(x.shape) === 0 || tf.util.sizeFromShape(dy.shape) === 0) return null; // zeros: the stock kernel
+    if (info === null) return 'dy does not match the geometry';
+    const g = onednnConvGeometry(info);
+    if (g === null) return 'a geometry oneDNN cannot express (tfjs output size needs a negative pad)';
+    if (tf.util.sizeFromShape(x.shape) === 0 || tf.util.sizeFromShape(dy.shape) === 0) return 'an empty x or dy'; // zeros: the stock kernel
     const b = backend as unknown as WasmBackendLike;
     const out = b.makeOutput([...a.filterShape], 'float32');
     if (tf.util.sizeFromShape(a.filterShape) === 0) return out;
@@ -258,17 +270,17 @@ function makeMatMul(addon: OnednnAddon, name: 'BatchMatMul' | '_FusedMatMul', st
   return withFallback(name, stock, ({ inputs, backend, attrs }) => {
     const { a, b, bias, preluActivationWeights } = inputs as Record<string, TensorInfo | undefined>;
     const at = attrs as unknown as BatchMatMulAttrs & { activation?: string; leakyreluAlpha?: number };
-    if (a === undefined || b === undefined || !isFloat(a, b) || a.shape.length < 2 || b.shape.length < 2) return null;
-    if (preluActivationWeights !== undefined && preluActivationWeights !== null) return null;
+    if (a === undefined || b === undefined || !isFloat(a, b) || a.shape.length < 2 || b.shape.length < 2) return 'not float32 operands of rank >= 2';
+    if (preluActivationWeights !== undefined && preluActivationWeights !== null) return 'PReLU activation';
     const activation = ACTIVATIONS[at.activation ?? 'linear'];
-    if (activation === undefined) return null;
+    if (activation === undefined) return `activation '${at.activation}'`;
     const ra = a.shape.length;
     const rb = b.shape.length;
     const m = at.transposeA ? (a.shape[ra - 1] as number) : (a.shape[ra - 2] as number);
     const k = at.transposeA ? (a.shape[ra - 2] as number) : (a.shape[ra - 1] as number);
     const k2 = at.transposeB ? (b.shape[rb - 1] as number) : (b.shape[rb - 2] as number);
     const n = at.transposeB ? (b.shape[rb - 2] as number) : (b.shape[rb - 1] as number);
-    if (k !== k2) return null; // the stock kernel reports the shape error
+    if (k !== k2) return 'inner dimensions differ'; // the stock kernel reports the shape error
     const batchShapeA = a.shape.slice(0, -2);
     const batchShapeB = b.shape.slice(0, -2);
     const batchA = tf.util.sizeFromShape(batchShapeA);
@@ -277,11 +289,11 @@ function makeMatMul(addon: OnednnAddon, name: 'BatchMatMul' | '_FusedMatMul', st
     if (batchA === batchB && tf.util.arraysEqual(batchShapeA, batchShapeB)) outBatch = batchShapeA;
     else if (batchB === 1 && batchShapeB.length <= batchShapeA.length) outBatch = batchShapeA;
     else if (batchA === 1 && batchShapeA.length <= batchShapeB.length) outBatch = batchShapeB;
-    else return null;
+    else return 'a batch broadcast other than 1-to-many';
     if (bias !== undefined && bias !== null && (!isFloat(bias) || tf.util.sizeFromShape(bias.shape) !== n || (bias.shape.at(-1) ?? 1) !== n)) {
-      return null;
+      return 'a bias that is not one value per output column';
     }
-    if (k === 0) return null; // zeros: the stock kernel
+    if (k === 0) return 'an empty inner dimension'; // zeros: the stock kernel
     const be = backend as unknown as WasmBackendLike;
     const out = be.makeOutput([...outBatch, m, n], 'float32');
     if (m * n * tf.util.sizeFromShape(outBatch) === 0) return out;
