@@ -128,10 +128,12 @@ dnnl::primitive_attr activationAttr(int64_t activation, float alpha) {
 
 // ---------------------------------------------------------------- reordered filters
 
-// Filters in oneDNN's preferred layout, keyed by (tfjs tensor id, layout). Bounded LRU.
+// Filters in oneDNN's preferred layout, keyed by (tfjs tensor id, layout): an LRU bounded in bytes.
+// Training makes new filter tensors every step, so old entries simply age out; inference (the same
+// weights over many batches) reorders each filter once.
 class FilterCache {
  public:
-  explicit FilterCache(size_t capacity) : capacity_(capacity) {}
+  explicit FilterCache(size_t capacityBytes) : capacity_(capacityBytes) {}
 
   memory get(int64_t tensorId, const memory &user, const memory::desc &wanted) {
     if (user.get_desc() == wanted) return user;
@@ -144,33 +146,47 @@ class FilterCache {
     memory converted(wanted, cpuEngine());
     dnnl::reorder(user, converted).execute(cpuStream(), const_cast<memory &>(user), converted);
     reorders_++;
-    if (tensorId >= 0) {
-      entries_.push_front(Entry{tensorId, converted});
-      while (entries_.size() > capacity_) entries_.pop_back();
+    const size_t size = wanted.get_size();
+    if (tensorId >= 0 && size <= capacity_) {
+      entries_.push_front(Entry{tensorId, converted, size});
+      bytes_ += size;
+      while (bytes_ > capacity_) {
+        bytes_ -= entries_.back().bytes;
+        entries_.pop_back();
+      }
     }
     return converted;
   }
-  void clear() { entries_.clear(); }
-  size_t size() const { return entries_.size(); }
-  size_t bytes() const {
-    size_t total = 0;
-    for (const auto &e : entries_) total += e.mem.get_desc().get_size();
-    return total;
+  void clear() {
+    entries_.clear();
+    bytes_ = 0;
   }
+  size_t size() const { return entries_.size(); }
+  size_t bytes() const { return bytes_; }
   uint64_t reorders() const { return reorders_; }
+  void setCapacity(size_t capacityBytes) {
+    capacity_ = capacityBytes;
+    while (bytes_ > capacity_) {
+      bytes_ -= entries_.back().bytes;
+      entries_.pop_back();
+    }
+  }
+  size_t capacity() const { return capacity_; }
 
  private:
   struct Entry {
     int64_t id;
     memory mem;
+    size_t bytes;
   };
   size_t capacity_;
+  size_t bytes_ = 0;
   std::list<Entry> entries_;
   uint64_t reorders_ = 0;
 };
 
 FilterCache &filterCache() {
-  static FilterCache cache(256);
+  static FilterCache cache(size_t{128} << 20);  // 128 MiB: a ResNet-18's filters in one direction, with room
   return cache;
 }
 
@@ -436,6 +452,7 @@ napi_value Info(napi_env env, napi_callback_info) {
     setNumber(env, obj, "primitivesCreated", static_cast<double>(primitivesCreated));
     setNumber(env, obj, "cachedFilters", static_cast<double>(filterCache().size()));
     setNumber(env, obj, "cachedFilterBytes", static_cast<double>(filterCache().bytes()));
+    setNumber(env, obj, "filterCacheCapacityBytes", static_cast<double>(filterCache().capacity()));
     setNumber(env, obj, "filterReorders", static_cast<double>(filterCache().reorders()));
     napi_value impls;
     check(env, napi_create_object(env, &impls), "napi_create_object");
@@ -445,6 +462,19 @@ napi_value Info(napi_env env, napi_callback_info) {
     }
     check(env, napi_set_named_property(env, obj, "implementations", impls), "napi_set_named_property");
     return obj;
+  });
+}
+
+// setFilterCacheBytes(n): the byte bound of the reordered-filter cache (0 disables it).
+napi_value SetFilterCacheBytes(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() {
+    size_t argc = 1;
+    napi_value argv[1];
+    check(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr), "napi_get_cb_info");
+    double n = -1;
+    if (argc < 1 || napi_get_value_double(env, argv[0], &n) != napi_ok || n < 0) throw JsError{"onednn addon: setFilterCacheBytes needs n >= 0"};
+    filterCache().setCapacity(static_cast<size_t>(n));
+    return undefinedValue(env);
   });
 }
 
@@ -468,6 +498,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"clearCaches", nullptr, ClearCaches, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"setFilterCacheBytes", nullptr, SetFilterCacheBytes, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

@@ -4,6 +4,7 @@ import { ArgumentError, BackendError } from '@contrastive/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ENGINES, initBackend } from './init-backend.js';
 import { TRAINING_KERNELS } from './register-kernels.js';
+import { loadOnednnAddon } from './onednn/addon.js';
 
 afterEach(() => {
   delete process.env['CONTRASTIVE_WASM_THREADS'];
@@ -20,14 +21,19 @@ describe('initBackend', () => {
     expect(report).toMatchObject({ threads: 1, simd: null, kernelsAdded: [], tfjsVersion: '4.22.0' });
   });
 
-  it('picks wasm when node engines are absent, with one thread per core and the training kernels', async () => {
+  it('picks wasm (with oneDNN when its addon loads) when node engines are absent, with one thread per core and the training kernels', async () => {
     const report = await initBackend();
-    expect(report.engine).toBe('wasm');
+    const onednn = loadOnednnAddon().ok;
+    expect(report.engine).toBe(onednn ? 'wasm+onednn' : 'wasm');
     expect(report.tfBackend).toBe('wasm');
-    expect(report.attempts.map((a) => a.engine)).toEqual(['tensorflow-gpu', 'tensorflow', 'wasm']);
+    expect(report.attempts.map((a) => a.engine)).toEqual(['tensorflow-gpu', 'tensorflow', 'wasm+onednn', ...(onednn ? [] : ['wasm'])]);
     expect(report.threads).toBe(Math.min(availableParallelism(), 8));
     expect(report.simd).toBe(true);
-    expect(report.kernelsAdded).toEqual(TRAINING_KERNELS.wasm);
+    expect(report.kernelsAdded).toEqual(expect.arrayContaining([...TRAINING_KERNELS.wasm]));
+    // prefer: 'wasm' is plain wasm: the oneDNN kernels come out again
+    const plain = await initBackend({ prefer: 'wasm' });
+    expect(plain.kernelsAdded).toEqual(TRAINING_KERNELS.wasm);
+    expect(plain.onednn).toBe(null);
     // gradients are registered
     const g = tf.grad((x: tf.Tensor) => tf.sum(tf.square(x)))(tf.tensor1d([1, 2]));
     expect(Array.from(g.dataSync())).toEqual([2, 4]);
@@ -85,6 +91,6 @@ describe('initBackend', () => {
   });
 
   it('lists the engines fastest first', () => {
-    expect(ENGINES).toEqual(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+    expect(ENGINES).toEqual(['tensorflow-gpu', 'tensorflow', 'wasm+onednn', 'wasm', 'cpu']);
   });
 });

@@ -36,6 +36,8 @@ export interface OnednnAddon {
   info(): OnednnInfo;
   /** Drops every cached primitive and reordered filter. */
   clearCaches(): void;
+  /** Byte bound of the reordered-filter cache (default 128 MiB; 0 disables it). */
+  setFilterCacheBytes(bytes: number): void;
 }
 
 /** What {@link OnednnAddon.info} reports. */
@@ -48,6 +50,7 @@ export interface OnednnInfo {
   readonly cachedFilters: number;
   readonly cachedFilterBytes: number;
   readonly filterReorders: number;
+  readonly filterCacheCapacityBytes: number;
   /** Primitive cache key -> oneDNN implementation name (e.g. `jit:avx2`, `gemm:jit`). */
   readonly implementations: Readonly<Record<string, string>>;
 }
