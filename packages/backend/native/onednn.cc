@@ -16,6 +16,7 @@
 #include <omp.h>
 
 #include <cstdint>
+#include <algorithm>
 #include <cstring>
 #include <list>
 #include <memory>
@@ -356,6 +357,68 @@ void matmul(const Bytes &heap, const Params &p) {
   cpuStream().wait();
 }
 
+// ---------------------------------------------------------------- per-channel loops
+
+// The two building blocks of training-mode BatchNorm as @contrastive/encoders runs it, as plain
+// OpenMP loops (memory-bound; compiled for the machine the addon is built on):
+//  - channelAffine: y[r, c] = act(x[r, c] * scale[c] + bias[c]) over rows r (tfjs: a 1x1
+//    FusedDepthwiseConv2D with channel multiplier 1);
+//  - channelMean: y[n, c] = mean over the h*w positions of x[n, :, :, c] (tfjs: an AvgPool whose
+//    window is the whole image).
+
+// params: [xOff, scaleOff, biasOff(-1), yOff, rows, channels, activation, alpha]
+void channelAffine(const Bytes &heap, const Params &p) {
+  const int64_t rows = p.at(4), channels = p.at(5), activation = p.at(6);
+  const float alpha = p.f(7);
+  const float *x = heapFloats(heap, p.at(0), rows * channels, "x");
+  const float *scale = heapFloats(heap, p.at(1), channels, "scale");
+  const float *bias = p.at(2) >= 0 ? heapFloats(heap, p.at(2), channels, "bias") : nullptr;
+  float *y = heapFloats(heap, p.at(3), rows * channels, "y");
+  if (activation != kLinear && activation != kRelu && activation != kLeakyRelu) throw JsError{"onednn addon: channelAffine supports linear, relu, leakyrelu"};
+  std::vector<float> zero(bias == nullptr ? static_cast<size_t>(channels) : 0, 0.f);
+  const float *b = bias != nullptr ? bias : zero.data();
+  const float negativeSlope = activation == kRelu ? 0.f : alpha;
+  const bool linear = activation == kLinear;
+#pragma omp parallel for schedule(static)
+  for (int64_t r = 0; r < rows; r++) {
+    const float *xr = x + r * channels;
+    float *yr = y + r * channels;
+    if (linear) {
+#pragma omp simd
+      for (int64_t c = 0; c < channels; c++) yr[c] = xr[c] * scale[c] + b[c];
+    } else {
+#pragma omp simd
+      for (int64_t c = 0; c < channels; c++) {
+        const float v = xr[c] * scale[c] + b[c];
+        yr[c] = v > 0.f ? v : v * negativeSlope;
+      }
+    }
+  }
+}
+
+// params: [xOff, yOff, n, positions, channels]
+void channelMean(const Bytes &heap, const Params &p) {
+  const int64_t n = p.at(2), positions = p.at(3), channels = p.at(4);
+  const float *x = heapFloats(heap, p.at(0), n * positions * channels, "x");
+  float *y = heapFloats(heap, p.at(1), n * channels, "y");
+  const float inv = 1.f / static_cast<float>(positions);
+#pragma omp parallel
+  {
+    std::vector<float> acc(static_cast<size_t>(channels));
+#pragma omp for schedule(static)
+    for (int64_t i = 0; i < n; i++) {
+      std::fill(acc.begin(), acc.end(), 0.f);
+      const float *xi = x + i * positions * channels;
+      for (int64_t q = 0; q < positions; q++) {
+        const float *row = xi + q * channels;
+#pragma omp simd
+        for (int64_t c = 0; c < channels; c++) acc[c] += row[c];
+      }
+      for (int64_t c = 0; c < channels; c++) y[i * channels + c] = acc[c] * inv;
+    }
+  }
+}
+
 // ---------------------------------------------------------------- exports
 
 template <typename F>
@@ -398,6 +461,24 @@ napi_value MatMulFn(napi_env env, napi_callback_info info) {
     napi_value argv[2];
     args2(env, info, argv);
     matmul(typedArrayBytes(env, argv[0], "heap"), readParams(env, argv[1]));
+    return undefinedValue(env);
+  });
+}
+
+napi_value ChannelAffine(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() {
+    napi_value argv[2];
+    args2(env, info, argv);
+    channelAffine(typedArrayBytes(env, argv[0], "heap"), readParams(env, argv[1]));
+    return undefinedValue(env);
+  });
+}
+
+napi_value ChannelMean(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() {
+    napi_value argv[2];
+    args2(env, info, argv);
+    channelMean(typedArrayBytes(env, argv[0], "heap"), readParams(env, argv[1]));
     return undefinedValue(env);
   });
 }
@@ -495,6 +576,8 @@ napi_value Init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"conv", nullptr, Conv, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"matmul", nullptr, MatMulFn, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"channelAffine", nullptr, ChannelAffine, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"channelMean", nullptr, ChannelMean, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"clearCaches", nullptr, ClearCaches, nullptr, nullptr, nullptr, napi_default, nullptr},

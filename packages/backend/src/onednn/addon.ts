@@ -18,7 +18,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { homedir, tmpdir } from 'node:os';
+import { cpus, homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -30,6 +30,10 @@ export interface OnednnAddon {
   conv(heap: Uint8Array, params: Float64Array): void;
   /** Batched matrix product with optional bias and activation; see `MATMUL_PARAMS`. */
   matmul(heap: Uint8Array, params: Float64Array): void;
+  /** y = act(x * scale + bias) per channel (rows x channels). */
+  channelAffine(heap: Uint8Array, params: Float64Array): void;
+  /** Per-image channel means of an NHWC tensor. */
+  channelMean(heap: Uint8Array, params: Float64Array): void;
   /** oneDNN's OpenMP threads for later primitives. */
   setThreads(n: number): void;
   /** Version, ISA, threads, cache sizes and the implementation chosen for each primitive. */
@@ -134,7 +138,8 @@ function build(dir: string): { path: string; built: boolean } {
     .update(source)
     .update(dnnlVersion(dnnlIncludes[0] as string))
     .update(readFileSync(join(napiInclude, 'node_api.h')))
-    .update(`${process.platform}-${process.arch}-${cxx}`)
+    // -march=native: the build is for this machine's processor, so its model is part of the name.
+    .update(`${process.platform}-${process.arch}-${cxx}-${cpus()[0]?.model ?? ''}`)
     .digest('hex')
     .slice(0, 16);
   const path = join(dir, `onednn-${hash}.node`);
@@ -143,7 +148,8 @@ function build(dir: string): { path: string; built: boolean } {
   const temp = `${path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
   const libDirs = process.env['DNNL_ROOT'] ? [`-L${join(process.env['DNNL_ROOT'], 'lib')}`, `-Wl,-rpath,${join(process.env['DNNL_ROOT'], 'lib')}`] : [];
   const args = [
-    '-O2',
+    '-O3',
+    '-march=native',
     '-std=c++17',
     '-shared',
     '-fPIC',

@@ -202,13 +202,74 @@ if (addon === null) {
     });
   });
 
+  // ------------------------------------------------------------------ BatchNorm building blocks
+  const affineArb = fc.record({
+    n: fc.integer({ min: 1, max: 5 }),
+    h: fc.integer({ min: 1, max: 9 }),
+    w: fc.integer({ min: 1, max: 9 }),
+    c: fc.integer({ min: 1, max: 40 }),
+    activation: fc.constantFrom('linear', 'relu', 'leakyrelu'),
+    bias: fc.boolean(),
+    seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+  });
+  const channelAffine = makeOnednnKernel(onednn, 'FusedDepthwiseConv2D', undefined);
+  const globalPool = makeOnednnKernel(onednn, 'AvgPool', undefined);
+  function affineError(r: { n: number; h: number; w: number; c: number; activation: string; bias: boolean; seed: number }): number {
+    const rng = Rng.fromSeed(r.seed);
+    const inputs: Record<string, HostTensor> = {
+      x: host(rng.normalArray(r.n * r.h * r.w * r.c), [r.n, r.h, r.w, r.c]),
+      filter: host(rng.normalArray(r.c), [1, 1, r.c, 1]),
+    };
+    if (r.bias) inputs['bias'] = host(rng.normalArray(r.c), [r.c]);
+    const attrs = { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1], activation: r.activation, leakyreluAlpha: 0.1 };
+    const got = runKernel('wasm', channelAffine, inputs, attrs);
+    const want = runKernel('cpu', stockKernel('FusedDepthwiseConv2D', 'cpu'), inputs, attrs);
+    expect(got.leakedDataIds).toBe(0);
+    return relative(maxErrors(got.values, want.values));
+  }
+  function poolError(r: { n: number; h: number; w: number; c: number; seed: number }): number {
+    const rng = Rng.fromSeed(r.seed);
+    const inputs = { x: host(rng.normalArray(r.n * r.h * r.w * r.c), [r.n, r.h, r.w, r.c]) };
+    const attrs = { filterSize: [r.h, r.w], strides: [r.h, r.w], pad: 'valid' };
+    const got = runKernel('wasm', globalPool, inputs, attrs);
+    const want = runKernel('cpu', stockKernel('AvgPool', 'cpu'), inputs, attrs);
+    expect(got.shape).toEqual([r.n, 1, 1, r.c]);
+    expect(got.leakedDataIds).toBe(0);
+    return relative(maxErrors(got.values, want.values));
+  }
+  const affineCases = fc.sample(affineArb, { seed: 7, numRuns: 30 });
+  const affineWorst = Math.max(...affineCases.map((r) => affineError(r)));
+  const poolWorst = Math.max(...affineCases.map((r) => poolError(r)));
+
+  describe('BatchNorm building blocks as native loops', () => {
+    it(`1x1 FusedDepthwiseConv2D (per-channel scale, bias, ReLU / leaky ReLU) equals the cpu kernel (max rel err ${affineWorst.toExponential(1)})`, () => {
+      expect(affineWorst).toBeLessThan(TOLERANCE);
+      fc.assert(fc.property(affineArb, (r) => affineError(r) < TOLERANCE), { numRuns: 30 });
+    });
+    it(`whole-image AvgPool (per-image channel means) equals the cpu kernel (max rel err ${poolWorst.toExponential(1)})`, () => {
+      expect(poolWorst).toBeLessThan(TOLERANCE);
+      fc.assert(fc.property(affineArb, (r) => poolError(r) < TOLERANCE), { numRuns: 30 });
+    });
+    it('other depthwise convolutions and pools go to the kernels they replaced', () => {
+      let called = 0;
+      const recorder: KernelFunc = (args) => {
+        called++;
+        return (args.backend as unknown as { makeOutput(s: number[], d: string): TensorInfo }).makeOutput([1, 1, 1, 2], 'float32');
+      };
+      const x = host(new Float32Array(1 * 4 * 4 * 2), [1, 4, 4, 2]);
+      runKernel('wasm', makeOnednnKernel(onednn, 'FusedDepthwiseConv2D', recorder), { x, filter: host(new Float32Array(9 * 2), [3, 3, 2, 1]) }, { strides: 1, pad: 'valid', dataFormat: 'NHWC', dilations: 1 });
+      runKernel('wasm', makeOnednnKernel(onednn, 'AvgPool', recorder), { x }, { filterSize: 2, strides: 2, pad: 'valid' });
+      expect(called).toBe(2);
+    });
+  });
+
   describe('oneDNN did the work', () => {
     it('every covered call above ran on oneDNN: no refusal; fallbacks only for PReLU, NCHW and tfjs numeric-pad sizes oneDNN cannot express', () => {
       expect([...onednnRefusals.entries()]).toEqual([]);
       for (const name of ['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'BatchMatMul', '_FusedMatMul']) {
         expect(onednnKernelStats.onednn.get(name) ?? 0, name).toBeGreaterThan(20);
       }
-      const allowed = /: (PReLU activation|NCHW data format|a geometry oneDNN cannot express .*)$/;
+      const allowed = /: (PReLU activation|NCHW data format|a geometry oneDNN cannot express .*|not a 1x1 filter with channel multiplier 1|not a whole-image window)$/;
       const reasons = [...onednnKernelStats.fallbackReasons.keys()];
       expect(reasons.filter((r) => !allowed.test(r))).toEqual([]);
       // The quirk (tfjs sizes a numeric pad's width axis with the height's filter) is rare: most calls ran on oneDNN.

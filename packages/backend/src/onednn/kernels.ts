@@ -1,6 +1,8 @@
 /**
  * wasm-engine kernels that run on oneDNN through the addon: `Conv2D`, `FusedConv2D`,
- * `Conv2DBackpropInput`, `Conv2DBackpropFilter`, `BatchMatMul` and `_FusedMatMul`.
+ * `Conv2DBackpropInput`, `Conv2DBackpropFilter`, `BatchMatMul` and `_FusedMatMul`; and two that run
+ * as the addon's own OpenMP loops, the building blocks of training-mode BatchNorm: `FusedDepthwiseConv2D`
+ * with a 1x1 filter (per-channel scale + bias + ReLU) and `AvgPool` over the whole image.
  *
  * The tensors stay where tfjs-backend-wasm keeps them (its `WebAssembly.Memory`): each kernel
  * allocates its output with the wasm backend, then hands the addon a byte view of the heap and the
@@ -315,8 +317,79 @@ function makeMatMul(addon: OnednnAddon, name: 'BatchMatMul' | '_FusedMatMul', st
   });
 }
 
+const affineParams = new Float64Array(8);
+const meanParams = new Float64Array(5);
+
+/**
+ * `FusedDepthwiseConv2D` with a 1x1 filter and channel multiplier 1 (a per-channel scale, bias and
+ * ReLU / leaky ReLU: how @contrastive/encoders' BatchNorm applies its affine map) as one native loop.
+ */
+function makeChannelAffine(addon: OnednnAddon, stock: KernelFunc | undefined): KernelFunc {
+  return withFallback('FusedDepthwiseConv2D', stock, ({ inputs, backend, attrs }) => {
+    const { x, filter, bias, preluActivationWeights } = inputs as Record<string, TensorInfo | undefined>;
+    const a = attrs as unknown as FusedConv2DAttrs;
+    if (x === undefined || filter === undefined || !isFloat(x, filter) || x.shape.length !== 4 || isEmpty(x)) return 'not a float32 rank-4 input';
+    const c = x.shape[3] as number;
+    if (!tf.util.arraysEqual(filter.shape, [1, 1, c, 1])) return 'not a 1x1 filter with channel multiplier 1';
+    if (preluActivationWeights !== undefined && preluActivationWeights !== null) return 'PReLU activation';
+    const activation = ACTIVATIONS[a.activation ?? 'linear'];
+    if (activation !== 0 && activation !== 1 && activation !== 5) return `activation '${a.activation}'`;
+    const ones = (v: unknown) => v === undefined || v === null || v === 1 || (Array.isArray(v) && v.every((e) => e === 1));
+    if (!ones(a.strides) || !ones(a.dilations)) return 'strides or dilations other than 1';
+    if (!(a.pad === 'valid' || a.pad === 'same' || a.pad === 0)) return 'a padding that changes the output size';
+    if (tf.backend_util.convertConv2DDataFormat(a.dataFormat) !== 'channelsLast') return 'NCHW data format';
+    if (bias !== undefined && bias !== null && (!isFloat(bias) || tf.util.sizeFromShape(bias.shape) !== c || (bias.shape.at(-1) ?? 1) !== c)) {
+      return 'a bias that is not one value per channel';
+    }
+    const b = backend as unknown as WasmBackendLike;
+    const out = b.makeOutput([...x.shape], 'float32');
+    const p = affineParams;
+    p[0] = entry(b, x).offset;
+    p[1] = entry(b, filter).offset;
+    p[2] = bias !== undefined && bias !== null ? entry(b, bias).offset : -1;
+    p[3] = entry(b, out).offset;
+    p[4] = tf.util.sizeFromShape(x.shape) / c;
+    p[5] = c;
+    p[6] = activation;
+    p[7] = a.leakyreluAlpha ?? 0.2;
+    return fill(b, 'FusedDepthwiseConv2D', out, () => addon.channelAffine(b.wasm.HEAPU8, p));
+  });
+}
+
+/** `AvgPool` whose window is the whole image (per-image channel means) as one native loop. */
+function makeGlobalAvgPool(addon: OnednnAddon, stock: KernelFunc | undefined): KernelFunc {
+  return withFallback('AvgPool', stock, ({ inputs, backend, attrs }) => {
+    const { x } = inputs as { x: TensorInfo };
+    const a = attrs as unknown as { filterSize: number | [number, number]; strides: number | [number, number]; pad: unknown; dimRoundingMode?: 'floor' | 'round' | 'ceil' };
+    if (!isFloat(x) || x.shape.length !== 4 || isEmpty(x)) return 'not a float32 rank-4 input';
+    const [n, h, w, c] = x.shape as [number, number, number, number];
+    const info = tf.backend_util.computePool2DInfo([n, h, w, c], a.filterSize, a.strides, 1, a.pad as 'valid', a.dimRoundingMode);
+    const { padInfo } = info;
+    if (info.filterHeight !== h || info.filterWidth !== w || info.outHeight !== 1 || info.outWidth !== 1) return 'not a whole-image window';
+    if (padInfo.top !== 0 || padInfo.bottom !== 0 || padInfo.left !== 0 || padInfo.right !== 0) return 'padding';
+    const b = backend as unknown as WasmBackendLike;
+    const out = b.makeOutput([n, 1, 1, c], 'float32');
+    const p = meanParams;
+    p[0] = entry(b, x).offset;
+    p[1] = entry(b, out).offset;
+    p[2] = n;
+    p[3] = h * w;
+    p[4] = c;
+    return fill(b, 'AvgPool', out, () => addon.channelMean(b.wasm.HEAPU8, p));
+  });
+}
+
 /** The kernel names {@link makeOnednnKernel} builds. */
-export const ONEDNN_KERNELS = ['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'BatchMatMul', '_FusedMatMul'] as const;
+export const ONEDNN_KERNELS = [
+  'Conv2D',
+  'FusedConv2D',
+  'Conv2DBackpropInput',
+  'Conv2DBackpropFilter',
+  'BatchMatMul',
+  '_FusedMatMul',
+  'FusedDepthwiseConv2D',
+  'AvgPool',
+] as const;
 
 /** Builds the oneDNN kernel `name` over `addon`, falling back to `stock` for calls it does not cover. */
 export function makeOnednnKernel(addon: OnednnAddon, name: (typeof ONEDNN_KERNELS)[number], stock: KernelFunc | undefined): KernelFunc {
@@ -331,5 +404,9 @@ export function makeOnednnKernel(addon: OnednnAddon, name: (typeof ONEDNN_KERNEL
     case 'BatchMatMul':
     case '_FusedMatMul':
       return makeMatMul(addon, name, stock);
+    case 'FusedDepthwiseConv2D':
+      return makeChannelAffine(addon, stock);
+    case 'AvgPool':
+      return makeGlobalAvgPool(addon, stock);
   }
 }
