@@ -19,15 +19,19 @@ export interface CliIO {
 }
 
 /** The `--engine` choices. */
-export const ENGINE_CHOICES = ['auto', 'wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'] as const;
+export const ENGINE_CHOICES = ['auto', 'wasm+onednn', 'wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'] as const;
 
-/** Starts the compute engine and returns a one-line description of it. */
-export async function startEngine(engine: string | undefined): Promise<{ engine: string; description: string }> {
+/**
+ * Starts the compute engine and returns a one-line description of it. The engine's notes (e.g. why
+ * the oneDNN fast path is off and how to get it) go to `err` when given.
+ */
+export async function startEngine(engine: string | undefined, err?: (line: string) => void): Promise<{ engine: string; description: string }> {
   const choice = engine ?? 'auto';
   if (!(ENGINE_CHOICES as readonly string[]).includes(choice)) {
     throw new ArgumentError(`--engine must be one of ${ENGINE_CHOICES.join(', ')}, received '${choice}'`, { argument: '--engine', received: choice, expected: ENGINE_CHOICES.join(' | ') });
   }
   const report = await initBackend(choice === 'auto' ? {} : { prefer: choice as EngineName });
+  for (const note of report.notes) err?.(`engine note: ${note}`);
   const details = [report.threads === null ? null : `${report.threads} thread${report.threads === 1 ? '' : 's'}`, report.simd === true ? 'SIMD' : null].filter((x) => x !== null);
   return { engine: report.engine, description: `${report.engine}${details.length > 0 ? ` (${details.join(', ')})` : ''}, tfjs ${report.tfjsVersion}` };
 }

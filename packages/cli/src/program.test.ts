@@ -63,7 +63,7 @@ describe('runCli: user errors', () => {
     expect(badInt.stderr).toContain("option '--k <n>' argument '0' is invalid. expected an integer >= 1, received '0'");
     const badEngine = await run(['eval', 'somewhere', '--engine', 'gpu']);
     expect(badEngine.status).toBe(EXIT.usage);
-    expect(badEngine.stderr).toContain("argument 'gpu' is invalid. Allowed choices are auto, wasm, cpu, tensorflow, tensorflow-gpu");
+    expect(badEngine.stderr).toContain("argument 'gpu' is invalid. Allowed choices are auto, wasm+onednn, wasm, cpu, tensorflow, tensorflow-gpu");
     const badSize = await run(['eval', 'somewhere', '--test-size', '20000']);
     expect(badSize.stderr).toContain('expected an integer in [1, 10000]');
     for (const r of [missing, noFlag, unknown, badInt, badEngine, badSize]) noStackTrace(r.stderr);

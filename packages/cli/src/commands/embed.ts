@@ -28,7 +28,7 @@ export async function embedCommand(source: string, options: EmbedCommandOptions,
     throw new ArgumentError(`--split must be 'train' or 'test', received '${split}'`, { argument: '--split', received: split, expected: "'train' | 'test'" });
   }
   await assertSourceExists(source);
-  const engine = await startEngine(options.engine);
+  const engine = await startEngine(options.engine, io.err);
   io.err(`engine: ${engine.description}`);
   const loaded = await loadEncoderFrom(source, { preferCheckpoint: options.checkpoint === true });
   try {

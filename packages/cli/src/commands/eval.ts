@@ -130,7 +130,7 @@ export interface EvalCommandOptions {
 /** Runs `contrastive eval`; returns the exit status. */
 export async function evalCommand(source: string, options: EvalCommandOptions, io: CliIO): Promise<number> {
   await assertSourceExists(source);
-  const engine = await startEngine(options.engine);
+  const engine = await startEngine(options.engine, io.err);
   io.err(`engine: ${engine.description}`);
   const loaded = await loadEncoderFrom(source, { preferCheckpoint: options.checkpoint === true });
   let randomEncoder: Encoder | undefined;

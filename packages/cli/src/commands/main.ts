@@ -68,7 +68,7 @@ export async function mainCommand(options: MainCommandOptions, io: CliIO): Promi
   const e = config.encoder;
   const encoderText = e.kind === 'resnet' ? `ResNet-${e.depth} (${e.stem} stem, width x${e.widthMultiplier})` : `ConvNet ${e.widths.join('-')}`;
   io.err(`contrastive main: ${config.strategy.name} pretraining of ${encoderText} on CIFAR-10, then kNN and linear evaluation next to the same encoder with random weights`);
-  const engine = await startEngine(options.engine);
+  const engine = await startEngine(options.engine, io.err);
   io.err(`engine: ${engine.description}`);
   const splits = await loadCifarSplits({ dataDir: options.dataDir, configDir: config.data.dir, download: config.data.download, trainLimit: config.data.trainLimit, io });
   const train = splits.train!;

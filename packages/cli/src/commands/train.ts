@@ -27,7 +27,7 @@ export async function trainCommand(options: TrainCommandOptions, io: CliIO): Pro
   if (options.steps !== undefined) config = { ...config, train: { ...config.train, maxSteps: options.steps } };
   if (options.out !== undefined) config = { ...config, outDir: options.out };
   const runDir = runDirOf(config);
-  const engine = await startEngine(options.engine);
+  const engine = await startEngine(options.engine, io.err);
   io.err(`engine: ${engine.description}`);
   const splits = await loadCifarSplits({
     dataDir: options.dataDir,
