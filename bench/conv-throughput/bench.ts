@@ -9,6 +9,7 @@
  *
  * Run from the repository root:
  *   npx tsx --conditions=contrastive-source bench/conv-throughput/bench.ts [--views 128] [--width 0.25] [--repeats 3] [--torch-threads 2]
+ *     [--engine wasm|wasm+onednn]   (the columns say 'wasm' for either; the header names the engine)
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { spawnSync } from 'node:child_process';
@@ -24,6 +25,7 @@ const views = Number(arg('views', '128'));
 const width = Number(arg('width', '0.25'));
 const repeats = Number(arg('repeats', '3'));
 const torchThreads = Number(arg('torch-threads', '2'));
+const engineArg = arg('engine', 'wasm') as 'wasm' | 'wasm+onednn';
 
 interface Shape { readonly n: number; readonly hw: number; readonly ci: number; readonly co: number; readonly k: number; readonly s: number }
 const widths = [64, 128, 256, 512].map((w) => Math.round(w * width));
@@ -47,7 +49,7 @@ function best(f: () => tf.Tensor): number {
   return t;
 }
 
-const report = await initBackend({ prefer: 'wasm' });
+const report = await initBackend({ prefer: engineArg });
 console.log(`# conv throughput — ${views} views, width x${width}, best of ${repeats}; engine ${report.engine}, ${report.threads} thread(s), SIMD ${report.simd}; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 const wasm = shapes.map((s) => {
   const x = tf.randomNormal([s.n, s.hw, s.hw, s.ci]) as tf.Tensor4D;

@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <list>
 #include <memory>
@@ -419,6 +420,134 @@ void channelMean(const Bytes &heap, const Params &p) {
   }
 }
 
+// ---------------------------------------------------------------- training BatchNorm
+
+// Training-mode BatchNorm (Ioffe & Szegedy 2015, Algorithm 1) over the last axis of x [rows, C],
+// with an optional fused ReLU, in two passes forward and two backward; statistics in double.
+//  forward:  mean, variance (biased) over rows; y = act((x - mean) / sqrt(variance + eps) * gamma + beta)
+//  backward: g = dy * (y > 0) with ReLU, else dy; dbeta = sum g; dgamma = sum g * xhat;
+//            dx = gamma / sqrt(variance + eps) * (g - xhat * dgamma / M - dbeta / M)
+
+struct ChannelSums {
+  std::vector<double> a, b;
+};
+
+// Sums over rows of f(row pointer, a, b) into per-channel a and b, one partial per thread.
+template <typename F>
+ChannelSums reduceRows(int64_t rows, int64_t channels, F &&f) {
+  const int threads = omp_get_max_threads();
+  std::vector<double> pa(static_cast<size_t>(threads * channels), 0.0), pb(static_cast<size_t>(threads * channels), 0.0);
+#pragma omp parallel
+  {
+    double *a = pa.data() + omp_get_thread_num() * channels;
+    double *b = pb.data() + omp_get_thread_num() * channels;
+#pragma omp for schedule(static)
+    for (int64_t r = 0; r < rows; r++) f(r, a, b);
+  }
+  ChannelSums out{std::vector<double>(static_cast<size_t>(channels), 0.0), std::vector<double>(static_cast<size_t>(channels), 0.0)};
+  for (int t = 0; t < threads; t++)
+    for (int64_t c = 0; c < channels; c++) {
+      out.a[c] += pa[t * channels + c];
+      out.b[c] += pb[t * channels + c];
+    }
+  return out;
+}
+
+// params: [xOff, gammaOff(-1), betaOff(-1), yOff, meanOff, varianceOff, rows, channels, epsilon, relu]
+void batchNormForward(const Bytes &heap, const Params &p) {
+  const int64_t rows = p.at(6), channels = p.at(7);
+  const double epsilon = p.v[8];
+  const bool relu = p.at(9) != 0;
+  const float *x = heapFloats(heap, p.at(0), rows * channels, "x");
+  const float *gamma = p.at(1) >= 0 ? heapFloats(heap, p.at(1), channels, "gamma") : nullptr;
+  const float *beta = p.at(2) >= 0 ? heapFloats(heap, p.at(2), channels, "beta") : nullptr;
+  float *y = heapFloats(heap, p.at(3), rows * channels, "y");
+  float *meanOut = heapFloats(heap, p.at(4), channels, "mean");
+  float *varianceOut = heapFloats(heap, p.at(5), channels, "variance");
+  ChannelSums s = reduceRows(rows, channels, [&](int64_t r, double *sum, double *sumSq) {
+    const float *xr = x + r * channels;
+    for (int64_t c = 0; c < channels; c++) {
+      const double v = xr[c];
+      sum[c] += v;
+      sumSq[c] += v * v;
+    }
+  });
+  std::vector<float> scale(static_cast<size_t>(channels)), shift(static_cast<size_t>(channels));
+  for (int64_t c = 0; c < channels; c++) {
+    const double mean = s.a[c] / static_cast<double>(rows);
+    const double variance = std::max(0.0, s.b[c] / static_cast<double>(rows) - mean * mean);
+    const double inv = 1.0 / std::sqrt(variance + epsilon);
+    const double k = (gamma != nullptr ? gamma[c] : 1.0) * inv;
+    scale[c] = static_cast<float>(k);
+    shift[c] = static_cast<float>((beta != nullptr ? beta[c] : 0.0) - mean * k);
+    meanOut[c] = static_cast<float>(mean);
+    varianceOut[c] = static_cast<float>(variance);
+  }
+  const float *sc = scale.data(), *sh = shift.data();
+#pragma omp parallel for schedule(static)
+  for (int64_t r = 0; r < rows; r++) {
+    const float *xr = x + r * channels;
+    float *yr = y + r * channels;
+    if (relu) {
+#pragma omp simd
+      for (int64_t c = 0; c < channels; c++) yr[c] = std::max(0.f, xr[c] * sc[c] + sh[c]);
+    } else {
+#pragma omp simd
+      for (int64_t c = 0; c < channels; c++) yr[c] = xr[c] * sc[c] + sh[c];
+    }
+  }
+}
+
+// params: [dyOff, xOff, meanOff, varianceOff, gammaOff(-1), yOff(-1: no ReLU), dxOff, dgammaOff, dbetaOff, rows, channels, epsilon]
+void batchNormBackward(const Bytes &heap, const Params &p) {
+  const int64_t rows = p.at(9), channels = p.at(10);
+  const double epsilon = p.v[11];
+  const float *dy = heapFloats(heap, p.at(0), rows * channels, "dy");
+  const float *x = heapFloats(heap, p.at(1), rows * channels, "x");
+  const float *mean = heapFloats(heap, p.at(2), channels, "mean");
+  const float *variance = heapFloats(heap, p.at(3), channels, "variance");
+  const float *gamma = p.at(4) >= 0 ? heapFloats(heap, p.at(4), channels, "gamma") : nullptr;
+  const float *y = p.at(5) >= 0 ? heapFloats(heap, p.at(5), rows * channels, "y") : nullptr;
+  float *dx = heapFloats(heap, p.at(6), rows * channels, "dx");
+  float *dgammaOut = heapFloats(heap, p.at(7), channels, "dgamma");
+  float *dbetaOut = heapFloats(heap, p.at(8), channels, "dbeta");
+  ChannelSums s = reduceRows(rows, channels, [&](int64_t r, double *dbeta, double *dgammaRaw) {
+    const float *dyr = dy + r * channels, *xr = x + r * channels, *yr = y != nullptr ? y + r * channels : nullptr;
+    for (int64_t c = 0; c < channels; c++) {
+      const double g = (yr == nullptr || yr[c] > 0.f) ? dyr[c] : 0.0;
+      dbeta[c] += g;
+      dgammaRaw[c] += g * (static_cast<double>(xr[c]) - mean[c]);
+    }
+  });
+  // dx = k * g + (x - mean) * c1 + c0, with k = gamma * inv, c1 = -k * inv * dgamma / M, c0 = -k * dbeta / M
+  std::vector<float> k(static_cast<size_t>(channels)), c1(static_cast<size_t>(channels)), c0(static_cast<size_t>(channels));
+  const double m = static_cast<double>(rows);
+  for (int64_t c = 0; c < channels; c++) {
+    const double inv = 1.0 / std::sqrt(static_cast<double>(variance[c]) + epsilon);
+    const double dgamma = s.b[c] * inv;
+    const double kc = (gamma != nullptr ? gamma[c] : 1.0) * inv;
+    const double slope = -kc * inv * dgamma / m;
+    dgammaOut[c] = static_cast<float>(dgamma);
+    dbetaOut[c] = static_cast<float>(s.a[c]);
+    k[c] = static_cast<float>(kc);
+    c1[c] = static_cast<float>(slope);
+    c0[c] = static_cast<float>(-kc * s.a[c] / m);
+  }
+  const float *kp = k.data(), *c1p = c1.data(), *c0p = c0.data();
+#pragma omp parallel for schedule(static)
+  for (int64_t r = 0; r < rows; r++) {
+    const float *dyr = dy + r * channels, *xr = x + r * channels, *yr = y != nullptr ? y + r * channels : nullptr;
+    float *dxr = dx + r * channels;
+    if (yr != nullptr) {
+#pragma omp simd
+      for (int64_t c = 0; c < channels; c++) dxr[c] = (yr[c] > 0.f ? dyr[c] : 0.f) * kp[c] + (xr[c] - mean[c]) * c1p[c] + c0p[c];
+    } else {
+#pragma omp simd
+      for (int64_t c = 0; c < channels; c++) dxr[c] = dyr[c] * kp[c] + (xr[c] - mean[c]) * c1p[c] + c0p[c];
+    }
+  }
+}
+
 // ---------------------------------------------------------------- exports
 
 template <typename F>
@@ -479,6 +608,24 @@ napi_value ChannelMean(napi_env env, napi_callback_info info) {
     napi_value argv[2];
     args2(env, info, argv);
     channelMean(typedArrayBytes(env, argv[0], "heap"), readParams(env, argv[1]));
+    return undefinedValue(env);
+  });
+}
+
+napi_value BatchNormForward(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() {
+    napi_value argv[2];
+    args2(env, info, argv);
+    batchNormForward(typedArrayBytes(env, argv[0], "heap"), readParams(env, argv[1]));
+    return undefinedValue(env);
+  });
+}
+
+napi_value BatchNormBackward(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() {
+    napi_value argv[2];
+    args2(env, info, argv);
+    batchNormBackward(typedArrayBytes(env, argv[0], "heap"), readParams(env, argv[1]));
     return undefinedValue(env);
   });
 }
@@ -578,6 +725,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"matmul", nullptr, MatMulFn, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"channelAffine", nullptr, ChannelAffine, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"channelMean", nullptr, ChannelMean, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNormForward", nullptr, BatchNormForward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNormBackward", nullptr, BatchNormBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"clearCaches", nullptr, ClearCaches, nullptr, nullptr, nullptr, napi_default, nullptr},

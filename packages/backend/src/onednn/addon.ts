@@ -34,6 +34,10 @@ export interface OnednnAddon {
   channelAffine(heap: Uint8Array, params: Float64Array): void;
   /** Per-image channel means of an NHWC tensor. */
   channelMean(heap: Uint8Array, params: Float64Array): void;
+  /** Training BatchNorm forward: y, mean, variance (see batch-norm-kernels.ts). */
+  batchNormForward(heap: Uint8Array, params: Float64Array): void;
+  /** Training BatchNorm backward: dx, dgamma, dbeta. */
+  batchNormBackward(heap: Uint8Array, params: Float64Array): void;
   /** oneDNN's OpenMP threads for later primitives. */
   setThreads(n: number): void;
   /** Version, ISA, threads, cache sizes and the implementation chosen for each primitive. */

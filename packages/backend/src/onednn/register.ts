@@ -8,6 +8,7 @@ import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
 import { BackendError } from '@contrastive/core';
 import type { OnednnAddon } from './addon.js';
 import { ONEDNN_KERNELS, makeOnednnKernel } from './kernels.js';
+import { BATCH_NORM_KERNELS, makeBatchNormGrad, makeBatchNormTrain } from './batch-norm-kernels.js';
 
 const ours = new WeakSet<KernelFunc>();
 const replaced = new Map<string, KernelConfig>();
@@ -32,12 +33,21 @@ export function registerOnednnKernels(addon: OnednnAddon): readonly string[] {
     ours.add(kernelFunc);
     tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc });
   }
+  for (const [name, make] of [
+    [BATCH_NORM_KERNELS.forward, makeBatchNormTrain],
+    [BATCH_NORM_KERNELS.backward, makeBatchNormGrad],
+  ] as const) {
+    if (tf.getKernel(name, 'wasm') !== undefined) continue;
+    const kernelFunc = make(addon);
+    ours.add(kernelFunc);
+    tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc });
+  }
   return onednnKernelsRegistered();
 }
 
 /** Names of the oneDNN kernels currently registered for the wasm engine. */
 export function onednnKernelsRegistered(): readonly string[] {
-  return ONEDNN_KERNELS.filter((name) => {
+  return [...ONEDNN_KERNELS, BATCH_NORM_KERNELS.forward, BATCH_NORM_KERNELS.backward].filter((name) => {
     const k = tf.getKernel(name, 'wasm');
     return k !== undefined && ours.has(k.kernelFunc);
   });
