@@ -1,14 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '@contrastive/backend';
+import { initBackend, type EngineName } from '@contrastive/backend';
 import { ShapeError } from '@contrastive/core';
 import { batchNorm, type BatchNormMode, type BatchNormVariables } from './batch-norm.js';
 
-beforeAll(async () => {
-  await initBackend({ prefer: 'wasm' });
-  await initBackend({ prefer: 'cpu' });
-});
+// wasm+onednn runs training BatchNorm through the backend's native kernels (where the addon loads;
+// CI requires it): the same reference tests apply.
+const withOnednn = (await initBackend({ prefer: ['wasm+onednn', 'wasm'] })).engine === 'wasm+onednn';
+if (process.env['CONTRASTIVE_REQUIRE_ONEDNN'] === '1' && !withOnednn) throw new Error('CONTRASTIVE_REQUIRE_ONEDNN=1 but wasm+onednn did not start');
+const ENGINES_UNDER_TEST: readonly EngineName[] = ['cpu', 'wasm', ...(withOnednn ? (['wasm+onednn'] as const) : [])];
 
 const f32 = (lo: number, hi: number) => fc.float({ min: Math.fround(lo), max: Math.fround(hi), noNaN: true, noDefaultInfinity: true });
 
@@ -124,9 +125,20 @@ function gradients(c: Case, mode: BatchNormMode, relu = false) {
   return { dx, dgamma, dbeta };
 }
 
-describe.each(['cpu', 'wasm'] as const)('batchNorm on %s', (engine) => {
+describe.each(ENGINES_UNDER_TEST)('batchNorm on %s', (engine) => {
   beforeAll(async () => {
-    await tf.setBackend(engine);
+    await initBackend({ prefer: engine });
+  });
+
+  it(engine === 'wasm+onednn' ? 'training mode runs the native kernels' : 'training mode composes stock kernels', async () => {
+    const x = tf.randomNormal([4, 3, 3, 5], 0, 1, 'float32', 1);
+    const v = variables({ shape: [1, 5], x: [], dy: [], gamma: [1, 2, 3, 4, 5], beta: [0, 0, 0, 0, 0], rm: [0, 0, 0, 0, 0], rv: [1, 1, 1, 1, 1], momentum: 0.1, eps: 1e-3 });
+    const info = await tf.profile(() => tf.tidy(() => tf.variableGrads(() => tf.sum(batchNorm(x, v, 'batch', 0.1, 1e-3, 'test', 'bn', true)) as tf.Scalar, [v.gamma!]).value));
+    const names = info.kernels.map((k) => k.name);
+    expect(names.includes('ContrastiveBatchNormTrain')).toBe(engine === 'wasm+onednn');
+    expect(names.includes('ContrastiveBatchNormGrad')).toBe(engine === 'wasm+onednn');
+    tf.dispose([x, info.result as tf.Tensor]);
+    disposeVariables(v);
   });
 
   it('training mode normalises with batch statistics (loop reference)', () => {
@@ -207,7 +219,7 @@ describe.each(['cpu', 'wasm'] as const)('batchNorm on %s', (engine) => {
       }),
       { numRuns: 20 },
     );
-    if (engine === 'wasm') {
+    if (engine !== 'cpu') {
       // inference mode + ReLU too
       const c: Case = { shape: [2, 3], x: [1, -2, 3, 0.5, 4, -1], dy: [0, 0, 0, 0, 0, 0], gamma: [1, -2, 0.5], beta: [0, 1, -1], rm: [0.5, 0, 1], rv: [1, 2, 0.5], momentum: 0.1, eps: 1e-3 };
       const v = variables(c);

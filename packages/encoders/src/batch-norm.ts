@@ -78,7 +78,55 @@ export function batchNorm(
       { argument: 'x', expected: 'batch * height * width > 1 at every BatchNorm layer', received: x },
     );
   }
+  if (x.dtype === 'float32' && hasNativeBatchNorm()) return batchNormNative(x, v, momentum, epsilon, relu);
   return batchNormTraining(x, v, momentum, epsilon, relu);
+}
+
+/**
+ * Kernels that run training BatchNorm natively, registered by `@contrastive/backend` on the
+ * wasm+onednn engine (its `BATCH_NORM_KERNELS`; the two packages do not import each other, the
+ * names are the contract). Forward: `{x, gamma?, beta?}`, `{epsilon, relu}` -> `[y, mean, variance]`;
+ * backward: `{dy, x, mean, variance, gamma?, y?}`, `{epsilon}` -> `[dx, dgamma, dbeta]`.
+ */
+const NATIVE_BATCH_NORM = { forward: 'ContrastiveBatchNormTrain', backward: 'ContrastiveBatchNormGrad' } as const;
+
+function hasNativeBatchNorm(): boolean {
+  const backend = tf.getBackend();
+  return tf.getKernel(NATIVE_BATCH_NORM.forward, backend) !== undefined && tf.getKernel(NATIVE_BATCH_NORM.backward, backend) !== undefined;
+}
+
+/** {@link batchNormTraining} through the native kernels: same maths, same saved tensors, one kernel each way. */
+function batchNormNative(x: tf.Tensor, v: BatchNormVariables, momentum: number, epsilon: number, relu: boolean): tf.Tensor {
+  const count = x.size / (x.shape[x.rank - 1] as number);
+  const { gamma, beta } = v;
+  const params = [gamma, beta].filter((p): p is tf.Variable => p !== undefined);
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const input = args[0] as tf.Tensor;
+    const save = args[args.length - 1] as tf.GradSaveFunc;
+    const inputs: tf.NamedTensorMap = { x: input };
+    if (gamma !== undefined) inputs['gamma'] = gamma;
+    if (beta !== undefined) inputs['beta'] = beta;
+    const [y, mean, variance] = tf.engine().runKernel(NATIVE_BATCH_NORM.forward, inputs, { epsilon, relu } as unknown as tf.NamedAttrMap) as tf.Tensor[];
+    updateRunningAverages(v, mean as tf.Tensor, variance as tf.Tensor, count, momentum);
+    save(relu ? [input, mean as tf.Tensor, variance as tf.Tensor, y as tf.Tensor] : [input, mean as tf.Tensor, variance as tf.Tensor]);
+    tf.dispose([mean as tf.Tensor, variance as tf.Tensor]);
+    return {
+      value: y as tf.Tensor,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        tf.tidy(() => {
+          const [xs, mu, sigma2, out] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor | undefined];
+          const back: tf.NamedTensorMap = { dy, x: xs, mean: mu, variance: sigma2 };
+          if (gamma !== undefined) back['gamma'] = gamma;
+          if (out !== undefined) back['y'] = out;
+          const [dx, dgamma, dbeta] = tf.engine().runKernel(NATIVE_BATCH_NORM.backward, back, { epsilon } as unknown as tf.NamedAttrMap) as tf.Tensor[];
+          const grads: tf.Tensor[] = [dx as tf.Tensor];
+          if (gamma !== undefined) grads.push(dgamma as tf.Tensor);
+          if (beta !== undefined) grads.push(dbeta as tf.Tensor);
+          return grads;
+        }),
+    };
+  });
+  return op(x, ...params);
 }
 
 /**
