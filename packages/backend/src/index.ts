@@ -33,3 +33,15 @@ export {
   type StepMemorySample,
 } from './memory-guard.js';
 export { PINNED_TFJS_VERSION } from './tfjs-version.js';
+export {
+  loadOnednnAddon,
+  defaultOnednnCacheDir,
+  ONEDNN_HOW_TO,
+  type OnednnAddon,
+  type OnednnInfo,
+  type OnednnLoadResult,
+  type OnednnLoadOptions,
+} from './onednn/addon.js';
+export { onednnKernelStats, ONEDNN_KERNELS } from './onednn/kernels.js';
+export { BATCH_NORM_KERNELS } from './onednn/batch-norm-kernels.js';
+export { registerOnednnKernels, unregisterOnednnKernels, onednnKernelsRegistered } from './onednn/register.js';

@@ -2,7 +2,6 @@
 // output and statistics, and the three gradients, with and without gamma/beta and the fused ReLU.
 import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs-core';
-import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { Rng } from '@contrastive/core';
 import { describe, expect, it } from 'vitest';
 import { startOnednn } from '../../test/onednn-harness.js';
