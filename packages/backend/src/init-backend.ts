@@ -67,7 +67,7 @@ export interface BackendReport {
   /** Kernels this package registered for the active backend (see {@link registerTrainingKernels}; on wasm+onednn also the oneDNN kernels). */
   readonly kernelsAdded: readonly string[];
   /** On wasm+onednn: oneDNN's version and the instruction set it runs; else null. */
-  readonly onednn: { readonly version: string; readonly isa: string; readonly addonPath: string } | null;
+  readonly onednn: { readonly version: string; readonly isa: string; readonly threads: number; readonly addonPath: string } | null;
   /** The loaded @tensorflow/tfjs-core version. */
   readonly tfjsVersion: string;
   /** Anything worth knowing, e.g. why the wasm engine runs fewer threads than asked for. */
@@ -88,6 +88,14 @@ function defaultThreads(): number {
     return n;
   }
   return availableParallelism();
+}
+
+function onednnThreads(requested: number): number {
+  const fromEnv = process.env['CONTRASTIVE_ONEDNN_THREADS'];
+  if (fromEnv === undefined || fromEnv === '') return requested;
+  const n = Number(fromEnv);
+  assertInteger('initBackend', 'CONTRASTIVE_ONEDNN_THREADS (environment)', n, 1);
+  return n;
 }
 
 function message(e: unknown): string {
@@ -296,12 +304,13 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
     if (engine === 'wasm+onednn') {
       const loaded = loadOnednnAddon();
       if (!loaded.ok) throw new BackendError(`initBackend: oneDNN addon unavailable: ${loaded.reason}`);
-      // One pool at a time computes (a kernel runs on oneDNN or on XNNPACK, never both): same size.
-      loaded.addon.setThreads(engineThreads ?? threads);
+      // One pool at a time computes (a kernel runs on oneDNN or on XNNPACK, never both): by default
+      // oneDNN gets the thread count asked for; CONTRASTIVE_ONEDNN_THREADS overrides it.
+      loaded.addon.setThreads(onednnThreads(threads));
       const oneDnnKernels = registerOnednnKernels(loaded.addon);
       kernelsAdded = [...new Set([...kernelsAdded, ...oneDnnKernels])];
       const info = loaded.addon.info();
-      onednn = { version: info.version, isa: info.isa, addonPath: loaded.path };
+      onednn = { version: info.version, isa: info.isa, threads: info.threads, addonPath: loaded.path };
       if (loaded.built) notes.push(`built the oneDNN addon (${loaded.path})`);
     }
     const skipped = attempts.find((a) => a.engine === 'wasm+onednn' && !a.ok);
