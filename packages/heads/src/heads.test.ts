@@ -17,13 +17,13 @@ const arr = (v: tf.Tensor | undefined): number[] => (v === undefined ? [] : Arra
  * means / unbiased variances seen by each BatchNorm layer.
  */
 function reference(head: DenseHead, h: number[][], stats: 'batch' | 'running') {
-  const named = new Map(head.namedVariables().map((n) => [n.name, arr(n.variable)]));
+  const named = new Map(head.namedVariables().map((n) => [n.path, arr(n.variable)]));
   let z = h.map((r) => [...r]);
   const seen: { mean: number[]; unbiased: number[] }[] = [];
   head.layers.forEach((layer, li) => {
     const p = `layer${li + 1}`;
-    const W = named.get(`${p}/kernel`)!;
-    const b = named.get(`${p}/bias`);
+    const W = named.get(`${p}.kernel`)!;
+    const b = named.get(`${p}.bias`);
     const inDim = z[0]!.length;
     z = z.map((row) =>
       Array.from({ length: layer.units }, (_, j) => {
@@ -37,10 +37,10 @@ function reference(head: DenseHead, h: number[][], stats: 'batch' | 'running') {
       const mean = Array.from({ length: layer.units }, (_, j) => z.reduce((a, r) => a + r[j]!, 0) / B);
       const varB = Array.from({ length: layer.units }, (_, j) => z.reduce((a, r) => a + (r[j]! - mean[j]!) ** 2, 0) / B);
       seen.push({ mean, unbiased: varB.map((v) => (v * B) / (B - 1)) });
-      const mu = stats === 'batch' ? mean : named.get(`${p}.bn/moving_mean`)!;
-      const s2 = stats === 'batch' ? varB : named.get(`${p}.bn/moving_variance`)!;
-      const gamma = named.get(`${p}.bn/gamma`);
-      const beta = named.get(`${p}.bn/beta`);
+      const mu = stats === 'batch' ? mean : named.get(`${p}.bn.moving_mean`)!;
+      const s2 = stats === 'batch' ? varB : named.get(`${p}.bn.moving_variance`)!;
+      const gamma = named.get(`${p}.bn.gamma`);
+      const beta = named.get(`${p}.bn.beta`);
       z = z.map((r) => r.map((v, j) => ((gamma?.[j] ?? 1) * (v - mu[j]!)) / Math.sqrt(s2[j]! + head.bnEpsilon) + (beta?.[j] ?? 0)));
     }
     if (layer.relu) z = z.map((r) => r.map((v) => Math.max(0, v)));
@@ -130,12 +130,12 @@ describe('head architectures', () => {
 
   it('initialises linear layers as nn.Linear (uniform in ±1/sqrt(fan_in)) and BatchNorm as gamma 1, beta 0, deterministically in the seed', () => {
     const a = mlpHeadV2({ inputDim: 400, hiddenDim: 50, outputDim: 10, seed: 4 });
-    const w = arr(a.namedVariables().find((n) => n.name === 'layer1/kernel')!.variable);
+    const w = arr(a.namedVariables().find((n) => n.path === 'layer1.kernel')!.variable);
     const bound = 1 / Math.sqrt(400);
     expect(Math.max(...w)).toBeLessThanOrEqual(bound);
     expect(Math.min(...w)).toBeGreaterThanOrEqual(-bound);
     expect(Math.max(...w)).toBeGreaterThan(0.98 * bound);
-    expect(arr(a.namedVariables().find((n) => n.name === 'layer1.bn/gamma')!.variable).every((v) => v === 1)).toBe(true);
+    expect(arr(a.namedVariables().find((n) => n.path === 'layer1.bn.gamma')!.variable).every((v) => v === 1)).toBe(true);
     const b = mlpHeadV2({ inputDim: 400, hiddenDim: 50, outputDim: 10, seed: 4 });
     const c = mlpHeadV2({ inputDim: 400, hiddenDim: 50, outputDim: 10, seed: 5 });
     expect(a.namedVariables().map((n) => arr(n.variable))).toEqual(b.namedVariables().map((n) => arr(n.variable)));
