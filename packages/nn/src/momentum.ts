@@ -97,7 +97,7 @@ function pairUp(where: string, target: MomentumOperand, online: MomentumOperand)
   for (const p of pairs) {
     const { target: t, online: o } = p;
     if (t.dtype !== o.dtype || t.shape.length !== o.shape.length || t.shape.some((s, j) => s !== o.shape[j])) {
-      throw new ShapeError(`${where}: argument 'online${p.label}' must match target${p.label} ${describeValue(t)}, received ${describeValue(o)}`, {
+      throw new ShapeError(`${where}: argument 'online' must match the target at ${p.label}: expected ${describeValue(t)}, received ${describeValue(o)}`, {
         argument: `online${p.label}`,
         expected: describeValue(t),
         received: o,
