@@ -4,7 +4,7 @@
  * eq. 2: θ_k ← m·θ_k + (1 − m)·θ_q) and the target network of BYOL (Grill et al. 2020, eq. 1).
  */
 import { ArgumentError, assertOptionsObject, assertProbability, describeValue, type TrainableModule } from '@contrastive/core';
-import { Module, updateMomentum, type BufferPolicy } from '@contrastive/nn';
+import { Module, assertBufferPolicy, updateMomentum, type BufferPolicy } from '@contrastive/nn';
 
 /**
  * What happens to buffers (`nonTrainableVariables`, e.g. BatchNorm running averages); see
@@ -43,8 +43,6 @@ export interface MomentumUpdate<M extends TrainableModule> {
 /** A momentum copy: the module itself (use its `apply`) plus {@link MomentumUpdate.update}. */
 export type MomentumCopy<M extends TrainableModule> = M & MomentumUpdate<M>;
 
-const POLICIES: readonly BufferPolicy[] = ['ema', 'copy', 'own'];
-
 /**
  * An exponential-moving-average copy of `module` (an encoder or a head): same architecture and
  * initial values, variables registered as non-trainable so gradients never reach it, and an
@@ -69,13 +67,7 @@ export function momentumCopy<M extends CloneableModule<M>>(module: M, options: M
   }
   assertOptionsObject(where, 'options', options);
   const buffers = options.buffers ?? 'ema';
-  if (!POLICIES.includes(buffers)) {
-    throw new ArgumentError(`${where}: argument 'options.buffers' must be one of ${POLICIES.map((p) => `'${p}'`).join(', ')}, received ${describeValue(buffers)}`, {
-      argument: 'options.buffers',
-      expected: POLICIES.join(' | '),
-      received: buffers,
-    });
-  }
+  assertBufferPolicy(where, 'options.buffers', buffers);
   const copy = module.clone({ trainable: false });
   const update = (online: M, m: number): void => {
     assertProbability('momentumCopy.update', 'm', m);

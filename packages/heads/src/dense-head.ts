@@ -3,7 +3,7 @@
  * optionally followed by BatchNorm and a ReLU. Implements core's `ProjectionHead` contract.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ArgumentError, ShapeError, assertFloatTensor, assertInRange, assertInteger, assertOptionsObject, assertPositive, type ForwardOptions, type ProjectionHead } from '@contrastive/core';
+import { ArgumentError, ShapeError, assertFloatTensor, assertInteger, assertOptionsObject, type ForwardOptions, type ProjectionHead } from '@contrastive/core';
 import {
   Module,
   batchNorm,
@@ -11,8 +11,10 @@ import {
   batchNormPaths,
   dense,
   denseParameters,
+  resolveModuleOptions,
   type BatchNormVariables,
   type CloneOptions,
+  type ModuleOptions,
   type ModuleValues,
   type NamedVariable,
   type ParameterSpec,
@@ -27,15 +29,8 @@ export interface HeadLayer {
   readonly relu: boolean;
 }
 
-/** Options every head accepts. */
-export interface HeadCommonOptions {
-  /** Seed of the initial weights (default 0). */
-  readonly seed?: number;
-  /** BatchNorm running-average momentum, PyTorch convention (default 0.1). */
-  readonly bnMomentum?: number;
-  /** BatchNorm epsilon (default 1e-5). */
-  readonly bnEpsilon?: number;
-}
+/** Options every head accepts: `seed` (default 0), `bnMomentum` (PyTorch convention, default 0.1), `bnEpsilon` (default 1e-5); nn's `ModuleOptions`. */
+export type HeadCommonOptions = ModuleOptions;
 
 /** A variable with its stable path, e.g. `'layer1.kernel'` or `'layer1.bn.moving_mean'`. */
 export type NamedHeadVariable = NamedVariable;
@@ -127,13 +122,8 @@ export class DenseHead extends Module implements ProjectionHead {
 
 /** Validates the shared options; returns seed and BatchNorm settings. @internal */
 export function resolveHeadOptions(where: string, options: HeadCommonOptions): { seed: number; bn: { momentum: number; epsilon: number } } {
-  const seed = options.seed ?? 0;
-  assertInteger(where, 'options.seed', seed, Number.MIN_SAFE_INTEGER);
-  const momentum = options.bnMomentum ?? 0.1;
-  assertInRange(where, 'options.bnMomentum', momentum, 0, 1);
-  const epsilon = options.bnEpsilon ?? 1e-5;
-  assertPositive(where, 'options.bnEpsilon', epsilon);
-  return { seed, bn: { momentum, epsilon } };
+  const { seed, bnMomentum, bnEpsilon } = resolveModuleOptions(where, options);
+  return { seed, bn: { momentum: bnMomentum, epsilon: bnEpsilon } };
 }
 
 /** Checks that `options` is an object holding a positive integer `inputDim`. @internal */

@@ -22,7 +22,7 @@
  * {@link foldBatchNormWeights} merges a layer into the linear map before it.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ShapeError } from '@contrastive/core';
+import { ShapeError, assertInRange, assertInteger, assertPositive } from '@contrastive/core';
 import type { ParameterSpec } from './init.js';
 
 /** The variables of one BatchNorm layer; gamma or beta may be absent (`scale` / `center` off). */
@@ -236,4 +236,29 @@ export function foldBatchNormWeights(kernel: tf.Tensor, bias: tf.Tensor | undefi
     const centred = tf.mul(tf.sub(bias ?? tf.zeros([k.size]), bn.movingMean), k);
     return { kernel: w, bias: bn.beta === undefined ? centred : tf.add(bn.beta, centred) };
   });
+}
+
+/** What encoders and heads accept: the initial-weights seed and the BatchNorm hyperparameters. */
+export interface ModuleOptions {
+  /** Seed of the initial weights (default 0): same seed, same weights. */
+  readonly seed?: number;
+  /**
+   * Momentum of the running averages in PyTorch's convention,
+   * `running = (1 - bnMomentum) * running + bnMomentum * batch`; default 0.1.
+   * (Keras/tfjs-layers call `1 - bnMomentum` the momentum.)
+   */
+  readonly bnMomentum?: number;
+  /** Added to the variance before the square root; default 1e-5 (PyTorch). */
+  readonly bnEpsilon?: number;
+}
+
+/** Checks `options.seed`, `options.bnMomentum` and `options.bnEpsilon` (naming them) and fills in the defaults. */
+export function resolveModuleOptions(where: string, options: ModuleOptions): { seed: number; bnMomentum: number; bnEpsilon: number } {
+  const seed = options.seed ?? 0;
+  assertInteger(where, 'options.seed', seed, Number.MIN_SAFE_INTEGER);
+  const bnMomentum = options.bnMomentum ?? 0.1;
+  assertInRange(where, 'options.bnMomentum', bnMomentum, 0, 1);
+  const bnEpsilon = options.bnEpsilon ?? 1e-5;
+  assertPositive(where, 'options.bnEpsilon', bnEpsilon);
+  return { seed, bnMomentum, bnEpsilon };
 }

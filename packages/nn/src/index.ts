@@ -22,11 +22,13 @@ export {
   batchNormParameters,
   batchNormPaths,
   foldBatchNormWeights,
+  resolveModuleOptions,
+  type ModuleOptions,
   type BatchNormMode,
   type BatchNormVariables,
 } from './batch-norm.js';
 export { dense, conv2d, denseParameters, conv2dParameters, type FusedActivation } from './layers.js';
 export { l2Normalize, L2_NORMALIZE_TINY } from './l2-normalize.js';
 export { unaryCustomGrad, type UnaryForward } from './custom-grad.js';
-export { updateMomentum, type BufferPolicy, type MomentumOperand, type UpdateMomentumOptions } from './momentum.js';
+export { updateMomentum, assertBufferPolicy, type BufferPolicy, type MomentumOperand, type UpdateMomentumOptions } from './momentum.js';
 export { cosineMomentum } from './cosine-momentum.js';

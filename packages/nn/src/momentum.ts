@@ -18,16 +18,27 @@ import { Module } from './module.js';
  */
 export type BufferPolicy = 'ema' | 'copy' | 'own';
 
+const POLICIES: readonly BufferPolicy[] = ['ema', 'copy', 'own'];
+
 /** Options of {@link updateMomentum}. */
 export interface UpdateMomentumOptions {
   /** Buffer policy for module operands (default `'ema'`); variable lists are averaged as given. */
   readonly buffers?: BufferPolicy;
 }
 
+/** Checks that `value` is a {@link BufferPolicy}; ArgumentError naming `name` otherwise. */
+export function assertBufferPolicy(where: string, name: string, value: unknown): asserts value is BufferPolicy {
+  if (!(POLICIES as readonly unknown[]).includes(value)) {
+    throw new ArgumentError(`${where}: argument '${name}' must be one of ${POLICIES.map((p) => `'${p}'`).join(', ')}, received ${describeValue(value)}`, {
+      argument: name,
+      expected: POLICIES.join(' | '),
+      received: value,
+    });
+  }
+}
+
 /** An operand of {@link updateMomentum}: a module (paired by path) or a list of variables (paired by position). */
 export type MomentumOperand = Module | readonly tf.Variable[];
-
-const POLICIES: readonly BufferPolicy[] = ['ema', 'copy', 'own'];
 
 interface Pair {
   readonly label: string;
@@ -132,13 +143,7 @@ export function updateMomentum(target: MomentumOperand, online: MomentumOperand,
   assertProbability(where, 'm', m);
   assertOptionsObject(where, 'options', options);
   const buffers = options.buffers ?? 'ema';
-  if (!POLICIES.includes(buffers)) {
-    throw new ArgumentError(`${where}: argument 'options.buffers' must be one of ${POLICIES.map((p) => `'${p}'`).join(', ')}, received ${describeValue(buffers)}`, {
-      argument: 'options.buffers',
-      expected: POLICIES.join(' | '),
-      received: buffers,
-    });
-  }
+  assertBufferPolicy(where, 'options.buffers', buffers);
   const pairs = pairUp(where, target, online);
   for (const p of pairs) {
     const rate = p.buffer ? (buffers === 'own' ? 1 : buffers === 'copy' ? 0 : m) : m;
