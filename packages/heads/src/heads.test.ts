@@ -183,6 +183,44 @@ describe('head architectures', () => {
   });
 });
 
+describe('BatchNorm in heads is nn\'s fused training op', () => {
+  it('gradients (input and every parameter) equal those of the plain BatchNorm formula as broadcast arithmetic', () => {
+    for (const head of [predictorHead({ inputDim: 5, hiddenDim: 6, outputDim: 3, seed: 2 }), mlpHeadV2({ inputDim: 5, hiddenDim: 6, outputDim: 3, layers: 3, seed: 3 })]) {
+      const h = tf.randomNormal([7, 5], 0, 1, 'float32', 4) as tf.Tensor2D;
+      const w = tf.randomNormal([7, 3], 0, 1, 'float32', 5);
+      const v = (p: string) => head.variable(p);
+      // The formula PyTorch's BatchNorm1d computes, written with tfjs ops (tfjs differentiates it).
+      const reference = (x: tf.Tensor2D): tf.Tensor2D => {
+        let z = x;
+        head.layers.forEach((layer, i) => {
+          const p = `layer${i + 1}`;
+          z = tf.matMul(z, v(`${p}.kernel`)) as tf.Tensor2D;
+          if (layer.bias) z = tf.add(z, v(`${p}.bias`));
+          if (layer.batchNorm !== null) {
+            const { mean, variance } = tf.moments(z, [0]);
+            const xhat = tf.div(tf.sub(z, mean), tf.sqrt(tf.add(variance, head.bnEpsilon)));
+            z = tf.mul(xhat, v(`${p}.bn.gamma`));
+            if (layer.batchNorm.center) z = tf.add(z, v(`${p}.bn.beta`));
+          }
+          if (layer.relu) z = tf.relu(z);
+        });
+        return z;
+      };
+      const params = head.trainableVariables as tf.Variable[];
+      const grads = (f: (x: tf.Tensor2D) => tf.Tensor2D) => {
+        const dh = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(f(x as tf.Tensor2D), w)))(h);
+        const { grads: g } = tf.variableGrads(() => tf.sum(tf.mul(f(h), w)) as tf.Scalar, params);
+        return [arr(dh), ...params.map((p) => arr(g[p.name]))];
+      };
+      const want = grads(reference);
+      const got = grads((x) => head.apply(x, { training: true }));
+      got.forEach((g, i) => g.forEach((x, j) => expect(x).toBeCloseTo(want[i]![j]!, 4)));
+      tf.dispose([h, w]);
+      head.dispose();
+    }
+  });
+});
+
 describe('heads bad input', () => {
   const argumentOf = (f: () => unknown): string | undefined => {
     try {
