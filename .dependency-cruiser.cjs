@@ -1,7 +1,9 @@
 /**
  * Layering rules (docs/architecture.md, "Dependency direction"):
- *   core <- {augment, encoders, heads, losses, negatives} <- strategies <- train <- {eval, cli}
- *   data and backend depend on core only.
+ *   core <- nn <- {augment, encoders, heads, losses, negatives} <- strategies <- train <- {eval, cli}
+ *   data and backend depend on core only. nn is the module layer (Module, parameter paths,
+ *   BatchNorm, l2Normalize, momentum update) that the middle packages share instead of
+ *   importing each other.
  * The five middle packages never import each other. Tests (*.test.ts) may also import
  * @contrastive/backend to choose an engine; everything else follows the table below.
  * `npm run check:layers` fails on a forbidden import or on any import cycle.
@@ -10,15 +12,16 @@ const allowed = {
   core: [],
   backend: ['core'],
   data: ['core'],
-  augment: ['core'],
-  encoders: ['core'],
-  heads: ['core'],
-  losses: ['core'],
-  negatives: ['core'],
-  strategies: ['core', 'augment', 'encoders', 'heads', 'losses', 'negatives'],
-  train: ['core', 'augment', 'encoders', 'heads', 'losses', 'negatives', 'strategies'],
-  eval: ['core', 'augment', 'encoders', 'heads', 'losses', 'negatives', 'strategies', 'train'],
-  cli: ['core', 'backend', 'data', 'augment', 'encoders', 'heads', 'losses', 'negatives', 'strategies', 'train', 'eval'],
+  nn: ['core'],
+  augment: ['core', 'nn'],
+  encoders: ['core', 'nn'],
+  heads: ['core', 'nn'],
+  losses: ['core', 'nn'],
+  negatives: ['core', 'nn'],
+  strategies: ['core', 'nn', 'augment', 'encoders', 'heads', 'losses', 'negatives'],
+  train: ['core', 'nn', 'augment', 'encoders', 'heads', 'losses', 'negatives', 'strategies'],
+  eval: ['core', 'nn', 'augment', 'encoders', 'heads', 'losses', 'negatives', 'strategies', 'train'],
+  cli: ['core', 'nn', 'backend', 'data', 'augment', 'encoders', 'heads', 'losses', 'negatives', 'strategies', 'train', 'eval'],
 };
 const packages = Object.keys(allowed);
 

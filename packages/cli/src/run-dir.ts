@@ -45,7 +45,7 @@ export interface RunInfo {
   readonly status: 'running' | 'stopped' | 'completed';
   readonly steps: number;
   readonly totalSteps: number;
-  /** Checkpoint variable names of the encoder are `<encoderPrefix>/<variable>`. */
+  /** Checkpoint paths of the encoder's variables are `<encoderPrefix>.<path>` (e.g. `encoder.conv1.kernel`). */
   readonly encoderPrefix: string;
   readonly encoderName: string;
   readonly engine: string;
@@ -184,8 +184,8 @@ async function encoderFromCheckpoint(checkpointPath: string, runDir: string): Pr
   const encoder = buildEncoder(config.encoder, config.seed);
   try {
     const missing: string[] = [];
-    for (const { name, variable } of encoder.namedVariables()) {
-      const stored = loaded.weights[`${run.encoderPrefix}/${name}`];
+    for (const { path: name, variable } of encoder.namedVariables()) {
+      const stored = loaded.weights[`${run.encoderPrefix}.${name}`];
       if (stored === undefined) missing.push(name);
       else if (stored.shape.join(',') !== variable.shape.join(',')) {
         throw new CheckpointError(`checkpoint ${checkpointPath}: encoder variable '${name}' has shape [${stored.shape.join(',')}], the configuration builds [${variable.shape.join(',')}]`, {
@@ -196,13 +196,13 @@ async function encoderFromCheckpoint(checkpointPath: string, runDir: string): Pr
       }
     }
     if (missing.length > 0) {
-      throw new CheckpointError(`checkpoint ${checkpointPath} lacks ${missing.length} encoder variables under '${run.encoderPrefix}/' (e.g. '${missing[0]}')`, {
+      throw new CheckpointError(`checkpoint ${checkpointPath} lacks ${missing.length} encoder variables under '${run.encoderPrefix}.' (e.g. '${missing[0]}')`, {
         argument: 'checkpoint',
         received: checkpointPath,
-        expected: `variables ${run.encoderPrefix}/...`,
+        expected: `variables ${run.encoderPrefix}.…`,
       });
     }
-    for (const { name, variable } of encoder.namedVariables()) variable.assign(loaded.weights[`${run.encoderPrefix}/${name}`] as never);
+    for (const { path: name, variable } of encoder.namedVariables()) variable.assign(loaded.weights[`${run.encoderPrefix}.${name}`] as never);
   } catch (e) {
     encoder.dispose();
     throw e;
@@ -212,11 +212,8 @@ async function encoderFromCheckpoint(checkpointPath: string, runDir: string): Pr
   return { encoder, description: displayPath(checkpointPath), runDir, config };
 }
 
-/** The checkpoint-name prefix of an encoder's variables (`<spec name>_<id>`). */
-export function encoderPrefix(encoder: GraphEncoder): string {
-  const first = encoder.namedVariables()[0];
-  if (first === undefined) return encoder.name;
-  const full = first.variable.name;
-  const suffix = `/${first.name}`;
-  return full.endsWith(suffix) ? full.slice(0, -suffix.length) : full;
-}
+/**
+ * The path prefix of the online encoder's variables in a checkpoint: a composed strategy's
+ * `stateDict()` lists them as `encoder.<path>`, whatever order the process built its modules in.
+ */
+export const ENCODER_CHECKPOINT_PREFIX = 'encoder';

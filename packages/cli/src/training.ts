@@ -18,7 +18,7 @@ import type { RunConfig } from './config.js';
 import { balancedIndices, embedDataset, prefixDataset } from './evaluate.js';
 import type { StopRequest } from './interrupt.js';
 import type { ProgressSink } from './progress.js';
-import { RUN_FILES, encoderPrefix, readRunConfig, writeRunInfo, type RunInfo } from './run-dir.js';
+import { ENCODER_CHECKPOINT_PREFIX, RUN_FILES, readRunConfig, writeRunInfo, type RunInfo } from './run-dir.js';
 import { displayPath } from './display-path.js';
 
 /** Options of {@link runTraining}. */
@@ -149,14 +149,13 @@ export async function runTraining(o: TrainingOptions): Promise<TrainingResult> {
   let trainer: Trainer<unknown> | null = null;
   let monitorLog: MetricsLog | null = null;
   try {
-    const prefix = encoderPrefix(parts.encoder);
     const info = (status: RunInfo['status'], steps: number): RunInfo => ({
       format: 'contrastive-run',
       version: 1,
       status,
       steps,
       totalSteps,
-      encoderPrefix: prefix,
+      encoderPrefix: ENCODER_CHECKPOINT_PREFIX,
       encoderName: parts.encoder.name,
       engine: o.engine,
       data: { dir: o.data.dir, source: o.data.source, trainImages: train.length },

@@ -45,7 +45,7 @@ export function assertGraphEncoder(where: string, encoder: unknown): asserts enc
  */
 export async function encoderToArtifacts(encoder: Encoder): Promise<tf.io.ModelArtifacts> {
   assertGraphEncoder('encoderToArtifacts', encoder);
-  const named = encoder.namedVariables().map((n) => ({ name: n.name, tensor: n.variable as tf.Tensor }));
+  const named = encoder.namedVariables().map((n) => ({ name: layersWeightName(n.path), tensor: n.variable as tf.Tensor }));
   const { data, specs } = await tf.io.encodeWeights(named);
   const metadata: EncoderMetadata = {
     format: ENCODER_FORMAT,
@@ -63,6 +63,23 @@ export async function encoderToArtifacts(encoder: Encoder): Promise<tf.io.ModelA
     weightData: data,
     userDefinedMetadata: { contrastive: metadata as unknown as object },
   };
+}
+
+/**
+ * The tfjs-layers weight name of a parameter path: the layer, `/`, the weight
+ * (`'layer1.0.conv1.kernel'` -> `'layer1.0.conv1/kernel'`), which `tf.loadLayersModel` matches
+ * against the topology's layer names. Weight names (`kernel`, `moving_mean`, ...) hold no `.`,
+ * so the mapping is one-to-one; {@link pathOfLayersWeight} inverts it.
+ */
+export function layersWeightName(path: string): string {
+  const i = path.lastIndexOf('.');
+  return `${path.slice(0, i)}/${path.slice(i + 1)}`;
+}
+
+/** The parameter path of a tfjs-layers weight name (`'conv1/kernel'` -> `'conv1.kernel'`). */
+export function pathOfLayersWeight(name: string): string {
+  const i = name.lastIndexOf('/');
+  return i < 0 ? name : `${name.slice(0, i)}.${name.slice(i + 1)}`;
 }
 
 function fail(message: string, received?: unknown): never {
@@ -119,22 +136,24 @@ export function encoderFromArtifacts(artifacts: tf.io.ModelArtifacts): GraphEnco
   const expectedBytes = weightSpecs.reduce((a, w) => a + 4 * w.shape.reduce((p, q) => p * q, 1), 0);
   const gotBytes = Array.isArray(weightData) ? weightData.reduce((a, b) => a + b.byteLength, 0) : weightData.byteLength;
   if (gotBytes !== expectedBytes) fail(`the weight data has ${gotBytes} bytes, the manifest describes ${expectedBytes}`, gotBytes);
-  const decoded = tf.io.decodeWeights(weightData, weightSpecs);
+  const decodedByName = tf.io.decodeWeights(weightData, weightSpecs);
+  // The file keys weights by tfjs-layers name (`<layer>/<weight>`); the encoder by parameter path.
+  const decoded = new Map(Object.entries(decodedByName).map(([name, t]) => [pathOfLayersWeight(name), t]));
   try {
-    const want = new Set(spec.variables.map((v) => v.name));
-    const extra = Object.keys(decoded).filter((k) => !want.has(k));
+    const want = new Set(spec.variables.map((v) => v.path));
+    const extra = Object.keys(decodedByName).filter((k) => !want.has(pathOfLayersWeight(k)));
     if (extra.length > 0) fail(`unexpected weights ${describeValue(extra)} for ${spec.name}`, extra);
     for (const v of spec.variables) {
-      const t = decoded[v.name];
-      if (t === undefined) fail(`weight '${v.name}' of ${spec.name} is missing`);
+      const t = decoded.get(v.path);
+      if (t === undefined) fail(`weight '${layersWeightName(v.path)}' (path '${v.path}') of ${spec.name} is missing`);
       if (t.shape.length !== v.shape.length || t.shape.some((d, i) => d !== v.shape[i])) {
-        fail(`weight '${v.name}' has shape [${t.shape.join(',')}], ${spec.name} needs [${v.shape.join(',')}]`, t);
+        fail(`weight '${layersWeightName(v.path)}' (path '${v.path}') has shape [${t.shape.join(',')}], ${spec.name} needs [${v.shape.join(',')}]`, t);
       }
     }
-    const encoder = new GraphEncoder(spec, new Map(Object.entries(decoded)));
+    const encoder = new GraphEncoder(spec, decoded);
     encoder.setBatchNormFrozen(meta.batchNormFrozen === true);
     return encoder;
   } finally {
-    tf.dispose(Object.values(decoded));
+    tf.dispose(Object.values(decodedByName));
   }
 }

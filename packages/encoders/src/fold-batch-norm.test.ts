@@ -13,8 +13,8 @@ beforeAll(async () => {
 /** Gives every BatchNorm layer non-trivial statistics and affine parameters. */
 function perturbBatchNorm(e: GraphEncoder, seed: number): void {
   e.namedVariables().forEach((n, i) => {
-    if (!/\/(gamma|beta|moving_mean|moving_variance)$/.test(n.name)) return;
-    const lo = n.name.endsWith('moving_variance') ? 0.2 : -1;
+    if (!/\.(gamma|beta|moving_mean|moving_variance)$/.test(n.path)) return;
+    const lo = n.path.endsWith('moving_variance') ? 0.2 : -1;
     const r = tf.randomUniform(n.variable.shape, lo, 2, 'float32', seed * 31 + i);
     n.variable.assign(r);
     r.dispose();

@@ -1,14 +1,13 @@
 /**
  * BatchNorm folding for fast inference: every BatchNorm that directly follows a convolution
- * (or dense layer) is merged into that layer's weights and bias, and a following ReLU into the
- * same fused kernel (`tf.fused.conv2d` / `tf.fused.matMul`). With running mean μ, variance σ²,
- * scale γ and offset β, `k = γ / sqrt(σ² + ε)`, `W' = W · k` (per output channel) and
- * `b' = β + (b − μ) · k`, so `BN(conv(x, W) + b) = conv(x, W') + b'` (Jacob et al. 2018,
- * "Quantization and Training of Neural Networks for Efficient Integer-Arithmetic-Only
- * Inference", Sec. 3.2). Same outputs as `apply(x, { training: false })` up to float32 rounding.
+ * (or dense layer) is merged into that layer's weights and bias (nn's `foldBatchNormWeights`:
+ * `W' = W · γ / sqrt(σ² + ε)`, `b' = β + (b − μ) · γ / sqrt(σ² + ε)`), and a following ReLU into
+ * the same fused kernel (`tf.fused.conv2d` / `tf.fused.matMul`). Same outputs as
+ * `apply(x, { training: false })` up to float32 rounding.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { ArgumentError, describeValue, type Encoder } from '@contrastive/core';
+import { foldBatchNormWeights } from '@contrastive/nn';
 import { GraphEncoder } from './graph-encoder.js';
 import { bnVariableNames, nodeInputs, type BatchNormNode, type ConvNode, type DenseNode, type GraphNode, type GraphSpec, type VariableSpec } from './spec.js';
 
@@ -59,13 +58,13 @@ export function foldSpec(spec: GraphSpec): { spec: GraphSpec; folds: readonly Fo
   const variables: VariableSpec[] = [];
   const bnOwned = new Set(folds.flatMap((f) => Object.values(bnVariableNames(f.bn.name))));
   for (const v of spec.variables) {
-    if (bnOwned.has(v.name)) continue;
+    if (bnOwned.has(v.path)) continue;
     variables.push({ ...v, trainable: false });
-    const layerName = v.name.slice(0, v.name.lastIndexOf('/'));
+    const layerName = v.path.slice(0, v.path.lastIndexOf('.'));
     const f = foldedLayers.get(layerName);
-    if (f !== undefined && v.name.endsWith('/kernel') && !f.layer.useBias) {
+    if (f !== undefined && v.path.endsWith('.kernel') && !f.layer.useBias) {
       const units = f.layer.op === 'conv2d' ? f.layer.filters : f.layer.units;
-      variables.push({ name: `${layerName}/bias`, shape: [units], trainable: false, init: { kind: 'zeros' } });
+      variables.push({ path: `${layerName}.bias`, shape: [units], trainable: false, init: { kind: 'zeros' } });
     }
   }
   return {
@@ -111,20 +110,19 @@ export function foldBatchNorm(encoder: Encoder): GraphEncoder {
     const values = new Map<string, tf.Tensor>();
     for (const f of folds) {
       const n = bnVariableNames(f.bn.name);
-      const { kernel, bias } = tf.tidy(() => {
-        const inv = tf.rsqrt(tf.add(encoder.variable(n.variance), encoder.spec.bnEpsilon));
-        const k = f.bn.scale ? tf.mul(encoder.variable(n.gamma), inv) : inv; // [C]
-        const w = tf.mul(encoder.variable(`${f.layer.name}/kernel`), k); // broadcast over the last (output) axis
-        const b0 = f.layer.useBias ? encoder.variable(`${f.layer.name}/bias`) : tf.zeros([k.size]);
-        const centred = tf.mul(tf.sub(b0, encoder.variable(n.mean)), k);
-        const b = f.bn.center ? tf.add(encoder.variable(n.beta), centred) : centred;
-        return { kernel: w, bias: b };
-      });
+      const bn = {
+        gamma: f.bn.scale ? encoder.variable(n.gamma) : undefined,
+        beta: f.bn.center ? encoder.variable(n.beta) : undefined,
+        movingMean: encoder.variable(n.mean),
+        movingVariance: encoder.variable(n.variance),
+      };
+      const bias0 = f.layer.useBias ? encoder.variable(`${f.layer.name}.bias`) : undefined;
+      const { kernel, bias } = foldBatchNormWeights(encoder.variable(`${f.layer.name}.kernel`), bias0, bn, encoder.spec.bnEpsilon);
       created.push(kernel, bias);
-      values.set(`${f.layer.name}/kernel`, kernel);
-      values.set(`${f.layer.name}/bias`, bias);
+      values.set(`${f.layer.name}.kernel`, kernel);
+      values.set(`${f.layer.name}.bias`, bias);
     }
-    for (const v of spec.variables) if (!values.has(v.name)) values.set(v.name, encoder.variable(v.name));
+    for (const v of spec.variables) if (!values.has(v.path)) values.set(v.path, encoder.variable(v.path));
     const folded = new GraphEncoder(spec, values, false);
     return folded;
   } finally {

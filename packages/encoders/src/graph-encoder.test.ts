@@ -37,25 +37,25 @@ describe('GraphEncoder BatchNorm semantics (MLP encoder, loop reference)', () =>
         const e = mlpEncoder({ inputDim: f, hidden: [h], batchNorm: true, seed, bnMomentum: momentum });
         const x = tf.randomNormal([b, f], 0, 1, 'float32', seed);
         const xs = (x.arraySync() as number[][]);
-        const W = read(e, 'fc1/kernel');
-        const gamma = read(e, 'bn1/gamma');
-        const beta = read(e, 'bn1/beta');
-        const rm0 = read(e, 'bn1/moving_mean');
-        const rv0 = read(e, 'bn1/moving_variance');
+        const W = read(e, 'fc1.kernel');
+        const gamma = read(e, 'bn1.gamma');
+        const beta = read(e, 'bn1.beta');
+        const rm0 = read(e, 'bn1.moving_mean');
+        const rv0 = read(e, 'bn1.moving_variance');
         const ht = e.apply(x, { training: true });
         const ref = referenceMlp(xs, W, gamma, beta, rm0, rv0, 'batch', 1e-5);
         const got = ht.arraySync() as number[][];
         got.forEach((r, i) => r.forEach((v, j) => expect(v).toBeCloseTo(ref.h[i]![j]!, 3)));
-        const rm1 = read(e, 'bn1/moving_mean');
-        const rv1 = read(e, 'bn1/moving_variance');
+        const rm1 = read(e, 'bn1.moving_mean');
+        const rv1 = read(e, 'bn1.moving_variance');
         rm1.forEach((v, j) => expect(v).toBeCloseTo((1 - momentum) * rm0[j]! + momentum * ref.mean[j]!, 4));
         rv1.forEach((v, j) => expect(v).toBeCloseTo((1 - momentum) * rv0[j]! + momentum * ref.unbiasedVar[j]!, 4));
         // Inference: running averages, which it leaves unchanged.
         const hi = e.apply(x, { training: false });
         const refI = referenceMlp(xs, W, gamma, beta, rm1, rv1, 'running', 1e-5);
         (hi.arraySync() as number[][]).forEach((r, i) => r.forEach((v, j) => expect(v).toBeCloseTo(refI.h[i]![j]!, 3)));
-        expect(read(e, 'bn1/moving_mean')).toEqual(rm1);
-        expect(read(e, 'bn1/moving_variance')).toEqual(rv1);
+        expect(read(e, 'bn1.moving_mean')).toEqual(rm1);
+        expect(read(e, 'bn1.moving_variance')).toEqual(rv1);
         tf.dispose([x, ht, hi]);
         e.dispose();
       }),
@@ -113,8 +113,8 @@ describe('GraphEncoder lifecycle', () => {
     expect(c.namedVariables().map((n) => Array.from(n.variable.dataSync()))).toEqual(e.namedVariables().map((n) => Array.from(n.variable.dataSync())));
     expect(k.trainableVariables.length).toBe(e.trainableVariables.length);
     expect(k.trainableVariables.every((v) => !v.trainable)).toBe(true);
-    e.variable('fc1/kernel').assign(tf.zerosLike(e.variable('fc1/kernel')));
-    expect(read(c, 'fc1/kernel').some((v) => v !== 0)).toBe(true);
+    e.variable('fc1.kernel').assign(tf.zerosLike(e.variable('fc1.kernel')));
+    expect(read(c, 'fc1.kernel').some((v) => v !== 0)).toBe(true);
     expect(() => e.clone({ trainable: 'no' as never })).toThrow(/options.trainable/);
     for (const m of [e, c, k]) m.dispose();
     expect(e.isDisposed).toBe(true);
@@ -174,7 +174,7 @@ describe('convNet and mlpEncoder', () => {
   it('mlpEncoder maps [B,F] to [B, hidden.at(-1)] with nn.Linear initialisation', () => {
     const e = mlpEncoder({ inputDim: 400, hidden: [300, 7] });
     expect(e.parameterCount).toBe(400 * 300 + 300 + 300 * 7 + 7);
-    const w = read(e, 'fc1/kernel');
+    const w = read(e, 'fc1.kernel');
     const bound = 1 / Math.sqrt(400);
     expect(Math.max(...w)).toBeLessThanOrEqual(bound);
     expect(Math.min(...w)).toBeGreaterThanOrEqual(-bound);

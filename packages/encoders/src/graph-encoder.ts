@@ -1,92 +1,40 @@
 /**
  * The one class behind every encoder of this package: a {@link GraphSpec} plus its variables,
- * run as plain tfjs ops.
+ * run as plain tfjs ops. The variables, their paths, state dicts, copies and BatchNorm freezing
+ * come from `@contrastive/nn`'s {@link Module}.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  ArgumentError,
-  ShapeError,
-  assertFloatTensor,
-  assertOptionsObject,
-  describeValue,
-  type Encoder,
-  type ForwardOptions,
-} from '@contrastive/core';
-import { batchNorm, type BatchNormMode, type BatchNormVariables } from './batch-norm.js';
-import { initialiseVariables } from './init.js';
-import { INPUT, bnVariableNames, nodeInputs, type GraphNode, type GraphSpec, type VariableSpec } from './spec.js';
+import { ArgumentError, ShapeError, assertFloatTensor, type Encoder, type ForwardOptions } from '@contrastive/core';
+import { Module, batchNorm, conv2d, dense, type BatchNormMode, type BatchNormVariables, type CloneOptions, type ModuleValues } from '@contrastive/nn';
+import { INPUT, bnVariableNames, nodeInputs, type GraphNode, type GraphSpec } from './spec.js';
 
-/** A variable together with its stable path name (e.g. `'layer1.0.conv1/kernel'`). */
-export interface NamedVariable {
-  /** Stable name inside the network, `<layer>/<weight>` as in tfjs-layers. */
-  readonly name: string;
-  readonly variable: tf.Variable;
-  /** A parameter (true) or a buffer such as a BatchNorm running average (false). */
-  readonly trainable: boolean;
-}
-
-/** Options of {@link GraphEncoder.clone}. */
-export interface CloneOptions {
-  /**
-   * Whether the copy's variables are registered as trainable with tfjs (default true). A
-   * momentum copy uses `false`, so `tf.variableGrads()` and optimizers that default to "all
-   * trainable variables" never touch it. The copy's `trainableVariables` list still names its
-   * parameters, so that they pair one-to-one with the original's.
-   */
-  readonly trainable?: boolean;
-}
-
-let instanceCounter = 0;
+export type { NamedVariable, CloneOptions } from '@contrastive/nn';
 
 /**
  * An encoder f(·) built from a network description and run with plain tfjs ops (NHWC).
  * Created by {@link resnet}, {@link convNet}, {@link mlpEncoder}, {@link loadEncoder} and
- * {@link foldBatchNorm}; implements core's `Encoder` contract.
+ * {@link foldBatchNorm}; implements core's `Encoder` contract. Parameter paths are the graph's
+ * node names plus the weight, e.g. `'layer1.0.conv1.kernel'` or `'layer1.0.bn1.moving_mean'`.
  *
  * BatchNorm: `apply(x, { training: true })` normalises with batch statistics and moves the
  * running averages by the momentum; `training: false` uses the running averages; after
  * `setBatchNormFrozen(true)` training passes also use the running averages and leave them
  * unchanged.
  */
-export class GraphEncoder implements Encoder {
-  /** A short name for logs, e.g. `'resnet18-cifar'`. */
-  readonly name: string;
+export class GraphEncoder extends Module implements Encoder {
   /** Size of the representation h. */
   readonly outputDim: number;
   /** The network description (JSON-serialisable). */
   readonly spec: GraphSpec;
-  /** Parameters, in a fixed order (the order of {@link GraphEncoder.namedVariables}). */
-  readonly trainableVariables: readonly tf.Variable[];
-  /** BatchNorm running means and variances, in a fixed order. */
-  readonly nonTrainableVariables: readonly tf.Variable[];
-  readonly #named: readonly NamedVariable[];
-  readonly #byName: ReadonlyMap<string, tf.Variable>;
   readonly #consumers: ReadonlyMap<string, number>;
   /** BatchNorm node -> the ReLU node that is its only consumer (run as one fused operation). */
   readonly #fusedRelu: ReadonlyMap<string, string>;
-  #frozen = false;
-  #disposed = false;
 
-  /** @internal Use the builders; `values` must hold one tensor or array per variable spec. */
-  constructor(spec: GraphSpec, values: ReadonlyMap<string, tf.Tensor | Float32Array>, registerTrainable = true) {
+  /** @internal Use the builders; `values` is a seed or holds one tensor or array per variable path. */
+  constructor(spec: GraphSpec, values: ModuleValues, registerTrainable = true) {
+    super(spec.name, spec.variables, values, registerTrainable);
     this.spec = spec;
-    this.name = spec.name;
     this.outputDim = spec.outputDim;
-    const id = instanceCounter++;
-    const named: NamedVariable[] = [];
-    for (const v of spec.variables) {
-      const value = values.get(v.name);
-      if (value === undefined) throw new Error(`GraphEncoder: no value for variable '${v.name}'`);
-      const variable = tf.tidy(() => {
-        const t = value instanceof Float32Array ? tf.tensor(value, [...v.shape], 'float32') : value;
-        return tf.variable(t, registerTrainable && v.trainable, `${spec.name}_${id}/${v.name}`);
-      });
-      named.push({ name: v.name, variable, trainable: v.trainable });
-    }
-    this.#named = named;
-    this.#byName = new Map(named.map((n) => [n.name, n.variable]));
-    this.trainableVariables = named.filter((n) => n.trainable).map((n) => n.variable);
-    this.nonTrainableVariables = named.filter((n) => !n.trainable).map((n) => n.variable);
     const consumers = new Map<string, number>();
     for (const node of spec.nodes) for (const input of nodeInputs(node)) consumers.set(input, (consumers.get(input) ?? 0) + 1);
     this.#consumers = consumers;
@@ -100,46 +48,7 @@ export class GraphEncoder implements Encoder {
 
   /** A fresh network with initial values drawn from `seed`. @internal */
   static initialise(spec: GraphSpec, seed: number): GraphEncoder {
-    return new GraphEncoder(spec, initialiseVariables(spec.variables, seed));
-  }
-
-  /** Every variable with its stable name, parameters and buffers, in declaration order. */
-  namedVariables(): readonly NamedVariable[] {
-    this.#assertLive('namedVariables');
-    return this.#named;
-  }
-
-  /** Number of trainable parameters (BatchNorm gamma and beta count, running averages do not). */
-  get parameterCount(): number {
-    return this.trainableVariables.reduce((a, v) => a + v.size, 0);
-  }
-
-  /** Whether BatchNorm layers use (and keep) their running averages in training passes too. */
-  get batchNormFrozen(): boolean {
-    return this.#frozen;
-  }
-
-  /**
-   * Freezes (or unfreezes) every BatchNorm layer: while frozen, `training: true` passes
-   * normalise with the running averages and do not update them (PyTorch's `bn.eval()`).
-   * Gamma and beta stay in `trainableVariables`; leave them out of the optimizer's list to fix
-   * them as well.
-   */
-  setBatchNormFrozen(frozen: boolean): void {
-    this.#assertLive('setBatchNormFrozen');
-    if (typeof frozen !== 'boolean') {
-      throw new ArgumentError(`${this.name}.setBatchNormFrozen: argument 'frozen' must be a boolean, received ${describeValue(frozen)}`, {
-        argument: 'frozen',
-        expected: 'a boolean',
-        received: frozen,
-      });
-    }
-    this.#frozen = frozen;
-  }
-
-  /** True once {@link GraphEncoder.dispose} ran. */
-  get isDisposed(): boolean {
-    return this.#disposed;
+    return new GraphEncoder(spec, seed);
   }
 
   /**
@@ -149,15 +58,7 @@ export class GraphEncoder implements Encoder {
    */
   apply(x: tf.Tensor, options: ForwardOptions): tf.Tensor2D {
     const where = `${this.name}.apply`;
-    this.#assertLive('apply');
-    assertOptionsObject(where, 'options', options);
-    if (options === undefined || typeof options.training !== 'boolean') {
-      throw new ArgumentError(`${where}: argument 'options.training' must be a boolean, received ${describeValue(options?.training)}`, {
-        argument: 'options.training',
-        expected: 'a boolean',
-        received: options?.training,
-      });
-    }
+    const mode: BatchNormMode = this.forwardMode(where, options);
     this.#assertInput(where, x);
     if (options.training && this.spec.inferenceOnly) {
       throw new ArgumentError(`${where}: argument 'options.training' must be false for an inference-only (BatchNorm-folded) encoder, received true`, {
@@ -166,46 +67,15 @@ export class GraphEncoder implements Encoder {
         received: true,
       });
     }
-    const mode: BatchNormMode = !options.training ? 'inference' : this.#frozen ? 'running' : 'batch';
     this.#assertShapesFit(where, x, mode === 'batch');
     return tf.tidy(() => this.#run(x, mode, where)) as tf.Tensor2D;
   }
 
   /** An independent copy with the same values (parameters and running averages) and BatchNorm state. */
   clone(options: CloneOptions = {}): GraphEncoder {
-    this.#assertLive('clone');
-    assertOptionsObject(`${this.name}.clone`, 'options', options);
-    const trainable = options.trainable ?? true;
-    if (typeof trainable !== 'boolean') {
-      throw new ArgumentError(`${this.name}.clone: argument 'options.trainable' must be a boolean, received ${describeValue(trainable)}`, {
-        argument: 'options.trainable',
-        expected: 'a boolean',
-        received: trainable,
-      });
-    }
-    const copy = new GraphEncoder(this.spec, new Map(this.#named.map((n) => [n.name, n.variable])), trainable);
-    copy.#frozen = this.#frozen;
+    const copy = new GraphEncoder(this.spec, this.currentValues(), this.cloneTrainable(options));
+    this.copyStateTo(copy);
     return copy;
-  }
-
-  /** Frees every variable. The encoder cannot be used afterwards. */
-  dispose(): void {
-    if (this.#disposed) return;
-    for (const n of this.#named) n.variable.dispose();
-    this.#disposed = true;
-  }
-
-  /** The variable called `name` (e.g. `'conv1/kernel'`). @internal */
-  variable(name: string): tf.Variable {
-    const v = this.#byName.get(name);
-    if (v === undefined) throw new Error(`${this.name}: no variable '${name}'`);
-    return v;
-  }
-
-  #assertLive(method: string): void {
-    if (this.#disposed) {
-      throw new ArgumentError(`${this.name}.${method}: the encoder has been disposed`, { argument: 'this', expected: 'a live encoder', received: 'disposed' });
-    }
   }
 
   #assertInput(where: string, x: tf.Tensor): void {
@@ -269,8 +139,8 @@ export class GraphEncoder implements Encoder {
   #bnVariables(name: string): BatchNormVariables {
     const n = bnVariableNames(name);
     return {
-      gamma: this.#byName.get(n.gamma),
-      beta: this.#byName.get(n.beta),
+      gamma: this.maybeVariable(n.gamma),
+      beta: this.maybeVariable(n.beta),
       movingMean: this.variable(n.mean),
       movingVariance: this.variable(n.variance),
     };
@@ -310,26 +180,10 @@ export class GraphEncoder implements Encoder {
   #node(node: GraphNode, inputs: readonly tf.Tensor[], mode: BatchNormMode, where: string): tf.Tensor {
     const x = inputs[0] as tf.Tensor;
     switch (node.op) {
-      case 'conv2d': {
-        const filter = this.variable(`${node.name}/kernel`) as tf.Tensor as tf.Tensor4D;
-        const x4 = x as tf.Tensor4D;
-        if (!node.useBias && node.activation === 'linear') return tf.conv2d(x4, filter, node.stride, node.pad);
-        return tf.fused.conv2d({
-          x: x4,
-          filter,
-          strides: node.stride,
-          pad: node.pad,
-          ...(node.useBias ? { bias: this.variable(`${node.name}/bias`) } : {}),
-          activation: node.activation,
-        });
-      }
+      case 'conv2d':
+        return conv2d(x as tf.Tensor4D, this.variable(`${node.name}.kernel`), node.useBias ? this.variable(`${node.name}.bias`) : undefined, node.stride, node.pad, node.activation);
       case 'dense':
-        return tf.fused.matMul({
-          a: x as tf.Tensor2D,
-          b: this.variable(`${node.name}/kernel`) as tf.Tensor as tf.Tensor2D,
-          ...(node.useBias ? { bias: this.variable(`${node.name}/bias`) } : {}),
-          activation: node.activation,
-        });
+        return dense(x as tf.Tensor2D, this.variable(`${node.name}.kernel`), node.useBias ? this.variable(`${node.name}.bias`) : undefined, node.activation);
       case 'batchNorm':
         return batchNorm(x, this.#bnVariables(node.name), mode, this.spec.bnMomentum, this.spec.bnEpsilon, where, node.name);
       case 'relu':
@@ -342,9 +196,4 @@ export class GraphEncoder implements Encoder {
         return tf.mean(x, [1, 2]);
     }
   }
-}
-
-/** Parameter count of a list of variable specs (trainable only). @internal */
-export function specParameterCount(variables: readonly VariableSpec[]): number {
-  return variables.filter((v) => v.trainable).reduce((a, v) => a + v.shape.reduce((p, q) => p * q, 1), 0);
 }

@@ -4,19 +4,11 @@
  *
  * @internal
  */
-import { ArgumentError, assertInRange, assertInteger, assertPositive, describeValue } from '@contrastive/core';
+import { ArgumentError, describeValue } from '@contrastive/core';
+import { resolveModuleOptions, type ModuleOptions } from '@contrastive/nn';
 
-/** BatchNorm hyperparameters shared by every encoder. */
-export interface BatchNormOptions {
-  /**
-   * Momentum of the running averages in PyTorch's convention,
-   * `running = (1 - bnMomentum) * running + bnMomentum * batch`; default 0.1.
-   * (Keras/tfjs-layers call `1 - bnMomentum` the momentum.)
-   */
-  readonly bnMomentum?: number;
-  /** Added to the variance before the square root; default 1e-5 (PyTorch). */
-  readonly bnEpsilon?: number;
-}
+/** BatchNorm hyperparameters shared by every encoder and head (`bnMomentum`, `bnEpsilon`; see nn's `ModuleOptions`). */
+export type BatchNormOptions = Omit<ModuleOptions, 'seed'>;
 
 /** Options every image encoder accepts. */
 export interface ImageEncoderOptions extends BatchNormOptions {
@@ -62,12 +54,7 @@ export function resolveCommon(
   where: string,
   options: { readonly seed?: number; readonly bnMomentum?: number; readonly bnEpsilon?: number; readonly name?: string },
 ): { seed: number; bnMomentum: number; bnEpsilon: number } {
-  const seed = options.seed ?? 0;
-  assertInteger(where, 'options.seed', seed, Number.MIN_SAFE_INTEGER);
-  const bnMomentum = options.bnMomentum ?? 0.1;
-  assertInRange(where, 'options.bnMomentum', bnMomentum, 0, 1);
-  const bnEpsilon = options.bnEpsilon ?? 1e-5;
-  assertPositive(where, 'options.bnEpsilon', bnEpsilon);
+  const resolved = resolveModuleOptions(where, options);
   if (options.name !== undefined && (typeof options.name !== 'string' || !/^[A-Za-z0-9_.-]+$/.test(options.name))) {
     throw new ArgumentError(`${where}: argument 'options.name' must be a non-empty string of letters, digits, '_', '.', '-', received ${describeValue(options.name)}`, {
       argument: 'options.name',
@@ -75,7 +62,7 @@ export function resolveCommon(
       received: options.name,
     });
   }
-  return { seed, bnMomentum, bnEpsilon };
+  return resolved;
 }
 
 /** A list of positive integer widths, e.g. `hidden: [512, 256]`. */

@@ -88,11 +88,11 @@ describe('resnet', () => {
   });
 
   it("follows torchvision's layout: names, shapes, v1.5 stride on the bottleneck's 3x3 conv", () => {
-    const shapes = new Map(get(50, 'imagenet').namedVariables().map((n) => [n.name, n.variable.shape]));
-    expect(shapes.get('conv1/kernel')).toEqual([7, 7, 3, 64]);
-    expect(shapes.get('layer1.0.downsample.0/kernel')).toEqual([1, 1, 64, 256]);
-    expect(shapes.get('layer2.0.conv2/kernel')).toEqual([3, 3, 128, 128]);
-    expect(shapes.get('layer4.2.conv3/kernel')).toEqual([1, 1, 512, 2048]);
+    const shapes = new Map(get(50, 'imagenet').namedVariables().map((n) => [n.path, n.variable.shape]));
+    expect(shapes.get('conv1.kernel')).toEqual([7, 7, 3, 64]);
+    expect(shapes.get('layer1.0.downsample.0.kernel')).toEqual([1, 1, 64, 256]);
+    expect(shapes.get('layer2.0.conv2.kernel')).toEqual([3, 3, 128, 128]);
+    expect(shapes.get('layer4.2.conv3.kernel')).toEqual([1, 1, 512, 2048]);
     const nodes = new Map(get(50, 'imagenet').spec.nodes.map((n) => [n.name, n]));
     expect(nodes.get('layer2.0.conv1')).toMatchObject({ stride: 1 });
     expect(nodes.get('layer2.0.conv2')).toMatchObject({ stride: 2, pad: 1 });
@@ -142,24 +142,24 @@ describe('resnet', () => {
     const b = resnet18({ widthMultiplier: 0.125, seed: 7 });
     const c = resnet18({ widthMultiplier: 0.125, seed: 8 });
     a.trainableVariables.forEach((v, i) => expect(Array.from(v.dataSync())).toEqual(Array.from(b.trainableVariables[i]!.dataSync())));
-    const k = (e: GraphEncoder) => Array.from(e.variable('layer1.0.conv1/kernel').dataSync());
+    const k = (e: GraphEncoder) => Array.from(e.variable('layer1.0.conv1.kernel').dataSync());
     expect(k(a)).not.toEqual(k(c));
     for (const e of [a, b, c]) e.dispose();
   });
 
   it("initialises convolutions with Kaiming-normal (fan_out) and BatchNorm with gamma 1, beta 0", () => {
     const e = get(18, 'imagenet');
-    const w = Array.from(e.variable('layer4.0.conv2/kernel').dataSync()); // 3x3x512x512
+    const w = Array.from(e.variable('layer4.0.conv2.kernel').dataSync()); // 3x3x512x512
     const mean = w.reduce((a, b) => a + b, 0) / w.length;
     const std = Math.sqrt(w.reduce((a, b) => a + (b - mean) ** 2, 0) / w.length);
     const expected = Math.sqrt(2 / (3 * 3 * 512));
     expect(Math.abs(mean)).toBeLessThan(0.01 * expected);
     expect(Math.abs(std / expected - 1)).toBeLessThan(0.01);
-    expect(Array.from(e.variable('layer4.0.bn2/gamma').dataSync()).every((v) => v === 1)).toBe(true);
-    expect(Array.from(e.variable('layer4.0.bn2/beta').dataSync()).every((v) => v === 0)).toBe(true);
+    expect(Array.from(e.variable('layer4.0.bn2.gamma').dataSync()).every((v) => v === 1)).toBe(true);
+    expect(Array.from(e.variable('layer4.0.bn2.beta').dataSync()).every((v) => v === 0)).toBe(true);
     const z = resnet18({ widthMultiplier: 0.125, zeroInitResidual: true });
-    expect(Array.from(z.variable('layer1.0.bn2/gamma').dataSync()).every((v) => v === 0)).toBe(true);
-    expect(Array.from(z.variable('layer1.0.bn1/gamma').dataSync()).every((v) => v === 1)).toBe(true);
+    expect(Array.from(z.variable('layer1.0.bn2.gamma').dataSync()).every((v) => v === 0)).toBe(true);
+    expect(Array.from(z.variable('layer1.0.bn1.gamma').dataSync()).every((v) => v === 1)).toBe(true);
     z.dispose();
   });
 

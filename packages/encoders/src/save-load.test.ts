@@ -38,7 +38,7 @@ async function browserHandler(dir: string): Promise<tf.io.IOHandler> {
 }
 
 function expectBitIdentical(a: GraphEncoder, b: GraphEncoder): void {
-  expect(b.namedVariables().map((n) => n.name)).toEqual(a.namedVariables().map((n) => n.name));
+  expect(b.namedVariables().map((n) => n.path)).toEqual(a.namedVariables().map((n) => n.path));
   a.namedVariables().forEach((n, i) => {
     const m = b.namedVariables()[i]!;
     expect(m.trainable).toBe(n.trainable);

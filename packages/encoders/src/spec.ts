@@ -10,11 +10,16 @@
  * PyTorch (`padding=1` for 3x3, `padding=3` for the 7x7 ImageNet stem), not TensorFlow's
  * asymmetric `'same'`, so that shapes and parameter counts match torchvision exactly.
  *
+ * Every variable is an nn {@link ParameterSpec} whose path is `<node>.<weight>` (e.g.
+ * `'layer1.0.conv1.kernel'`), declared by nn's `conv2dParameters` / `denseParameters` /
+ * `batchNormParameters`, so encoders and heads initialise alike.
+ *
  * @internal
  */
+import { batchNormParameters, batchNormPaths, conv2dParameters, denseParameters, type FusedActivation, type ParameterSpec } from '@contrastive/nn';
 
 /** Activation fused into a conv or dense node (only BatchNorm-folded graphs use `'relu'`). */
-export type FusedActivation = 'linear' | 'relu';
+export type { FusedActivation };
 
 /** 2-D convolution without dilation; `kernel` is `[k, k, inChannels, filters]`. */
 export interface ConvNode {
@@ -91,21 +96,8 @@ export interface DenseNode {
 /** One node of the graph. */
 export type GraphNode = ConvNode | BatchNormNode | ReluNode | AddNode | MaxPoolNode | GlobalAvgPoolNode | DenseNode;
 
-/** How a variable is initialised (used only for fresh networks, never when loading). */
-export type Init =
-  | { readonly kind: 'zeros' }
-  | { readonly kind: 'ones' }
-  | { readonly kind: 'normal'; readonly std: number }
-  | { readonly kind: 'uniform'; readonly bound: number };
-
-/** A variable owned by a node, named `<node>/<weight>` as in tfjs-layers. */
-export interface VariableSpec {
-  readonly name: string;
-  readonly shape: readonly number[];
-  /** Parameters (trainable) versus buffers such as BatchNorm running statistics. */
-  readonly trainable: boolean;
-  readonly init: Init;
-}
+/** A variable of the graph: an nn parameter spec whose path is `<node>.<weight>`. */
+export type VariableSpec = ParameterSpec;
 
 /** What the graph was built from, so that a loader can rebuild it. */
 export interface BuildRecipe {
@@ -134,10 +126,8 @@ export interface GraphSpec {
 /** The name of the graph's input. */
 export const INPUT = 'input';
 
-/** Names of the BatchNorm variables of node `name`. */
-export function bnVariableNames(name: string): { gamma: string; beta: string; mean: string; variance: string } {
-  return { gamma: `${name}/gamma`, beta: `${name}/beta`, mean: `${name}/moving_mean`, variance: `${name}/moving_variance` };
-}
+/** Paths of the BatchNorm variables of node `name`. */
+export const bnVariableNames = batchNormPaths;
 
 /** The inputs of a node. */
 export function nodeInputs(node: GraphNode): readonly string[] {
@@ -158,9 +148,7 @@ export class GraphBuilder {
    */
   conv(name: string, input: string, inChannels: number, filters: number, kernelSize: number, stride: number, pad: number, useBias = false): string {
     this.nodes.push({ op: 'conv2d', name, input, kernelSize, stride, pad, inChannels, filters, useBias, activation: 'linear' });
-    const fanOut = kernelSize * kernelSize * filters;
-    this.variables.push({ name: `${name}/kernel`, shape: [kernelSize, kernelSize, inChannels, filters], trainable: true, init: { kind: 'normal', std: Math.sqrt(2 / fanOut) } });
-    if (useBias) this.variables.push({ name: `${name}/bias`, shape: [filters], trainable: true, init: { kind: 'zeros' } });
+    this.variables.push(...conv2dParameters(name, kernelSize, inChannels, filters, useBias));
     return name;
   }
 
@@ -168,11 +156,7 @@ export class GraphBuilder {
   batchNorm(name: string, input: string, channels: number, opts: { zeroGamma?: boolean; center?: boolean } = {}): string {
     const center = opts.center ?? true;
     this.nodes.push({ op: 'batchNorm', name, input, channels, center, scale: true });
-    const v = bnVariableNames(name);
-    this.variables.push({ name: v.gamma, shape: [channels], trainable: true, init: { kind: opts.zeroGamma === true ? 'zeros' : 'ones' } });
-    if (center) this.variables.push({ name: v.beta, shape: [channels], trainable: true, init: { kind: 'zeros' } });
-    this.variables.push({ name: v.mean, shape: [channels], trainable: false, init: { kind: 'zeros' } });
-    this.variables.push({ name: v.variance, shape: [channels], trainable: false, init: { kind: 'ones' } });
+    this.variables.push(...batchNormParameters(name, channels, { center, ...(opts.zeroGamma === undefined ? {} : { zeroGamma: opts.zeroGamma }) }));
     return name;
   }
 
@@ -202,9 +186,7 @@ export class GraphBuilder {
    */
   dense(name: string, input: string, inUnits: number, units: number, useBias: boolean): string {
     this.nodes.push({ op: 'dense', name, input, inUnits, units, useBias, activation: 'linear' });
-    const bound = 1 / Math.sqrt(inUnits);
-    this.variables.push({ name: `${name}/kernel`, shape: [inUnits, units], trainable: true, init: { kind: 'uniform', bound } });
-    if (useBias) this.variables.push({ name: `${name}/bias`, shape: [units], trainable: true, init: { kind: 'uniform', bound } });
+    this.variables.push(...denseParameters(name, inUnits, units, useBias));
     return name;
   }
 }

@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor2D } from '@tensorflow/tfjs-core';
 import { ShapeError, assertOptionsObject, assertPositive } from '@contrastive/core';
-import { l2NormalizeRows } from './normalize.js';
+import { l2Normalize as l2NormalizeRows } from '@contrastive/nn';
 import { checkFeatures } from './validate.js';
 
 /** Options of {@link alignment}. */

@@ -23,7 +23,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor2D } from '@tensorflow/tfjs-core';
 import { ArgumentError, assertOptionsObject, assertPositive } from '@contrastive/core';
-import { l2NormalizeRows } from './normalize.js';
+import { l2Normalize as l2NormalizeRows } from '@contrastive/nn';
 import { type Labels, checkFeatures, checkLabelRange, checkSameWidth, intOption, readLabels, resolveNumClasses } from './validate.js';
 
 /** Options of {@link knnClassify}. */

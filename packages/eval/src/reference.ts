@@ -3,13 +3,13 @@
  * the tests to check the vectorised tensor versions. Not exported from the package.
  */
 
-/** Row-wise `x / max(‖x‖, 1e-12)`. */
+/** Row-wise `x / ‖x‖`, an all-zero row staying zero (nn's `l2Normalize`). */
 export function normalizeRowsRef(x: readonly (readonly number[])[]): number[][] {
   return x.map((row) => {
     let s = 0;
     for (const v of row) s += v * v;
-    const norm = Math.max(Math.sqrt(s), 1e-12);
-    return row.map((v) => v / norm);
+    const norm = Math.sqrt(s);
+    return row.map((v) => (norm === 0 ? 0 : v / norm));
   });
 }
 

@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor2D } from '@tensorflow/tfjs-core';
 import { assertOptionsObject, assertPositive } from '@contrastive/core';
-import { l2NormalizeRows } from './normalize.js';
+import { l2Normalize as l2NormalizeRows } from '@contrastive/nn';
 import { checkFeatures, intOption } from './validate.js';
 
 /** Options of {@link uniformity}. */

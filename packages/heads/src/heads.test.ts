@@ -17,13 +17,13 @@ const arr = (v: tf.Tensor | undefined): number[] => (v === undefined ? [] : Arra
  * means / unbiased variances seen by each BatchNorm layer.
  */
 function reference(head: DenseHead, h: number[][], stats: 'batch' | 'running') {
-  const named = new Map(head.namedVariables().map((n) => [n.name, arr(n.variable)]));
+  const named = new Map(head.namedVariables().map((n) => [n.path, arr(n.variable)]));
   let z = h.map((r) => [...r]);
   const seen: { mean: number[]; unbiased: number[] }[] = [];
   head.layers.forEach((layer, li) => {
     const p = `layer${li + 1}`;
-    const W = named.get(`${p}/kernel`)!;
-    const b = named.get(`${p}/bias`);
+    const W = named.get(`${p}.kernel`)!;
+    const b = named.get(`${p}.bias`);
     const inDim = z[0]!.length;
     z = z.map((row) =>
       Array.from({ length: layer.units }, (_, j) => {
@@ -37,10 +37,10 @@ function reference(head: DenseHead, h: number[][], stats: 'batch' | 'running') {
       const mean = Array.from({ length: layer.units }, (_, j) => z.reduce((a, r) => a + r[j]!, 0) / B);
       const varB = Array.from({ length: layer.units }, (_, j) => z.reduce((a, r) => a + (r[j]! - mean[j]!) ** 2, 0) / B);
       seen.push({ mean, unbiased: varB.map((v) => (v * B) / (B - 1)) });
-      const mu = stats === 'batch' ? mean : named.get(`${p}.bn/moving_mean`)!;
-      const s2 = stats === 'batch' ? varB : named.get(`${p}.bn/moving_variance`)!;
-      const gamma = named.get(`${p}.bn/gamma`);
-      const beta = named.get(`${p}.bn/beta`);
+      const mu = stats === 'batch' ? mean : named.get(`${p}.bn.moving_mean`)!;
+      const s2 = stats === 'batch' ? varB : named.get(`${p}.bn.moving_variance`)!;
+      const gamma = named.get(`${p}.bn.gamma`);
+      const beta = named.get(`${p}.bn.beta`);
       z = z.map((r) => r.map((v, j) => ((gamma?.[j] ?? 1) * (v - mu[j]!)) / Math.sqrt(s2[j]! + head.bnEpsilon) + (beta?.[j] ?? 0)));
     }
     if (layer.relu) z = z.map((r) => r.map((v) => Math.max(0, v)));
@@ -130,12 +130,12 @@ describe('head architectures', () => {
 
   it('initialises linear layers as nn.Linear (uniform in ±1/sqrt(fan_in)) and BatchNorm as gamma 1, beta 0, deterministically in the seed', () => {
     const a = mlpHeadV2({ inputDim: 400, hiddenDim: 50, outputDim: 10, seed: 4 });
-    const w = arr(a.namedVariables().find((n) => n.name === 'layer1/kernel')!.variable);
+    const w = arr(a.namedVariables().find((n) => n.path === 'layer1.kernel')!.variable);
     const bound = 1 / Math.sqrt(400);
     expect(Math.max(...w)).toBeLessThanOrEqual(bound);
     expect(Math.min(...w)).toBeGreaterThanOrEqual(-bound);
     expect(Math.max(...w)).toBeGreaterThan(0.98 * bound);
-    expect(arr(a.namedVariables().find((n) => n.name === 'layer1.bn/gamma')!.variable).every((v) => v === 1)).toBe(true);
+    expect(arr(a.namedVariables().find((n) => n.path === 'layer1.bn.gamma')!.variable).every((v) => v === 1)).toBe(true);
     const b = mlpHeadV2({ inputDim: 400, hiddenDim: 50, outputDim: 10, seed: 4 });
     const c = mlpHeadV2({ inputDim: 400, hiddenDim: 50, outputDim: 10, seed: 5 });
     expect(a.namedVariables().map((n) => arr(n.variable))).toEqual(b.namedVariables().map((n) => arr(n.variable)));
@@ -180,6 +180,44 @@ describe('head architectures', () => {
     head.dispose();
     expect(head.isDisposed).toBe(true);
     expect(() => head.apply(tf.zeros([2, 3]) as tf.Tensor2D, { training: false })).toThrow(/disposed/);
+  });
+});
+
+describe('BatchNorm in heads is nn\'s fused training op', () => {
+  it('gradients (input and every parameter) equal those of the plain BatchNorm formula as broadcast arithmetic', () => {
+    for (const head of [predictorHead({ inputDim: 5, hiddenDim: 6, outputDim: 3, seed: 2 }), mlpHeadV2({ inputDim: 5, hiddenDim: 6, outputDim: 3, layers: 3, seed: 3 })]) {
+      const h = tf.randomNormal([7, 5], 0, 1, 'float32', 4) as tf.Tensor2D;
+      const w = tf.randomNormal([7, 3], 0, 1, 'float32', 5);
+      const v = (p: string) => head.variable(p);
+      // The formula PyTorch's BatchNorm1d computes, written with tfjs ops (tfjs differentiates it).
+      const reference = (x: tf.Tensor2D): tf.Tensor2D => {
+        let z = x;
+        head.layers.forEach((layer, i) => {
+          const p = `layer${i + 1}`;
+          z = tf.matMul(z, v(`${p}.kernel`)) as tf.Tensor2D;
+          if (layer.bias) z = tf.add(z, v(`${p}.bias`));
+          if (layer.batchNorm !== null) {
+            const { mean, variance } = tf.moments(z, [0]);
+            const xhat = tf.div(tf.sub(z, mean), tf.sqrt(tf.add(variance, head.bnEpsilon)));
+            z = tf.mul(xhat, v(`${p}.bn.gamma`));
+            if (layer.batchNorm.center) z = tf.add(z, v(`${p}.bn.beta`));
+          }
+          if (layer.relu) z = tf.relu(z);
+        });
+        return z;
+      };
+      const params = head.trainableVariables as tf.Variable[];
+      const grads = (f: (x: tf.Tensor2D) => tf.Tensor2D) => {
+        const dh = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(f(x as tf.Tensor2D), w)))(h);
+        const { grads: g } = tf.variableGrads(() => tf.sum(tf.mul(f(h), w)) as tf.Scalar, params);
+        return [arr(dh), ...params.map((p) => arr(g[p.name]))];
+      };
+      const want = grads(reference);
+      const got = grads((x) => head.apply(x, { training: true }));
+      got.forEach((g, i) => g.forEach((x, j) => expect(x).toBeCloseTo(want[i]![j]!, 4)));
+      tf.dispose([h, w]);
+      head.dispose();
+    }
   });
 });
 

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs-core';
 import { ArgumentError, describeValue, ShapeError } from '@contrastive/core';
-import { unaryCustomGrad } from './custom-grad.js';
+import { unaryCustomGrad } from '@contrastive/nn';
 import { l2NormalizeRows } from './normalize.js';
 import { type BaseLossOptions, booleanOrDefault, checkBaseOptions } from './options.js';
 import { checkEmbeddings } from './validate.js';

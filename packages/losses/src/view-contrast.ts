@@ -16,7 +16,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs-core';
-import { unaryCustomGrad } from './custom-grad.js';
+import { unaryCustomGrad } from '@contrastive/nn';
 
 /**
  * Where each anchor's positives are.

@@ -14,7 +14,8 @@ import {
   type Rng,
   type SerializedState,
 } from '@contrastive/core';
-import { l2NormalizeRows, randomUnitRows } from './normalize.js';
+import { l2Normalize } from '@contrastive/nn';
+import { randomUnitRows } from './random-unit-rows.js';
 import { assertIndices, badState, metaEquals, serializedTensor } from './validate.js';
 
 /** Options of {@link memoryBank}. */
@@ -173,10 +174,10 @@ export function memoryBank(options: MemoryBankOptions): MemoryBank {
       const positions = Int32Array.from(last.values());
       const next = tf.tidy(() => {
         const target = tf.tensor1d(targets, 'int32');
-        const z = l2NormalizeRows(tf.gather(keys, tf.tensor1d(positions, 'int32')) as tf.Tensor2D); // [U, dim]
+        const z = l2Normalize(tf.gather(keys, tf.tensor1d(positions, 'int32')) as tf.Tensor2D); // [U, dim]
         const old = tf.gather(state.bank, target) as tf.Tensor2D; // [U, dim]
         const mixed = tf.add(tf.mul(old, momentum), tf.mul(z, 1 - momentum)) as tf.Tensor2D;
-        const updated = l2NormalizeRows(mixed);
+        const updated = l2Normalize(mixed);
         return tf.tensorScatterUpdate(state.bank, tf.reshape(target, [-1, 1]), updated) as tf.Tensor2D;
       });
       state.bank.dispose();

@@ -13,7 +13,8 @@ import {
   type Rng,
   type SerializedState,
 } from '@contrastive/core';
-import { l2NormalizeRows, randomUnitRows } from './normalize.js';
+import { l2Normalize } from '@contrastive/nn';
+import { randomUnitRows } from './random-unit-rows.js';
 import { badState, metaEquals, serializedTensor } from './validate.js';
 
 /** Options of {@link momentumQueue}. */
@@ -113,7 +114,7 @@ export function momentumQueue(options: MomentumQueueOptions): MomentumQueue {
       const n = Math.min(b, size);
       const start = (state.pointer + b - n) % size;
       const next = tf.tidy(() => {
-        const fresh = normalize ? l2NormalizeRows(keys) : keys;
+        const fresh = normalize ? l2Normalize(keys) : keys;
         const kept = n === b ? fresh : tf.slice(fresh, [b - n, 0], [n, dim]); // [n, dim]
         const parts: tf.Tensor2D[] = [];
         if (start + n <= size) {

@@ -6,7 +6,7 @@ import { initBackend } from '@contrastive/backend';
 import { Rng } from '@contrastive/core';
 import { memoryBank } from './memory-bank.js';
 import { momentumQueue } from './momentum-queue.js';
-import { emaUpdate } from './ema.js';
+import { emaUpdate } from './index.js';
 
 beforeAll(async () => {
   await initBackend({ prefer: 'wasm' });

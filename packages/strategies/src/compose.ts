@@ -25,6 +25,7 @@ import {
   type StrategyStages,
   type ViewAugmenter,
 } from '@contrastive/core';
+import { joinPath, modulePaths } from '@contrastive/nn';
 import type { KeyBranch } from './key-branch.js';
 
 /** The parts of a strategy. */
@@ -63,6 +64,20 @@ export interface ComposeOptions<S> {
 /** State of a composed strategy: the negative source's state (or null). */
 export interface ComposedState<S> {
   readonly negatives: S | null;
+}
+
+/**
+ * The strategy's variables by path: `encoder.*`, `head.*` (the modules' own paths) and
+ * `keyBranch.*`; a variable shared by two parts keeps its first path.
+ */
+function strategyStateDict(encoder: Encoder, head: ProjectionHead, keyBranch: KeyBranch | undefined): Map<string, tf.Variable> {
+  const parts: [string, tf.Variable][] = [...modulePaths(encoder, 'encoder'), ...modulePaths(head, 'head')];
+  if (keyBranch) {
+    const own = keyBranch.stateDict ? [...keyBranch.stateDict()] : keyBranch.nonTrainableVariables.map((v, i) => [String(i), v] as [string, tf.Variable]);
+    parts.push(...own.map(([p, v]) => [joinPath('keyBranch', p), v] as [string, tf.Variable]));
+  }
+  const seen = new Set<tf.Variable>();
+  return new Map(parts.filter(([, v]) => (seen.has(v) ? false : (seen.add(v), true))));
 }
 
 function uniqueVariables(vars: readonly tf.Variable[]): tf.Variable[] {
@@ -167,6 +182,8 @@ export function compose<S = unknown>(options: ComposeOptions<S>): Strategy<Compo
       ...head.nonTrainableVariables,
       ...(keyBranch ? keyBranch.nonTrainableVariables : []),
     ]),
+
+    stateDict: () => strategyStateDict(encoder, head, keyBranch),
 
     init(rng: Rng): ComposedState<S> {
       return { negatives: negatives ? negatives.init(rng) : null };

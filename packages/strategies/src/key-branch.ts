@@ -19,6 +19,11 @@ export interface KeyBranch {
   readonly name: string;
   /** Variables the branch owns (momentum weights); checkpoints save them. */
   readonly nonTrainableVariables: readonly Variable[];
+  /**
+   * Those variables by stable path (e.g. `'encoder.conv1.kernel'`); the strategy prefixes them
+   * with `keyBranch.`. Optional: without it they are keyed by position (`'<i>'`).
+   */
+  stateDict?(): ReadonlyMap<string, Variable>;
   /** Keys `[B, D]` for each view, computed without gradients. Caller disposes. */
   keys(views: readonly Tensor4D[], rng: Rng, context: KeyContext): Tensor2D[];
   /** Runs after each optimizer step (e.g. the momentum update); `step` counts from 0. */

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ArgumentError, assertInRange, assertInteger, describeValue, type Encoder, type ProjectionHead, type Rng } from '@contrastive/core';
 import { momentumCopy, type CloneableModule } from '@contrastive/encoders';
-import { cosineMomentum } from '@contrastive/negatives';
+import { cosineMomentum, modulePaths } from '@contrastive/nn';
 import type { KeyBranch } from './key-branch.js';
 
 /** Options of {@link momentumBranch}. */
@@ -99,6 +99,9 @@ export function momentumBranch<E extends Encoder & CloneableModule<E>, H extends
       ...keyHead.trainableVariables,
       ...keyHead.nonTrainableVariables,
     ],
+    stateDict() {
+      return new Map([...modulePaths(keyEncoder, 'encoder'), ...modulePaths(keyHead, 'head')]);
+    },
     momentumAt,
     keys(views, rng) {
       return views.map((v) => tf.tidy(() => keysOfView(v, rng)));

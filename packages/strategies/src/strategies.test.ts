@@ -134,3 +134,33 @@ describe('named strategies train on real CIFAR-10 images', () => {
     head.dispose();
   });
 });
+
+describe('stateDict: every variable of a strategy by a stable path', () => {
+  it('covers trainable and non-trainable variables exactly, with paths independent of construction order', () => {
+    const build = () => {
+      const { encoder, head } = parts(7);
+      const strategy = mocoV2({ encoder, head, queueSize: 32 });
+      return { encoder, head, strategy };
+    };
+    const a = build();
+    const unrelated = parts(8);
+    const b = build();
+    const dict = a.strategy.stateDict?.() as ReadonlyMap<string, tf.Variable>;
+    expect(new Set(dict.values())).toEqual(new Set([...a.strategy.trainableVariables, ...a.strategy.nonTrainableVariables]));
+    expect(dict.size).toBe(a.strategy.trainableVariables.length + a.strategy.nonTrainableVariables.length);
+    expect([...dict.keys()]).toEqual([...(b.strategy.stateDict?.().keys() ?? [])]);
+    expect(dict.get('encoder.block1.conv.kernel')).toBe(a.encoder.variable('block1.conv.kernel'));
+    expect(dict.get('head.layer2.bias')).toBe(a.head.variable('layer2.bias'));
+    expect(dict.get('keyBranch.encoder.block2.bn.moving_mean')).toBe(a.strategy.keyBranch.keyEncoder.variable('block2.bn.moving_mean'));
+    expect(dict.has('keyBranch.head.layer1.kernel')).toBe(true);
+    const plain = simclr({ encoder: a.encoder, head: a.head });
+    expect([...(plain.stateDict?.().keys() ?? [])].every((p) => p.startsWith('encoder.') || p.startsWith('head.'))).toBe(true);
+    for (const x of [a, b]) {
+      x.strategy.keyBranch.dispose();
+      x.encoder.dispose();
+      x.head.dispose();
+    }
+    unrelated.encoder.dispose();
+    unrelated.head.dispose();
+  });
+});

@@ -16,6 +16,11 @@
  * place (and the directory fsynced), so a crash leaves either the old or the new checkpoint,
  * never a half-written one. Loading checks the manifest's own checksum, every file's size and
  * sha256, and the tensor table, and throws {@link CheckpointError} on any mismatch.
+ *
+ * Format version 2 keys weights (and, through the trainer, optimizer slots) by parameter path
+ * (`'encoder.layer1.0.conv1.kernel'`, see `Strategy.stateDict`), which depends only on the
+ * architecture. Version 1 keyed them by tfjs variable name, which carries a per-process
+ * instance counter; reading one throws a {@link CheckpointError} that says so.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
@@ -34,8 +39,8 @@ import { canonicalJson } from './fingerprint.js';
 
 /** The `format` field of every manifest. */
 export const CHECKPOINT_FORMAT = 'contrastive-checkpoint' as const;
-/** The manifest version this code writes and reads. */
-export const CHECKPOINT_VERSION = 1;
+/** The manifest version this code writes and reads (2: tensors keyed by parameter path). */
+export const CHECKPOINT_VERSION = 2;
 
 const GROUPS = ['weights', 'optimizer', 'strategy'] as const;
 /** A tensor group: one binary file each. */
@@ -55,8 +60,8 @@ export interface CheckpointContents {
   readonly fingerprint: string;
   /** The trainer's rng state after `step` steps. */
   readonly rng: RngState;
-  /** Every variable to save (trainable and not), by unique name. Must all be finite. */
-  readonly variables: readonly tf.Variable[];
+  /** Every variable to save (trainable and not), by parameter path. Must all be finite. */
+  readonly variables: ReadonlyMap<string, tf.Variable>;
   /** Optimizer state (`Optimizer.serialize`). Float tensors must be finite. */
   readonly optimizer: SerializedState;
   /** Strategy state (`Strategy.serializeState`). Float tensors must be finite. */
@@ -222,7 +227,7 @@ export async function saveCheckpoint(root: string, contents: CheckpointContents,
 
   // Encode (and check for non-finite values) before touching the disk.
   const encoded: Record<CheckpointGroup, EncodedGroup> = {
-    weights: await encodeGroup('weights', contents.variables.map((v) => [v.name, v] as const)),
+    weights: await encodeGroup('weights', [...contents.variables]),
     optimizer: await encodeGroup('optimizer', Object.entries(contents.optimizer.tensors)),
     strategy: await encodeGroup('strategy', Object.entries(contents.strategy.tensors)),
   };
@@ -312,6 +317,12 @@ function checkManifest(path: string, raw: unknown): CheckpointManifest {
     fail(`readCheckpoint: ${join(path, 'manifest.json')} ${what}, received ${describeValue(received)}`, { argument: 'manifest', expected: what, received });
   if (!isRecord(raw)) return bad('must be a JSON object', raw);
   if (raw['format'] !== CHECKPOINT_FORMAT) bad(`must have format "${CHECKPOINT_FORMAT}"`, raw['format']);
+  if (raw['version'] === 1) {
+    fail(
+      `readCheckpoint: ${path} is in checkpoint format version 1, which keys weights and optimizer slots by tfjs variable names; those carry a per-process instance counter, so they match only a process that built the same modules in the same order. This build reads format version ${CHECKPOINT_VERSION}, keyed by parameter path (e.g. 'encoder.layer1.0.conv1.kernel'); a version 1 checkpoint cannot be resumed: start the run again`,
+      { argument: 'manifest.version', expected: `version ${CHECKPOINT_VERSION} (parameter paths)`, received: 1 },
+    );
+  }
   if (raw['version'] !== CHECKPOINT_VERSION) bad(`must have version ${CHECKPOINT_VERSION}`, raw['version']);
   const { manifestSha256, ...body } = raw;
   if (typeof manifestSha256 !== 'string' || manifestSha256 !== sha256(canonicalJson(body, 'manifest'))) {
@@ -434,37 +445,37 @@ export async function readCheckpoint(path: string): Promise<LoadedCheckpoint> {
 }
 
 /**
- * Checks that `weights` has exactly the variables' names, shapes and dtypes, and only then
- * assigns every variable (all or nothing). Throws {@link CheckpointError} listing missing,
- * unexpected and mismatched names otherwise, leaving every variable untouched.
+ * Checks that `weights` has exactly the paths of `variables`, with the same shapes and dtypes,
+ * and only then returns (all or nothing). Throws {@link CheckpointError} listing missing,
+ * unexpected and mismatched paths otherwise.
  */
-export function checkWeights(variables: readonly tf.Variable[], weights: Readonly<Record<string, tf.Tensor>>): void {
-  const names = new Set(variables.map((v) => v.name));
-  const missing = variables.filter((v) => weights[v.name] === undefined).map((v) => v.name);
-  const unexpected = Object.keys(weights).filter((n) => !names.has(n));
-  const mismatched = variables
-    .filter((v) => weights[v.name] !== undefined)
-    .filter((v) => {
-      const t = weights[v.name] as tf.Tensor;
+export function checkWeights(variables: ReadonlyMap<string, tf.Variable>, weights: Readonly<Record<string, tf.Tensor>>): void {
+  const entries = [...variables];
+  const missing = entries.filter(([p]) => weights[p] === undefined).map(([p]) => p);
+  const unexpected = Object.keys(weights).filter((p) => !variables.has(p));
+  const mismatched = entries
+    .filter(([p]) => weights[p] !== undefined)
+    .filter(([p, v]) => {
+      const t = weights[p] as tf.Tensor;
       return t.dtype !== v.dtype || t.shape.length !== v.shape.length || t.shape.some((s, i) => s !== v.shape[i]);
     })
-    .map((v) => `${v.name}: model ${describeValue(v)}, checkpoint ${describeValue(weights[v.name])}`);
+    .map(([p, v]) => `${p}: model ${describeValue(v)}, checkpoint ${describeValue(weights[p])}`);
   if (missing.length > 0 || unexpected.length > 0 || mismatched.length > 0) {
     const parts = [
       missing.length > 0 ? `missing in the checkpoint: ${missing.join(', ')}` : '',
       unexpected.length > 0 ? `not in the model: ${unexpected.join(', ')}` : '',
       mismatched.length > 0 ? `different shape or dtype: ${mismatched.join('; ')}` : '',
     ].filter((p) => p !== '');
-    fail(`checkpoint weights do not match the model's variables (${parts.join(' | ')})`, {
+    fail(`checkpoint weights do not match the model's parameter paths (${parts.join(' | ')})`, {
       argument: 'weights',
-      expected: 'the same variable names, shapes and dtypes',
+      expected: 'the same parameter paths, shapes and dtypes',
       received: { missing, unexpected, mismatched },
     });
   }
 }
 
-/** {@link checkWeights}, then assigns each variable its saved value. */
-export function restoreVariables(variables: readonly tf.Variable[], weights: Readonly<Record<string, tf.Tensor>>): void {
+/** {@link checkWeights}, then assigns each variable its saved value (by path). */
+export function restoreVariables(variables: ReadonlyMap<string, tf.Variable>, weights: Readonly<Record<string, tf.Tensor>>): void {
   checkWeights(variables, weights);
-  for (const v of variables) v.assign(weights[v.name] as tf.Tensor);
+  for (const [p, v] of variables) v.assign(weights[p] as tf.Tensor);
 }

@@ -103,7 +103,7 @@ describe('non-finite guard', () => {
           },
         },
       }),
-    ).rejects.toThrow(/weights tensor 'nan-weights\/w1' holds NaN/);
+    ).rejects.toThrow(/weights tensor 'nan-weights\.w1' holds NaN/);
     expect(existsSync(join(dir, 'step-000000002'))).toBe(false);
     expect(existsSync(join(dir, 'latest'))).toBe(false);
     strategy.dispose();

@@ -150,8 +150,8 @@ describe('resume', () => {
     });
 
     it('different variable shapes or names', async () => {
-      await expectRefused({}, { hidden: 9 }, /different shape or dtype: resume\/w1/);
-      await expectRefused({}, { prefix: 'renamed' }, /missing in the checkpoint: renamed\/w1/);
+      await expectRefused({}, { hidden: 9 }, /different shape or dtype: resume\.w1/);
+      await expectRefused({}, { prefix: 'renamed' }, /missing in the checkpoint: renamed\.w1/);
     });
 
     it('a strategy state of another size', async () => {

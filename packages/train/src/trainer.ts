@@ -25,6 +25,7 @@ import { assertBatch, assertDataSource, epochBatches, isOneShot, type DataSource
 import { configFingerprint } from './fingerprint.js';
 import { MetricsLog } from './metrics-log.js';
 import { assertVariables, type Optimizer, type OptimizerState } from './optimizer.js';
+import { slotsFromPaths, slotsToPaths, strategyPaths } from './state-paths.js';
 import { TrainingProgress, type ProgressBarOptions } from './progress.js';
 import { constantLr, type LearningRateSchedule } from './schedule.js';
 import { computeLossAndGradients, disposeLossAndGradients, type LossAndGradients } from './step.js';
@@ -196,7 +197,8 @@ export class Trainer<S = unknown> {
   readonly fingerprint: string;
   readonly #options: TrainerOptions<S>;
   readonly #schedule: LearningRateSchedule;
-  readonly #variables: readonly tf.Variable[];
+  /** Every variable of the strategy by parameter path: what checkpoints (weights and optimizer slots) key on. */
+  readonly #paths: ReadonlyMap<string, tf.Variable>;
   #rng: Rng;
   #state: S;
   #optState: OptimizerState;
@@ -293,7 +295,7 @@ export class Trainer<S = unknown> {
     this.optimizer = optimizer;
     this.#options = options;
     this.#schedule = typeof lr === 'number' ? constantLr(lr) : lr;
-    this.#variables = [...strategy.trainableVariables, ...strategy.nonTrainableVariables];
+    this.#paths = strategyPaths(where, strategy);
     this.fingerprint = configFingerprint({
       strategy: strategy.name,
       optimizer: { name: optimizer.name, hyperparameters: optimizer.hyperparameters },
@@ -519,7 +521,7 @@ export class Trainer<S = unknown> {
     this.#checkAlive('saveCheckpoint');
     const ck = this.#options.checkpoint;
     if (ck === undefined) throw new ArgumentError('Trainer.saveCheckpoint: no options.checkpoint.dir was given', { argument: 'options.checkpoint' });
-    const optimizer = this.optimizer.serialize(this.#optState);
+    const optimizer = slotsToPaths(this.optimizer.serialize(this.#optState), this.#paths, this.optimizer.slotNames);
     let strategy;
     try {
       strategy = this.strategy.serializeState(this.#state);
@@ -536,7 +538,7 @@ export class Trainer<S = unknown> {
           epoch: this.#epoch,
           fingerprint: this.fingerprint,
           rng: this.#rng.state(),
-          variables: this.#variables,
+          variables: this.#paths,
           optimizer,
           strategy,
           meta: {
@@ -576,7 +578,7 @@ export class Trainer<S = unknown> {
           { argument: 'fingerprint', expected: this.fingerprint, received: m.fingerprint },
         );
       }
-      checkWeights(this.#variables, loaded.weights);
+      checkWeights(this.#paths, loaded.weights);
       let rng: Rng;
       try {
         rng = Rng.fromState(m.rng);
@@ -591,7 +593,7 @@ export class Trainer<S = unknown> {
           received: m.meta,
         });
       }
-      const optState = this.optimizer.deserialize(loaded.optimizer, this.strategy.trainableVariables);
+      const optState = this.optimizer.deserialize(slotsFromPaths(loaded.optimizer, this.#paths, this.optimizer.slotNames), this.strategy.trainableVariables);
       let state: S;
       try {
         state = this.strategy.deserializeState(loaded.strategy);
@@ -604,7 +606,7 @@ export class Trainer<S = unknown> {
         });
       }
       // Everything checked: commit.
-      for (const v of this.#variables) v.assign(loaded.weights[v.name] as tf.Tensor);
+      for (const [p, v] of this.#paths) v.assign(loaded.weights[p] as tf.Tensor);
       this.optimizer.dispose(this.#optState);
       this.strategy.disposeState(this.#state);
       this.#optState = optState;

@@ -72,6 +72,8 @@ export function toyStrategy(options: ToyOptions = {}): ToyStrategy {
     queue,
     trainableVariables: online,
     nonTrainableVariables: [...keyVars, runningMean],
+    // Parameter paths: the tfjs names with '.' for '/' ('resume.w1', 'resume.key.w1', 'resume.stats.mean').
+    stateDict: () => new Map([...online, ...keyVars, runningMean].map((v) => [v.name.replaceAll('/', '.'), v])),
 
     init(rng: Rng): ToyState {
       return { queue: queue === null ? null : queue.init(rng) };

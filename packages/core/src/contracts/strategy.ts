@@ -27,6 +27,14 @@ export interface Strategy<S = unknown> {
   readonly trainableVariables: readonly Variable[];
   /** All other variables that a checkpoint must hold (BN statistics, momentum copies). */
   readonly nonTrainableVariables: readonly Variable[];
+  /**
+   * Every variable of `trainableVariables` and `nonTrainableVariables` by its stable path
+   * (`'encoder.layer1.0.conv1.kernel'`, `'keyBranch.encoder.conv1.kernel'`): checkpoints and
+   * optimizer slots are keyed by these paths, so a resume does not depend on the order in which
+   * a process built its modules. Optional: without it the trainer uses positional paths
+   * (`'trainable.<i>'`, `'buffer.<i>'`), stable while the variable lists keep their order.
+   */
+  stateDict?(): ReadonlyMap<string, Variable>;
   /** The initial state. */
   init(rng: Rng): S;
   /**

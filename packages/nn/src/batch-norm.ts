@@ -17,14 +17,15 @@
  * `batchNorm` kernel is about 2x slower than even a multiply plus an add on wasm.
  * Frozen mode (`'running'`) is broadcast arithmetic `y = x * scale + shift` (its gradient is
  * per-channel only). Inference uses `tf.batchNorm`, one fused kernel, exactly as tfjs-layers'
- * BatchNormalization does.
- *
- * @internal
+ * BatchNormalization does. Encoders (`[N, H, W, C]`, 2-D) and heads (`[B, D]`, 1-D) both run this
+ * one implementation; {@link batchNormParameters} declares a layer's variables and
+ * {@link foldBatchNormWeights} merges a layer into the linear map before it.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ShapeError } from '@contrastive/core';
+import { ShapeError, assertInRange, assertInteger, assertPositive } from '@contrastive/core';
+import type { ParameterSpec } from './init.js';
 
-/** The variables of one BatchNorm layer. */
+/** The variables of one BatchNorm layer; gamma or beta may be absent (`scale` / `center` off). */
 export interface BatchNormVariables {
   readonly gamma: tf.Variable | undefined;
   readonly beta: tf.Variable | undefined;
@@ -42,7 +43,8 @@ export interface BatchNormVariables {
 export type BatchNormMode = 'batch' | 'running' | 'inference';
 
 /**
- * Normalises `x` (`[..., C]`) over every axis but the last.
+ * Normalises `x` (`[..., C]`) over every axis but the last; with `relu`, returns
+ * `relu(BN(x))` as one operation.
  *
  * @param where - caller name for errors.
  * @param layer - layer name for errors.
@@ -247,4 +249,64 @@ function updateRunningAverages(v: BatchNormVariables, mean: tf.Tensor, variance:
     v.movingMean.assign(tf.add(tf.mul(v.movingMean, 1 - momentum), tf.mul(mean, momentum)));
     v.movingVariance.assign(tf.add(tf.mul(v.movingVariance, 1 - momentum), tf.mul(variance, (momentum * count) / (count - 1))));
   });
+}
+
+/** Paths of the variables of the BatchNorm layer at `prefix` (tfjs-layers' weight names). */
+export function batchNormPaths(prefix: string): { gamma: string; beta: string; mean: string; variance: string } {
+  return { gamma: `${prefix}.gamma`, beta: `${prefix}.beta`, mean: `${prefix}.moving_mean`, variance: `${prefix}.moving_variance` };
+}
+
+/**
+ * The variables of a BatchNorm layer over `channels` at path `prefix`: gamma = 1 (0 with
+ * `zeroGamma`), beta = 0 (absent with `center: false`), running mean 0 and variance 1 (buffers).
+ */
+export function batchNormParameters(prefix: string, channels: number, options: { readonly zeroGamma?: boolean; readonly center?: boolean } = {}): ParameterSpec[] {
+  const p = batchNormPaths(prefix);
+  const out: ParameterSpec[] = [{ path: p.gamma, shape: [channels], trainable: true, init: { kind: options.zeroGamma === true ? 'zeros' : 'ones' } }];
+  if (options.center ?? true) out.push({ path: p.beta, shape: [channels], trainable: true, init: { kind: 'zeros' } });
+  out.push({ path: p.mean, shape: [channels], trainable: false, init: { kind: 'zeros' } });
+  out.push({ path: p.variance, shape: [channels], trainable: false, init: { kind: 'ones' } });
+  return out;
+}
+
+/**
+ * BatchNorm folding (Jacob et al. 2018, "Quantization and Training of Neural Networks for
+ * Efficient Integer-Arithmetic-Only Inference", Sec. 3.2): with running mean μ, variance σ²,
+ * scale γ and offset β, `k = γ / sqrt(σ² + ε)`, `W' = W · k` (per output channel, the last axis of
+ * `kernel`) and `b' = β + (b − μ) · k`, so `BN(x W + b) = x W' + b'` (and the same for a
+ * convolution). Returns fresh tensors the caller owns.
+ */
+export function foldBatchNormWeights(kernel: tf.Tensor, bias: tf.Tensor | undefined, bn: BatchNormVariables, epsilon: number): { kernel: tf.Tensor; bias: tf.Tensor } {
+  return tf.tidy(() => {
+    const inv = tf.rsqrt(tf.add(bn.movingVariance, epsilon));
+    const k = bn.gamma === undefined ? inv : tf.mul(bn.gamma, inv); // [C]
+    const w = tf.mul(kernel, k); // broadcast over the last (output) axis
+    const centred = tf.mul(tf.sub(bias ?? tf.zeros([k.size]), bn.movingMean), k);
+    return { kernel: w, bias: bn.beta === undefined ? centred : tf.add(bn.beta, centred) };
+  });
+}
+
+/** What encoders and heads accept: the initial-weights seed and the BatchNorm hyperparameters. */
+export interface ModuleOptions {
+  /** Seed of the initial weights (default 0): same seed, same weights. */
+  readonly seed?: number;
+  /**
+   * Momentum of the running averages in PyTorch's convention,
+   * `running = (1 - bnMomentum) * running + bnMomentum * batch`; default 0.1.
+   * (Keras/tfjs-layers call `1 - bnMomentum` the momentum.)
+   */
+  readonly bnMomentum?: number;
+  /** Added to the variance before the square root; default 1e-5 (PyTorch). */
+  readonly bnEpsilon?: number;
+}
+
+/** Checks `options.seed`, `options.bnMomentum` and `options.bnEpsilon` (naming them) and fills in the defaults. */
+export function resolveModuleOptions(where: string, options: ModuleOptions): { seed: number; bnMomentum: number; bnEpsilon: number } {
+  const seed = options.seed ?? 0;
+  assertInteger(where, 'options.seed', seed, Number.MIN_SAFE_INTEGER);
+  const bnMomentum = options.bnMomentum ?? 0.1;
+  assertInRange(where, 'options.bnMomentum', bnMomentum, 0, 1);
+  const bnEpsilon = options.bnEpsilon ?? 1e-5;
+  assertPositive(where, 'options.bnEpsilon', bnEpsilon);
+  return { seed, bnMomentum, bnEpsilon };
 }

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@contrastive/backend';
 import { ArgumentError, ShapeError } from '@contrastive/core';
-import { emaUpdate } from './ema.js';
+import { updateMomentum as emaUpdate } from './momentum.js';
 
 beforeAll(async () => {
   await initBackend({ prefer: 'cpu' });
@@ -21,7 +21,7 @@ afterEach(() => {
 
 const f32 = (min: number, max: number) => fc.float({ min: Math.fround(min), max: Math.fround(max), noNaN: true });
 
-describe('emaUpdate', () => {
+describe('updateMomentum on variable lists (emaUpdate)', () => {
   it('matches the elementwise reference m*t + (1-m)*o', () => {
     fc.assert(
       fc.property(fc.array(f32(-5, 5), { minLength: 1, maxLength: 12 }), f32(0, 1), fc.integer(), (t, m, seed) => {
@@ -66,9 +66,9 @@ describe('emaUpdate', () => {
     const a = variable([1, 2], [2]);
     const b = variable([1, 2, 3], [3]);
     expect(() => emaUpdate([a], [b], 0.5)).toThrow(ShapeError);
-    expect(() => emaUpdate([a], [], 0.5)).toThrow(/'onlineVars'/);
+    expect(() => emaUpdate([a], [], 0.5)).toThrow(/'online'/);
     expect(() => emaUpdate([a], [a], 1.01)).toThrow(/'m'/);
     expect(() => emaUpdate([a], [a], Number.NaN)).toThrow(ArgumentError);
-    expect(() => emaUpdate([tf.zeros([2]) as unknown as tf.Variable], [a], 0.5)).toThrow(/'targetVars'/);
+    expect(() => emaUpdate([tf.zeros([2]) as unknown as tf.Variable], [a], 0.5)).toThrow(/'target'/);
   });
 });

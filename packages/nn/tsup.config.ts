@@ -1,0 +1,3 @@
+import { packageBuildConfig } from '../../tsup.config.base.ts';
+
+export default packageBuildConfig();
