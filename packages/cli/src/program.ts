@@ -65,7 +65,7 @@ export function describeError(e: unknown): { lines: string[]; status: number } {
 /** Streams and settings of {@link runCli}. */
 export interface RunCliOptions {
   readonly stdout?: NodeJS.WritableStream;
-  readonly stderr?: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly stderr?: ProgressSink['stream'];
   /** Progress bars: default 'auto' (when stderr is a terminal). */
   readonly progress?: ProgressSink['show'];
 }

@@ -10,7 +10,8 @@ import path from 'node:path';
 import { ArgumentError, ConfigError, Rng } from '@contrastive/core';
 import { batchFromIndices, createDataLoader, disposeBatch, subsetDataset, type ImageDataset } from '@contrastive/data';
 import { saveEncoder } from '@contrastive/encoders';
-import { knnAccuracy, writeFileAtomic } from '@contrastive/eval';
+import { knnAccuracy } from '@contrastive/eval';
+import { shouldShowProgress, writeFileAtomic } from '@contrastive/core/node';
 import { writePreviewGrid } from '@contrastive/augment';
 import { MetricsLog, Trainer, canonicalJson, latestCheckpoint, type StepInfo } from '@contrastive/train';
 import { buildOptimizer, buildRunParts, buildSchedule, type RunParts } from './build.js';
@@ -172,7 +173,7 @@ export async function runTraining(o: TrainingOptions): Promise<TrainingResult> {
       disposeBatch(previewBatch);
     }
 
-    const tty = o.progress.show === true || (o.progress.show === 'auto' && o.progress.stream.isTTY === true);
+    const tty = shouldShowProgress(o.progress.show, o.progress.stream);
     const monitorBank = config.monitor.enabled ? subsetDataset(train, balancedIndices(train, config.monitor.bankSize, config.seed + 3), 'monitor bank') : null;
     const monitorTest = config.monitor.enabled ? prefixDataset(o.test, config.monitor.testSize) : null;
     const knn: { step: number; accuracy: number }[] = [];

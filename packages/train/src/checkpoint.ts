@@ -18,7 +18,7 @@
  * sha256, and the tensor table, and throws {@link CheckpointError} on any mismatch.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import {
@@ -30,6 +30,7 @@ import {
   type RngState,
   type SerializedState,
 } from '@contrastive/core';
+import { syncDirectory, writeFileAtomic, writeFileSynced } from '@contrastive/core/node';
 import { canonicalJson } from './fingerprint.js';
 
 /** The `format` field of every manifest. */
@@ -124,30 +125,6 @@ async function exists(path: string): Promise<boolean> {
     return true;
   } catch {
     return false;
-  }
-}
-
-async function writeFileSynced(path: string, data: Uint8Array | string): Promise<void> {
-  const fh = await open(path, 'w');
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
-async function syncDirectory(path: string): Promise<void> {
-  // Makes a rename durable. Not every platform can open a directory (Windows); there the
-  // rename is as durable as the OS makes it.
-  let fh;
-  try {
-    fh = await open(path, 'r');
-    await fh.sync();
-  } catch {
-    /* best effort */
-  } finally {
-    await fh?.close();
   }
 }
 
@@ -263,9 +240,7 @@ export async function saveCheckpoint(root: string, contents: CheckpointContents,
       await rename(tmp, finalPath);
     }
     await syncDirectory(root);
-    const latestTmp = join(root, `.tmp-latest-${unique}`);
-    await writeFileSynced(latestTmp, `${name}\n`);
-    await rename(latestTmp, join(root, 'latest'));
+    await writeFileAtomic(join(root, 'latest'), `${name}\n`);
     await syncDirectory(root);
   } catch (e) {
     await rm(tmp, { recursive: true, force: true });
