@@ -56,7 +56,7 @@ export interface RunParts {
   readonly head: DenseHead;
   readonly augment: ViewAugmenter;
   readonly strategy: Strategy<unknown>;
-  /** Frees what the strategy owns beyond the encoder and head (e.g. MoCo's key branch). */
+  /** Frees the strategy (`strategy.dispose()`: its key branch and live states), then the head and encoder. */
   dispose(): void;
 }
 
@@ -71,7 +71,6 @@ export function buildRunParts(config: RunConfig, datasetSize: number, totalSteps
   const augment = buildAugmenter(config);
   const s = config.strategy;
   let strategy: Strategy<unknown>;
-  let extra: (() => void) | undefined;
   switch (s.name) {
     case 'simclr':
       strategy = simclr({ encoder, head, augment, temperature: s.temperature }) as Strategy<unknown>;
@@ -92,7 +91,6 @@ export function buildRunParts(config: RunConfig, datasetSize: number, totalSteps
         ...(s.cosineMomentum ? { cosineSchedule: { totalSteps } } : {}),
       });
       strategy = moco as Strategy<unknown>;
-      extra = () => moco.keyBranch.dispose();
       break;
     }
     case 'instDisc':
@@ -113,7 +111,7 @@ export function buildRunParts(config: RunConfig, datasetSize: number, totalSteps
     augment,
     strategy,
     dispose() {
-      extra?.();
+      strategy.dispose();
       head.dispose();
       encoder.dispose();
     },

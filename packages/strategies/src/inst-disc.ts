@@ -32,7 +32,8 @@ export interface InstDiscStrategyOptions {
 }
 
 /**
- * The InstDisc strategy.
+ * The InstDisc strategy. `dispose()` frees the memory banks (states) it handed out that are
+ * still alive; the encoder, head and a passed-in augmenter stay the caller's.
  *
  * @example
  * ```ts

@@ -34,13 +34,15 @@ export interface MocoV2StrategyOptions<E extends Encoder & CloneableModule<E>, H
   readonly symmetric?: boolean;
 }
 
-/** A MoCo v2 strategy, with access to its key branch. */
+/** A MoCo v2 strategy, with access to its key branch (owned by the strategy: freed by its `dispose()`). */
 export type MocoV2Strategy<E extends Encoder, H extends ProjectionHead> = Strategy<ComposedState<MomentumQueueState>> & {
   readonly keyBranch: MomentumBranch<E, H>;
 };
 
 /**
- * The MoCo v2 strategy.
+ * The MoCo v2 strategy. It owns its key branch (the momentum copies of the encoder and head):
+ * `dispose()` frees them and the queues (states) it handed out that are still alive; the
+ * online encoder, head and a passed-in augmenter stay the caller's.
  *
  * @example
  * ```ts
@@ -59,18 +61,26 @@ export function mocoV2<E extends Encoder & CloneableModule<E>, H extends Project
     ...(options.cosineSchedule !== undefined ? { cosineSchedule: options.cosineSchedule } : {}),
     ...(options.shuffleGroups !== undefined ? { shuffleGroups: options.shuffleGroups } : {}),
   });
-  const strategy = compose<MomentumQueueState>({
-    name: 'moco-v2',
-    augment,
-    encoder: options.encoder,
-    head: options.head,
-    keyBranch,
-    negatives: momentumQueue({ size: options.queueSize ?? 4096, dim: options.head.outputDim }),
-    loss: infoNceLoss({
-      temperature: options.temperature ?? 0.2,
-      pairs: options.symmetric === true ? [[0, 1], [1, 0]] : [[0, 1]],
-    }),
-    write: 'keys',
-  });
+  let strategy: Strategy<ComposedState<MomentumQueueState>>;
+  try {
+    strategy = compose<MomentumQueueState>({
+      name: 'moco-v2',
+      augment,
+      encoder: options.encoder,
+      head: options.head,
+      keyBranch,
+      negatives: momentumQueue({ size: options.queueSize ?? 4096, dim: options.head.outputDim }),
+      loss: infoNceLoss({
+        temperature: options.temperature ?? 0.2,
+        pairs: options.symmetric === true ? [[0, 1], [1, 0]] : [[0, 1]],
+      }),
+      write: 'keys',
+      // The momentum copies exist only for this strategy: its dispose() frees them.
+      owns: [keyBranch],
+    });
+  } catch (e) {
+    keyBranch.dispose();
+    throw e;
+  }
   return { ...strategy, keyBranch };
 }

@@ -23,7 +23,8 @@ export interface SimclrStrategyOptions {
 }
 
 /**
- * The SimCLR strategy.
+ * The SimCLR strategy. `dispose()` frees the states it handed out; the encoder, head and a
+ * passed-in augmenter stay the caller's.
  *
  * @example
  * ```ts

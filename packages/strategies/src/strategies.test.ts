@@ -90,7 +90,7 @@ describe('named strategies train on real CIFAR-10 images', () => {
     const losses = trainLosses(strategy, 24);
     // step 0 reads the random initial queue; compare from step 1 on
     expect(mean(losses.slice(-4))).toBeLessThan(mean(losses.slice(1, 5)));
-    strategy.keyBranch.dispose();
+    strategy.dispose();
     encoder.dispose();
     head.dispose();
   });
@@ -113,7 +113,7 @@ describe('named strategies train on real CIFAR-10 images', () => {
     const keyParams = strategy.keyBranch.keyEncoder.trainableVariables.length + 0;
     expect(after.slice(0, keyParams)).toEqual(before.slice(0, keyParams));
     expect(strategy.trainableVariables.some((v) => strategy.keyBranch.nonTrainableVariables.includes(v))).toBe(false);
-    strategy.keyBranch.dispose();
+    strategy.dispose();
     encoder.dispose();
     head.dispose();
   });

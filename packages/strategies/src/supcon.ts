@@ -22,7 +22,8 @@ export interface SupconStrategyOptions {
 }
 
 /**
- * The SupCon strategy; batches must carry `labels`.
+ * The SupCon strategy; batches must carry `labels`. `dispose()` frees the states it handed
+ * out; the encoder, head and a passed-in augmenter stay the caller's.
  *
  * @example
  * ```ts
