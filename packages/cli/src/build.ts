@@ -45,9 +45,12 @@ export function buildAugmenter(config: RunConfig): ViewAugmenter {
   const size = IMAGE_SHAPE[0];
   const recipe = recipeOf(config);
   const views = config.strategy.name === 'instDisc' ? 1 : 2;
-  if (recipe === 'mocoV2') return mocoV2Recipe({ size, views });
-  if (recipe === 'byol') return byol({ size });
-  return simclrRecipe({ size, strength: config.augment.strength, blur: config.augment.blur, scale: config.augment.cropScale, views });
+  // No per-call value check (a host read-back every step): the trainer checks each epoch's
+  // first batch inside its one read-back per step.
+  const checkValues = false;
+  if (recipe === 'mocoV2') return mocoV2Recipe({ size, views, checkValues });
+  if (recipe === 'byol') return byol({ size, checkValues });
+  return simclrRecipe({ size, strength: config.augment.strength, blur: config.augment.blur, scale: config.augment.cropScale, views, checkValues });
 }
 
 /** Everything a training run is made of. */

@@ -12,6 +12,7 @@ import { infoNceLoss } from '@contrastive/losses';
 import { momentumQueue, type MomentumQueueState } from '@contrastive/negatives';
 import { compose, type ComposedState } from './compose.js';
 import { imageSizeOf } from './image-size.js';
+import { validateOption } from './validate-option.js';
 import { momentumBranch, type MomentumBranch } from './momentum-branch.js';
 
 /** Options of {@link mocoV2}. */
@@ -32,6 +33,14 @@ export interface MocoV2StrategyOptions<E extends Encoder & CloneableModule<E>, H
   readonly shuffleGroups?: number;
   /** `true` adds the symmetric term (query from view 2, key from view 1); default false. */
   readonly symmetric?: boolean;
+  /**
+   * Check values on every step: the default augmenter's input range ([0, 1], finite) and the
+   * loss's inputs (finite embeddings, no all-zero row, integer labels). Each check is a host
+   * read-back, which stalls a GPU engine, so the default is false: the trainer checks each
+   * epoch's first batch inside its one read-back per step, and a non-finite loss still shows.
+   * A passed-in augmenter keeps its own `checkValues` setting.
+   */
+  readonly validate?: boolean;
 }
 
 /** A MoCo v2 strategy, with access to its key branch (owned by the strategy: freed by its `dispose()`). */
@@ -53,7 +62,8 @@ export function mocoV2<E extends Encoder & CloneableModule<E>, H extends Project
   options: MocoV2StrategyOptions<E, H>,
 ): MocoV2Strategy<E, H> {
   const size = imageSizeOf('mocoV2', options);
-  const augment = options.augment ?? mocoV2Augment({ size });
+  const checkValues = validateOption('mocoV2', options);
+  const augment = options.augment ?? mocoV2Augment({ size, checkValues });
   const keyBranch = momentumBranch({
     encoder: options.encoder,
     head: options.head,
@@ -72,6 +82,7 @@ export function mocoV2<E extends Encoder & CloneableModule<E>, H extends Project
       negatives: momentumQueue({ size: options.queueSize ?? 4096, dim: options.head.outputDim }),
       loss: infoNceLoss({
         temperature: options.temperature ?? 0.2,
+        checkValues,
         pairs: options.symmetric === true ? [[0, 1], [1, 0]] : [[0, 1]],
       }),
       write: 'keys',

@@ -20,7 +20,7 @@ import {
   type Strategy,
 } from '@contrastive/core';
 import { checkWeights, latestCheckpoint, readCheckpoint, saveCheckpoint } from './checkpoint.js';
-import { clipByGlobalNorm, globalNorm } from './clip.js';
+import { clipByGlobalNorm } from './clip.js';
 import { assertBatch, assertDataSource, epochBatches, isOneShot, type DataSource } from './data-source.js';
 import { configFingerprint } from './fingerprint.js';
 import { MetricsLog } from './metrics-log.js';
@@ -28,6 +28,7 @@ import { assertVariables, type Optimizer, type OptimizerState } from './optimize
 import { TrainingProgress, type ProgressBarOptions } from './progress.js';
 import { constantLr, type LearningRateSchedule } from './schedule.js';
 import { computeLossAndGradients, disposeLossAndGradients, type LossAndGradients } from './step.js';
+import { assertInputValues, readStep } from './step-readings.js';
 import { assertGradientCacheOptions, assertStagedStrategy, computeLossAndGradientsCached, type GradientCacheOptions } from './gradient-cache.js';
 
 /** When and where to save checkpoints. */
@@ -124,6 +125,13 @@ export interface TrainerOptions<S = unknown> {
    * resume must match.
    */
   readonly config?: Readonly<Record<string, unknown>>;
+  /**
+   * Check the batch's input values (finite; image batches [B, H, W, C] in [0, 1]): `'epoch'`
+   * (default) on the first batch of each epoch, `'step'` on every batch, `false` never. The
+   * statistics ride in the step's one host read-back (with the loss and the gradient norm), so
+   * neither setting adds a read; `'step'` only adds three reductions over the batch.
+   */
+  readonly checkInputs?: 'epoch' | 'step' | false;
   /** Dispose each batch's tensors after its step. Default true. */
   readonly disposeBatches?: boolean;
   /**
@@ -209,6 +217,7 @@ export class Trainer<S = unknown> {
   #resumedFrom: string | null = null;
   #lastSavedStep = -1;
   #lastCheckpoint: string | null = null;
+  #inputsCheckedEpoch = -1;
 
   constructor(options: TrainerOptions<S>) {
     const where = 'Trainer';
@@ -248,6 +257,7 @@ export class Trainer<S = unknown> {
     if (options.seed !== undefined) assertInteger(where, 'options.seed', options.seed, Number.MIN_SAFE_INTEGER);
     if (options.clipGradNorm !== undefined) assertPositive(where, 'options.clipGradNorm', options.clipGradNorm);
     assertOneOf(where, 'options.onNonFinite', options.onNonFinite ?? 'throw', ['throw', 'skip'] as const);
+    if (options.checkInputs !== false) assertOneOf(where, 'options.checkInputs', options.checkInputs ?? 'epoch', ['epoch', 'step'] as const);
     if (options.stepsPerEpoch !== undefined) assertInteger(where, 'options.stepsPerEpoch', options.stepsPerEpoch, 1);
     if (options.gradientCache !== undefined) {
       assertGradientCacheOptions(where, 'options.gradientCache', options.gradientCache);
@@ -466,8 +476,16 @@ export class Trainer<S = unknown> {
         o.gradientCache === undefined
           ? computeLossAndGradients(this.strategy, batch, this.#state, stepRng)
           : computeLossAndGradientsCached(this.strategy, batch, this.#state, stepRng, o.gradientCache);
-      loss = out.loss.dataSync()[0] as number;
-      gradNorm = globalNorm(out.grads);
+      // The step's one host read-back: loss, gradient norm (the finite check) and input statistics.
+      const check = o.checkInputs ?? 'epoch';
+      const readInputs = check === 'step' || (check === 'epoch' && this.#inputsCheckedEpoch !== epoch);
+      const read = readStep(out.loss, out.grads, readInputs ? batch.images : null);
+      if (read.inputs !== null) {
+        assertInputValues('Trainer.run', read.inputs, batch.images.rank, `step ${index + 1}, epoch ${epoch}, batch ${this.#stepInEpoch + 1}`);
+        this.#inputsCheckedEpoch = epoch;
+      }
+      loss = read.loss;
+      gradNorm = read.gradNorm;
       if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
         if ((o.onNonFinite ?? 'throw') === 'throw') {
           const what = !Number.isFinite(loss) ? `loss ${loss}` : `gradient norm ${gradNorm} (loss ${loss})`;
