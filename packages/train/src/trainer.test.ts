@@ -55,7 +55,7 @@ describe('Trainer', () => {
       learningRate: schedule,
       clipGradNorm: 5,
       metricsLog: log,
-      quiet: true,
+      progress: false,
       callbacks: {
         onStepEnd: (info) => void steps.push(info),
         onEpochEnd: async (info) => {
