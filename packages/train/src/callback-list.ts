@@ -1,8 +1,7 @@
 /**
  * Runs a list of {@link TrainerCallbacks} hook by hook, in order, awaiting each.
  */
-import type { EpochInfo, StepInfo, TrainerCallbacks } from './trainer-types.js';
-import type { Trainer } from './trainer.js';
+import type { EpochInfo, RunningTrainer, StepInfo, TrainerCallbacks } from './trainer-types.js';
 
 /** The trainer's callbacks as one object; every method awaits the hooks in list order. */
 export class CallbackList<S> {
@@ -12,31 +11,31 @@ export class CallbackList<S> {
     this.#list = list;
   }
 
-  async runStart(trainer: Trainer<S>): Promise<void> {
+  async runStart(trainer: RunningTrainer<S>): Promise<void> {
     for (const c of this.#list) await c.onRunStart?.(trainer);
   }
 
-  async epochStart(epoch: number, trainer: Trainer<S>): Promise<void> {
+  async epochStart(epoch: number, trainer: RunningTrainer<S>): Promise<void> {
     for (const c of this.#list) await c.onEpochStart?.(epoch, trainer);
   }
 
-  async stepEnd(info: StepInfo, trainer: Trainer<S>): Promise<void> {
+  async stepEnd(info: StepInfo, trainer: RunningTrainer<S>): Promise<void> {
     for (const c of this.#list) await c.onStepEnd?.(info, trainer);
   }
 
-  async epochEnd(info: EpochInfo, trainer: Trainer<S>): Promise<void> {
+  async epochEnd(info: EpochInfo, trainer: RunningTrainer<S>): Promise<void> {
     for (const c of this.#list) await c.onEpochEnd?.(info, trainer);
   }
 
   /** Asks every callback (each sees the step); true when any says stop. */
-  async shouldStop(info: StepInfo, trainer: Trainer<S>): Promise<boolean> {
+  async shouldStop(info: StepInfo, trainer: RunningTrainer<S>): Promise<boolean> {
     let stop = false;
     for (const c of this.#list) if ((await c.shouldStop?.(info, trainer)) === true) stop = true;
     return stop;
   }
 
   /** Runs every `onRunEnd`, even after one throws; then rethrows the first error. */
-  async runEnd(trainer: Trainer<S>): Promise<void> {
+  async runEnd(trainer: RunningTrainer<S>): Promise<void> {
     let first: { error: unknown } | null = null;
     for (const c of this.#list) {
       try {

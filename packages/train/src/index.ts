@@ -6,7 +6,7 @@
  * callbacks, a progress bar and a JSONL metrics log; atomic, verified checkpoints that resume
  * bit for bit; a gradient cache for large contrastive batches in small memory.
  */
-export { Trainer, train, type TrainerOptions, type TrainerCallbacks, type StepInfo, type EpochInfo, type TrainSummary, type CheckpointOptions } from './trainer.js';
+export { Trainer, train, type TrainerOptions, type TrainerCallbacks, type RunningTrainer, type StepInfo, type EpochInfo, type TrainSummary, type CheckpointOptions } from './trainer.js';
 export { metricsLogCallbacks, progressBarCallbacks, checkpointCallbacks } from './default-callbacks.js';
 export type { DataSource, BatchIterable } from './data-source.js';
 export {

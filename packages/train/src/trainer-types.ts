@@ -1,13 +1,12 @@
 /**
  * The public types of the training loop: options, callbacks and what they see, the summary.
  */
-import type { Strategy } from '@contrastive/core';
+import type { RngState, Strategy } from '@contrastive/core';
 import type { DataSource } from './data-source.js';
 import type { GradientCacheOptions } from './gradient-cache.js';
-import type { Optimizer } from './optimizer.js';
+import type { Optimizer, OptimizerState } from './optimizer.js';
 import type { ProgressBarOptions } from './progress.js';
 import type { LearningRateSchedule } from './schedule.js';
-import type { Trainer } from './trainer.js';
 
 /** When and where to save checkpoints. */
 export interface CheckpointOptions {
@@ -56,6 +55,27 @@ export interface EpochInfo {
 }
 
 /**
+ * What a callback sees of the running trainer (the {@link Trainer} itself; this interface keeps
+ * the types free of the class).
+ */
+export interface RunningTrainer<S = unknown> {
+  readonly strategy: Strategy<S>;
+  readonly optimizer: Optimizer;
+  readonly fingerprint: string;
+  /** Steps done (over all sessions of the run). */
+  readonly step: number;
+  /** 0-based epoch in progress. */
+  readonly epoch: number;
+  /** Batches of the epoch in progress already done. */
+  readonly stepInEpoch: number;
+  readonly strategyState: S;
+  readonly optimizerState: OptimizerState;
+  rngState(): RngState;
+  /** Saves a checkpoint now; returns its directory. */
+  saveCheckpoint(): Promise<string>;
+}
+
+/**
  * Hooks called by the loop; each may be async. The trainer runs a list of them in order: its
  * defaults (the metrics log and the progress bar, see {@link TrainerOptions.metricsLog} and
  * {@link TrainerOptions.progress}), then `options.callbacks`, then the checkpoint cadence
@@ -64,15 +84,15 @@ export interface EpochInfo {
  */
 export interface TrainerCallbacks<S = unknown> {
   /** Once per `run()`, after a resume and before the first batch. */
-  onRunStart?(trainer: Trainer<S>): void | Promise<void>;
+  onRunStart?(trainer: RunningTrainer<S>): void | Promise<void>;
   /** Before the first batch of each epoch (`trainer.stepInEpoch` batches of it may be done already, after a resume). */
-  onEpochStart?(epoch: number, trainer: Trainer<S>): void | Promise<void>;
-  onStepEnd?(info: StepInfo, trainer: Trainer<S>): void | Promise<void>;
-  onEpochEnd?(info: EpochInfo, trainer: Trainer<S>): void | Promise<void>;
+  onEpochStart?(epoch: number, trainer: RunningTrainer<S>): void | Promise<void>;
+  onStepEnd?(info: StepInfo, trainer: RunningTrainer<S>): void | Promise<void>;
+  onEpochEnd?(info: EpochInfo, trainer: RunningTrainer<S>): void | Promise<void>;
   /** Checked after each step (and its periodic checkpoint); `true` from any callback ends the run (with a final checkpoint). */
-  shouldStop?(info: StepInfo, trainer: Trainer<S>): boolean | Promise<boolean>;
+  shouldStop?(info: StepInfo, trainer: RunningTrainer<S>): boolean | Promise<boolean>;
   /** Once per `run()`, when it ends (normally or by an error): release what `onRunStart` took. */
-  onRunEnd?(trainer: Trainer<S>): void | Promise<void>;
+  onRunEnd?(trainer: RunningTrainer<S>): void | Promise<void>;
 }
 
 /** Options of {@link Trainer} and {@link train}. */

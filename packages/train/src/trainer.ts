@@ -18,9 +18,9 @@ import { START, advanceStep, endEpoch, positionFromCheckpoint, positionMeta, typ
 import { constantLr, type LearningRateSchedule } from './schedule.js';
 import { trainStep } from './train-step.js';
 import { assertTrainerOptions } from './trainer-options.js';
-import type { CheckpointOptions, StepInfo, TrainSummary, TrainerOptions } from './trainer-types.js';
+import type { CheckpointOptions, RunningTrainer, StepInfo, TrainSummary, TrainerOptions } from './trainer-types.js';
 
-export type { CheckpointOptions, EpochInfo, StepInfo, TrainSummary, TrainerCallbacks, TrainerOptions } from './trainer-types.js';
+export type { CheckpointOptions, EpochInfo, RunningTrainer, StepInfo, TrainSummary, TrainerCallbacks, TrainerOptions } from './trainer-types.js';
 
 /** What one `run()` counts besides the position. */
 interface Session {
@@ -52,7 +52,7 @@ interface Session {
  * trainer.dispose();
  * ```
  */
-export class Trainer<S = unknown> {
+export class Trainer<S = unknown> implements RunningTrainer<S> {
   readonly strategy: Strategy<S>;
   readonly optimizer: Optimizer;
   /** sha256 of the run's configuration (see {@link TrainerOptions.config}). */
