@@ -41,19 +41,14 @@ function recorder(name: string, calls: string[]): TrainerCallbacks {
   };
 }
 
+/** Two steps per epoch of the toy strategy, no bar unless asked. */
+const small = { data: toyData({ n: 10, batchSize: 5 }), optimizer: sgd(), learningRate: 0.01, progress: false } as const;
+
 describe('trainer callbacks', () => {
   it('runs a list of callbacks hook by hook, in order; any shouldStop ends the run', async () => {
     const strategy = toyStrategy({ prefix: 'cb-order' });
     const calls: string[] = [];
-    const summary = await train({
-      strategy,
-      data: toyData({ n: 10, batchSize: 5 }),
-      epochs: 2,
-      optimizer: sgd(),
-      learningRate: 0.01,
-      progress: false,
-      callbacks: [recorder('a', calls), recorder('b', calls), { shouldStop: (s) => s.step === 3 }],
-    });
+    const summary = await train({ ...small, strategy, epochs: 2, callbacks: [recorder('a', calls), recorder('b', calls), { shouldStop: (s) => s.step === 3 }] });
     expect(summary).toMatchObject({ steps: 3, stopped: true });
     expect(calls).toEqual([
       'a:runStart', 'b:runStart',
@@ -72,16 +67,7 @@ describe('trainer callbacks', () => {
     const strategy = toyStrategy({ prefix: 'cb-fail' });
     const calls: string[] = [];
     const log = join(dir, 'fail.jsonl');
-    const failing = train({
-      strategy,
-      data: toyData({ n: 10, batchSize: 5 }),
-      epochs: 1,
-      optimizer: sgd(),
-      learningRate: 0.01,
-      progress: false,
-      metricsLog: log,
-      callbacks: [{ onStepEnd: () => Promise.reject(new Error('boom')) }, recorder('r', calls)],
-    });
+    const failing = train({ ...small, strategy, epochs: 1, metricsLog: log, callbacks: [{ onStepEnd: () => Promise.reject(new Error('boom')) }, recorder('r', calls)] });
     await expect(failing).rejects.toThrow('boom');
     expect(calls.at(-1)).toBe('r:runEnd');
     expect(readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l).type)).toEqual(['step']);
@@ -92,20 +78,12 @@ describe('trainer callbacks', () => {
     const strategy = toyStrategy({ prefix: 'cb-bar' });
     const own = terminal();
     const log = join(dir, 'own.jsonl');
-    await train({
-      strategy,
-      data: toyData({ n: 10, batchSize: 5 }),
-      epochs: 2,
-      optimizer: sgd(),
-      learningRate: 0.01,
-      progress: false,
-      callbacks: [progressBarCallbacks(2, { stream: own, show: true, stepsPerEpoch: 2 }), metricsLogCallbacks(log)],
-    });
+    await train({ ...small, strategy, epochs: 2, callbacks: [progressBarCallbacks(2, { stream: own, show: true, stepsPerEpoch: 2 }), metricsLogCallbacks(log)] });
     expect(own.text()).toContain('epoch 2/2');
     expect(readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l).type)).toEqual(['step', 'step', 'epoch', 'step', 'step', 'epoch']);
     // The default bar, on a terminal stream given through `progress`:
     const shown = terminal();
-    await train({ strategy, data: toyData({ n: 10, batchSize: 5 }), epochs: 1, optimizer: sgd(), learningRate: 0.01, progress: { stream: shown } });
+    await train({ ...small, strategy, epochs: 1, progress: { stream: shown } });
     expect(shown.text()).toContain('epoch 1/1');
     strategy.dispose();
   });
