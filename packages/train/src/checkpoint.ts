@@ -18,7 +18,7 @@
  * sha256, and the tensor table, and throws {@link CheckpointError} on any mismatch.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import {
@@ -30,7 +30,7 @@ import {
   type RngState,
   type SerializedState,
 } from '@contrastive/core';
-import { syncDirectory, writeFileAtomic, writeFileSynced } from '@contrastive/core/node';
+import { pathExists, syncDirectory, writeFileAtomic, writeFileSynced } from '@contrastive/core/node';
 import { canonicalJson } from './fingerprint.js';
 
 /** The `format` field of every manifest. */
@@ -117,15 +117,6 @@ export function checkpointName(step: number): string {
 
 function fail(message: string, details: { argument?: string; expected?: string; received?: unknown; cause?: unknown } = {}): never {
   throw new CheckpointError(message, details);
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 interface EncodedGroup {
@@ -230,7 +221,7 @@ export async function saveCheckpoint(root: string, contents: CheckpointContents,
     for (const g of GROUPS) await writeFileSynced(join(tmp, `${g}.bin`), encoded[g].bytes);
     await writeFileSynced(join(tmp, 'manifest.json'), `${JSON.stringify(manifest, null, 1)}\n`);
     await syncDirectory(tmp);
-    if (await exists(finalPath)) {
+    if (await pathExists(finalPath)) {
       // A directory cannot be renamed over a non-empty one: move the old one aside first.
       const old = join(root, `.old-${name}-${unique}`);
       await rename(finalPath, old);
@@ -263,7 +254,7 @@ export async function latestCheckpoint(root: string): Promise<string | null> {
   }
   if (!NAME_PATTERN.test(name)) fail(`latestCheckpoint: ${join(root, 'latest')} must name a checkpoint (step-NNNNNNNNN), found ${JSON.stringify(name)}`);
   const path = join(root, name);
-  if (!(await exists(join(path, 'manifest.json')))) fail(`latestCheckpoint: ${join(root, 'latest')} points to ${path}, which holds no manifest.json`);
+  if (!(await pathExists(join(path, 'manifest.json')))) fail(`latestCheckpoint: ${join(root, 'latest')} points to ${path}, which holds no manifest.json`);
   return path;
 }
 
@@ -272,7 +263,7 @@ export async function resolveCheckpoint(path: string): Promise<string> {
   if (typeof path !== 'string' || path.length === 0) {
     throw new ArgumentError(`resolveCheckpoint: argument 'path' must be a directory path, received ${describeValue(path)}`, { argument: 'path', received: path });
   }
-  if (await exists(join(path, 'manifest.json'))) return path;
+  if (await pathExists(join(path, 'manifest.json'))) return path;
   const latest = await latestCheckpoint(path);
   if (latest === null) fail(`resolveCheckpoint: no checkpoint at ${path} (neither a manifest.json nor a 'latest' file)`, { argument: 'path', received: path });
   return latest;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ArgumentError } from '../errors.js';
-import { syncDirectory, writeFileAtomic, writeFileSynced } from './write-atomic.js';
+import { pathExists, syncDirectory, writeFileAtomic, writeFileSynced } from './write-atomic.js';
 
 const freshDir = (): Promise<string> => mkdtemp(join(tmpdir(), 'core-atomic-'));
 
@@ -67,5 +67,16 @@ describe('writeFileSynced and syncDirectory', () => {
     const dir = await freshDir();
     await expect(syncDirectory(dir)).resolves.toBeUndefined();
     await expect(syncDirectory(join(dir, 'missing'))).resolves.toBeUndefined();
+  });
+});
+
+describe('pathExists', () => {
+  it('is true for a file or directory, false for a missing path', async () => {
+    const dir = await freshDir();
+    await writeFile(join(dir, 'f'), 'x');
+    expect(await pathExists(dir)).toBe(true);
+    expect(await pathExists(join(dir, 'f'))).toBe(true);
+    expect(await pathExists(join(dir, 'missing'))).toBe(false);
+    expect(await pathExists(join(dir, 'f', 'below-a-file'))).toBe(false);
   });
 });

@@ -2,12 +2,29 @@
  * Durable and atomic file writes (Node.js only): the one implementation the packages share
  * (evaluation plots and reports, saved encoders, training checkpoints, the CLI's run files).
  */
-import { open, rename, rm } from 'node:fs/promises';
+import { open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ArgumentError } from '../errors.js';
 import { describeValue } from '../describe-value.js';
 
 let counter = 0;
+
+/**
+ * Whether anything (file, directory, link target) exists at `path`; false on any error.
+ *
+ * @example
+ * ```ts
+ * if (await pathExists(join(root, 'latest'))) ...
+ * ```
+ */
+export async function pathExists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Writes `data` to `path` and flushes it to disk (`fsync`) before resolving. Not atomic on its
