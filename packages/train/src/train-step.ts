@@ -29,6 +29,11 @@ export interface StepInput<S> {
   readonly learningRate: number;
   /** Read and check the batch's input values in this step's read-back. */
   readonly checkInputs: boolean;
+  /**
+   * Called with the optimizer's new state as soon as the update is applied (the old one is
+   * used up then), so the caller holds the right state even if `afterStep` throws.
+   */
+  readonly onApplied?: (optState: OptimizerState) => void;
 }
 
 /** What a step produced. The input states are used up when `skipped` is false. */
@@ -82,6 +87,7 @@ export function trainStep<S>(input: StepInput<S>, batch: Batch): StepResult<S> {
     }
     const grads = o.clipGradNorm !== undefined ? (clipped = clipByGlobalNorm(out.grads, o.clipGradNorm, gradNorm)) : out.grads;
     const optState = input.optimizer.apply(strategy.trainableVariables, grads, input.optState, learningRate);
+    input.onApplied?.(optState);
     const state = strategy.afterStep(input.state, out.aux, batch, index);
     return { state, optState, loss, gradNorm, skipped: false, batchSize };
   } finally {

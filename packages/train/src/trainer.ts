@@ -224,10 +224,21 @@ export class Trainer<S = unknown> implements RunningTrainer<S> {
     let result;
     try {
       assertBatch('Trainer.run', batch);
-      result = trainStep(
-        { strategy: this.strategy, optimizer: this.optimizer, options: o, state: this.#state, optState: this.#optState, rng: this.#rng, index: p.step, epoch: p.epoch, stepInEpoch: p.stepInEpoch, learningRate, checkInputs },
-        batch,
-      );
+      const input = {
+        strategy: this.strategy,
+        optimizer: this.optimizer,
+        options: o,
+        state: this.#state,
+        optState: this.#optState,
+        rng: this.#rng,
+        index: p.step,
+        epoch: p.epoch,
+        stepInEpoch: p.stepInEpoch,
+        learningRate,
+        checkInputs,
+        onApplied: (optState: OptimizerState) => (this.#optState = optState),
+      };
+      result = trainStep(input, batch);
     } finally {
       if (typeof batch === 'object' && batch !== null && typeof batch.images === 'object') this.#disposeBatch(batch);
     }
