@@ -1,3 +1,4 @@
 import { packageBuildConfig } from '../../tsup.config.base.ts';
 
-export default packageBuildConfig();
+// `@contrastive/core/node`: the Node.js-only helpers, kept out of the browser-safe main entry.
+export default packageBuildConfig({ entry: { node: 'src/node/index.ts' } });

@@ -3,10 +3,9 @@
  * column and `views` augmented views after it, written as a PNG (pngjs) so a person can look at
  * what the augmentation does before training on it.
  */
-import { rename, unlink, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng, ViewAugmenter } from '@contrastive/core';
+import { writeFileAtomic } from '@contrastive/core/node';
 import pngjs from 'pngjs';
 import { assertRng } from './augmentation.js';
 import { assertImages } from './images.js';
@@ -132,8 +131,8 @@ export function previewGrid(options: PreviewGridOptions): RgbaImage {
 }
 
 /**
- * Renders {@link previewGrid} and writes it as a PNG, atomically (a temporary file in the same
- * folder, then a rename), so a reader never sees a half-written image.
+ * Renders {@link previewGrid} and writes it as a PNG, atomically (`writeFileAtomic`: a temporary
+ * file in the same folder, flushed, then a rename), so a reader never sees a half-written image.
  *
  * @example
  * ```ts
@@ -147,13 +146,6 @@ export async function writePreviewGrid(options: WritePreviewGridOptions): Promis
   const png = new pngjs.PNG({ width: grid.width, height: grid.height });
   png.data = Buffer.from(grid.data.buffer, grid.data.byteOffset, grid.data.byteLength);
   const bytes = pngjs.PNG.sync.write(png);
-  const temp = join(dirname(file), `.${basename(file)}.${process.pid}.${Date.now()}.tmp`);
-  try {
-    await writeFile(temp, bytes);
-    await rename(temp, file);
-  } catch (e) {
-    await unlink(temp).catch(() => undefined);
-    throw e;
-  }
+  await writeFileAtomic(file, bytes);
   return { file, width: grid.width, height: grid.height };
 }

@@ -45,9 +45,12 @@ export function buildAugmenter(config: RunConfig): ViewAugmenter {
   const size = IMAGE_SHAPE[0];
   const recipe = recipeOf(config);
   const views = config.strategy.name === 'instDisc' ? 1 : 2;
-  if (recipe === 'mocoV2') return mocoV2Recipe({ size, views });
-  if (recipe === 'byol') return byol({ size });
-  return simclrRecipe({ size, strength: config.augment.strength, blur: config.augment.blur, scale: config.augment.cropScale, views });
+  // No per-call value check (a host read-back every step): the trainer checks each epoch's
+  // first batch inside its one read-back per step.
+  const checkValues = false;
+  if (recipe === 'mocoV2') return mocoV2Recipe({ size, views, checkValues });
+  if (recipe === 'byol') return byol({ size, checkValues });
+  return simclrRecipe({ size, strength: config.augment.strength, blur: config.augment.blur, scale: config.augment.cropScale, views, checkValues });
 }
 
 /** Everything a training run is made of. */
@@ -56,7 +59,7 @@ export interface RunParts {
   readonly head: DenseHead;
   readonly augment: ViewAugmenter;
   readonly strategy: Strategy<unknown>;
-  /** Frees what the strategy owns beyond the encoder and head (e.g. MoCo's key branch). */
+  /** Frees the strategy (`strategy.dispose()`: its key branch and live states), then the head and encoder. */
   dispose(): void;
 }
 
@@ -71,7 +74,6 @@ export function buildRunParts(config: RunConfig, datasetSize: number, totalSteps
   const augment = buildAugmenter(config);
   const s = config.strategy;
   let strategy: Strategy<unknown>;
-  let extra: (() => void) | undefined;
   switch (s.name) {
     case 'simclr':
       strategy = simclr({ encoder, head, augment, temperature: s.temperature }) as Strategy<unknown>;
@@ -92,7 +94,6 @@ export function buildRunParts(config: RunConfig, datasetSize: number, totalSteps
         ...(s.cosineMomentum ? { cosineSchedule: { totalSteps } } : {}),
       });
       strategy = moco as Strategy<unknown>;
-      extra = () => moco.keyBranch.dispose();
       break;
     }
     case 'instDisc':
@@ -113,7 +114,7 @@ export function buildRunParts(config: RunConfig, datasetSize: number, totalSteps
     augment,
     strategy,
     dispose() {
-      extra?.();
+      strategy.dispose();
       head.dispose();
       encoder.dispose();
     },

@@ -3,6 +3,7 @@
  */
 import { initBackend, type EngineName } from '@contrastive/backend';
 import { ArgumentError } from '@contrastive/core';
+import { shouldShowProgress } from '@contrastive/core/node';
 import { loadCifar10, type ImageDataset } from '@contrastive/data';
 import type { StopRequest } from './interrupt.js';
 import type { ProgressSink } from './progress.js';
@@ -63,7 +64,7 @@ export async function loadCifarSplits(o: LoadSplitsOptions): Promise<CifarSplits
     flag: o.dataDir,
     configDir: o.configDir,
     download: o.download ?? true,
-    progressBar: o.io.progress.show === true || (o.io.progress.show === 'auto' && o.io.progress.stream.isTTY === true),
+    progressBar: shouldShowProgress(o.io.progress.show, o.io.progress.stream),
     log: o.io.err,
   });
   const train = o.skipTrain === true ? null : await loadCifar10({ dir: location.dir, split: 'train', ...(o.trainLimit === undefined ? {} : { limit: o.trainLimit }) });

@@ -21,7 +21,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ArgumentError, DataFormatError } from '@contrastive/core';
-import { writeFileAtomic } from '@contrastive/eval';
+import { writeFileAtomic } from '@contrastive/core/node';
 
 /** The magic bytes of the contrastive embeddings file. */
 export const EMBEDDINGS_MAGIC = 'CONTREMB';

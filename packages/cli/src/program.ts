@@ -65,45 +65,19 @@ export function describeError(e: unknown): { lines: string[]; status: number } {
 /** Streams and settings of {@link runCli}. */
 export interface RunCliOptions {
   readonly stdout?: NodeJS.WritableStream;
-  readonly stderr?: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly stderr?: ProgressSink['stream'];
   /** Progress bars: default 'auto' (when stderr is a terminal). */
   readonly progress?: ProgressSink['show'];
 }
 
-/**
- * Runs the command line on `argv` (without the node and script entries) and resolves to the exit
- * status; never throws for user errors.
- *
- * @example
- * ```ts
- * process.exitCode = await runCli(['train', '--config', 'examples/simclr-cifar10/config.yaml']);
- * ```
- */
-export async function runCli(argv: readonly string[], options: RunCliOptions = {}): Promise<number> {
-  const stdout = options.stdout ?? process.stdout;
-  const stderr = options.stderr ?? process.stderr;
-  const writeErr = (line: string): void => void stderr.write(`${line}\n`);
-  let status: number = EXIT.ok;
-  const stop = handleInterrupts(writeErr);
-  const io: CliIO = {
-    out: (line) => void stdout.write(`${line}\n`),
-    err: writeErr,
-    progress: { stream: stderr, show: options.progress ?? 'auto' },
-    stop,
-  };
-  const run = (work: () => Promise<number>) => async (): Promise<void> => {
-    status = await work();
-  };
+/** Runs a command's work and records its exit status. */
+type Runner = (work: () => Promise<number>) => () => Promise<void>;
 
-  const program = new Command()
-    .name('contrastive')
-    .description('Contrastive self-supervised learning on TensorFlow.js: train, evaluate, embed, preview and report')
-    .version('0.1.0')
-    .showHelpAfterError('(run with --help for usage)')
-    .exitOverride()
-    .configureOutput({ writeOut: (s) => void stdout.write(s), writeErr: (s) => void stderr.write(s) });
-  const engine = (): Option => new Option('--engine <name>', 'compute engine').choices(ENGINE_CHOICES).default('auto');
-  const dataDir = (): Option => new Option('--data-dir <dir>', 'CIFAR-10 directory (default: $CONTRASTIVE_DATA_DIR, ../shared/data, the download cache)');
+const engine = (): Option => new Option('--engine <name>', 'compute engine').choices(ENGINE_CHOICES).default('auto');
+const dataDir = (): Option => new Option('--data-dir <dir>', 'CIFAR-10 directory (default: $CONTRASTIVE_DATA_DIR, ../shared/data, the download cache)');
+
+/** `train`, `eval` and `embed`: train a run, evaluate it, write its representations. */
+function addRunCommands(program: Command, io: CliIO, run: Runner): void {
 
   program
     .command('train')
@@ -148,6 +122,10 @@ export async function runCli(argv: readonly string[], options: RunCliOptions = {
     .addOption(dataDir())
     .addOption(engine())
     .action((source: string, o: EmbedCommandOptions) => run(() => embedCommand(source, o, io))());
+}
+
+/** `preview`, `report` and `main`: show the augmentation, write the report, run the main job. */
+function addViewCommands(program: Command, io: CliIO, run: Runner): void {
 
   program
     .command('preview')
@@ -184,6 +162,42 @@ export async function runCli(argv: readonly string[], options: RunCliOptions = {
     .addOption(dataDir())
     .addOption(engine())
     .action((o: MainCommandOptions) => run(() => mainCommand(o, io))());
+}
+
+/**
+ * Runs the command line on `argv` (without the node and script entries) and resolves to the exit
+ * status; never throws for user errors.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await runCli(['train', '--config', 'examples/simclr-cifar10/config.yaml']);
+ * ```
+ */
+export async function runCli(argv: readonly string[], options: RunCliOptions = {}): Promise<number> {
+  const stdout = options.stdout ?? process.stdout;
+  const stderr = options.stderr ?? process.stderr;
+  const writeErr = (line: string): void => void stderr.write(`${line}\n`);
+  let status: number = EXIT.ok;
+  const stop = handleInterrupts(writeErr);
+  const io: CliIO = {
+    out: (line) => void stdout.write(`${line}\n`),
+    err: writeErr,
+    progress: { stream: stderr, show: options.progress ?? 'auto' },
+    stop,
+  };
+  const run: Runner = (work) => async (): Promise<void> => {
+    status = await work();
+  };
+
+  const program = new Command()
+    .name('contrastive')
+    .description('Contrastive self-supervised learning on TensorFlow.js: train, evaluate, embed, preview and report')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => void stdout.write(s), writeErr: (s) => void stderr.write(s) });
+  addRunCommands(program, io, run);
+  addViewCommands(program, io, run);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -4,12 +4,13 @@
  * otherwise (so logs and CI output stay readable).
  */
 import cliProgress from 'cli-progress';
+import { shouldShowProgress, type MaybeTerminal, type ShowProgress } from '@contrastive/core/node';
 
 /** Where progress goes. */
 export interface ProgressSink {
-  readonly stream: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly stream: NodeJS.WritableStream & MaybeTerminal;
   /** Show bars: true, false, or 'auto' (when the stream is a terminal). */
-  readonly show: boolean | 'auto';
+  readonly show: ShowProgress;
 }
 
 /** One bar for one phase. */
@@ -29,7 +30,7 @@ export interface PhaseProgress {
  * ```
  */
 export function startProgress(sink: ProgressSink, label: string, total: number, unit: string): PhaseProgress {
-  const tty = sink.show === true || (sink.show === 'auto' && sink.stream.isTTY === true);
+  const tty = shouldShowProgress(sink.show, sink.stream);
   const start = performance.now();
   const rate = (done: number): string => {
     const s = (performance.now() - start) / 1000;

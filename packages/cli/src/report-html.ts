@@ -62,21 +62,13 @@ function evaluationTable(e: EvalFile): string {
   return `<table class="eval">${head}${body}</table><p class="caption">${escapeXml(caption)} Source: ${escapeXml(e.source)}.</p>`;
 }
 
-/**
- * The report page.
- *
- * @example
- * ```ts
- * const html = renderReportHtml({ title: 'main', metrics: await readMetrics('runs/main/metrics.jsonl') });
- * ```
- */
-export function renderReportHtml(input: ReportInput): string {
-  const m = input.metrics;
+/** The four training-curve charts (loss, kNN accuracy, learning rate, throughput) as SVG. */
+function trainingCharts(m: RunMetrics): string[] {
   const stepPoints = (f: (s: RunMetrics['steps'][number]) => number): [number, number][] => m.steps.map((s) => [s.step, f(s)]);
   const smoothWindow = Math.max(1, Math.round(m.steps.length / 25));
   const loss = stepPoints((s) => s.loss);
   const throughput = stepPoints((s) => s.imagesPerSecond).slice(1); // the first step includes start-up
-  const charts = [
+  return [
     lineChartSvg({
       title: 'Training loss',
       xLabel: 'step',
@@ -111,6 +103,11 @@ export function renderReportHtml(input: ReportInput): string {
       yInclude: [0],
     }),
   ];
+}
+
+/** The key facts of the run (configuration, status, last loss and kNN) as label/value rows. */
+function runFacts(input: ReportInput): [string, string][] {
+  const m = input.metrics;
   const lastKnn = m.knn[m.knn.length - 1];
   const last = m.steps[m.steps.length - 1];
   const trainSeconds = m.steps.reduce((a, s) => a + (Number.isFinite(s.seconds) ? s.seconds : 0), 0);
@@ -123,16 +120,10 @@ export function renderReportHtml(input: ReportInput): string {
   if (input.run !== undefined) facts.push(['status', `${input.run.status}, ${input.run.steps} / ${input.run.totalSteps} steps`], ['engine', input.run.engine], ['data', `${input.run.data.trainImages.toLocaleString('en-US')} training images from ${input.run.data.source}`]);
   if (last !== undefined) facts.push(['last loss', fixed(last.loss, 4)], ['training time', `${trainSeconds.toFixed(0)} s over ${m.steps.length} logged steps`]);
   if (lastKnn !== undefined) facts.push(['last kNN (monitor)', `${pct(lastKnn.accuracy)} at step ${lastKnn.step} (bank ${lastKnn.bankSize}, test ${lastKnn.testSize})`]);
-  const generated = (input.generated ?? new Date()).toISOString();
-  const section = (title: string, body: string): string => `<section><h2>${escapeXml(title)}</h2>${body}</section>`;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeXml(`contrastive report: ${input.title}`)}</title>
-<style>
-body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 24px auto; max-width: 1180px; color: #222; padding: 0 16px; }
+  return facts;
+}
+
+const STYLE = `body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 24px auto; max-width: 1180px; color: #222; padding: 0 16px; }
 h1 { font-size: 22px; margin-bottom: 4px; }
 h2 { font-size: 17px; border-bottom: 1px solid #ddd; padding-bottom: 4px; margin-top: 28px; }
 .notes { color: #555; font-size: 13px; margin: 2px 0; }
@@ -149,7 +140,43 @@ table.eval td:first-child { text-align: left; }
 .images figure { margin: 0; }
 .images img { max-width: 100%; image-rendering: pixelated; border: 1px solid #e5e5e5; }
 pre { background: #f6f6f6; padding: 10px; font-size: 12px; overflow-x: auto; }
-</style>
+`;
+
+/** The pictures section: the embedding map and the augmentation preview, or a note for each missing one. */
+function picturesSection(input: ReportInput): string {
+  const map =
+    input.mapPng !== undefined
+      ? `<figure>${pngImg(input.mapPng, 'embedding map')}<figcaption class="caption">UMAP (McInnes et al. 2018) of test representations h, coloured by class.</figcaption></figure>`
+      : '<p class="caption">No embedding map (run <code>contrastive eval</code> on this run first).</p>';
+  const preview =
+    input.previewPng !== undefined
+      ? `<figure>${pngImg(input.previewPng, 'augmentation preview')}<figcaption class="caption">Augmentation preview: each row is a source image followed by augmented views.</figcaption></figure>`
+      : '<p class="caption">No augmentation preview.</p>';
+  return section('Pictures', `<div class="images">${map}${preview}</div>`);
+}
+
+const section = (title: string, body: string): string => `<section><h2>${escapeXml(title)}</h2>${body}</section>`;
+
+/**
+ * The report page.
+ *
+ * @example
+ * ```ts
+ * const html = renderReportHtml({ title: 'main', metrics: await readMetrics('runs/main/metrics.jsonl') });
+ * ```
+ */
+export function renderReportHtml(input: ReportInput): string {
+  const charts = trainingCharts(input.metrics);
+  const facts = runFacts(input);
+  const generated = (input.generated ?? new Date()).toISOString();
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeXml(`contrastive report: ${input.title}`)}</title>
+<style>
+${STYLE}</style>
 </head>
 <body>
 <h1>${escapeXml(`contrastive report: ${input.title}`)}</h1>
@@ -158,18 +185,7 @@ ${(input.notes ?? []).map((n) => `<p class="notes">${escapeXml(n)}</p>`).join('\
 ${facts.length > 0 ? `<table class="facts">${facts.map(([k, v]) => `<tr><td>${escapeXml(k)}</td><td>${escapeXml(v)}</td></tr>`).join('')}</table>` : ''}
 ${input.evaluation !== undefined ? section('Evaluation on CIFAR-10 test images', evaluationTable(input.evaluation)) : ''}
 ${section('Training curves', `<div class="charts">${charts.join('\n')}</div>`)}
-${section(
-  'Pictures',
-  `<div class="images">${
-    input.mapPng !== undefined
-      ? `<figure>${pngImg(input.mapPng, 'embedding map')}<figcaption class="caption">UMAP (McInnes et al. 2018) of test representations h, coloured by class.</figcaption></figure>`
-      : '<p class="caption">No embedding map (run <code>contrastive eval</code> on this run first).</p>'
-  }${
-    input.previewPng !== undefined
-      ? `<figure>${pngImg(input.previewPng, 'augmentation preview')}<figcaption class="caption">Augmentation preview: each row is a source image followed by augmented views.</figcaption></figure>`
-      : '<p class="caption">No augmentation preview.</p>'
-  }</div>`,
-)}
+${picturesSection(input)}
 ${input.config !== undefined ? section('Configuration', `<pre>${escapeXml(JSON.stringify(input.config, null, 2))}</pre>`) : ''}
 </body>
 </html>

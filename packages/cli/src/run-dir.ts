@@ -18,7 +18,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CheckpointError, ConfigError } from '@contrastive/core';
 import { loadEncoder, type GraphEncoder } from '@contrastive/encoders';
-import { writeFileAtomic } from '@contrastive/eval';
+import { writeFileAtomic } from '@contrastive/core/node';
 import { latestCheckpoint, readCheckpoint, resolveCheckpoint } from '@contrastive/train';
 import { buildEncoder } from './build.js';
 import { parseConfig, type RunConfig } from './config.js';

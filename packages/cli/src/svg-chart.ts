@@ -136,41 +136,9 @@ export function lineChartSvg(options: LineChartOptions): string {
   parts.push(
     `<text x="14" y="${m.top + plotH / 2}" text-anchor="middle" font-size="12" fill="#333" transform="rotate(-90 14 ${m.top + plotH / 2})">${escapeXml(options.yLabel)}</text>`,
   );
-  for (const s of options.series) {
-    const segments: string[][] = [[]];
-    for (const p of s.points) {
-      if (!finite(p)) {
-        if ((segments[segments.length - 1] as string[]).length > 0) segments.push([]);
-        continue;
-      }
-      (segments[segments.length - 1] as string[]).push(`${sx(p[0]).toFixed(1)},${sy(ty(p[1])).toFixed(1)}`);
-    }
-    const opacity = s.opacity ?? 1;
-    for (const seg of segments) {
-      if (seg.length > 1) {
-        parts.push(`<polyline fill="none" stroke="${s.color}" stroke-width="${s.width ?? 2}" stroke-opacity="${opacity}" stroke-linejoin="round" points="${seg.join(' ')}"/>`);
-      }
-    }
-    const markers = s.markers ?? s.points.length <= 40;
-    if (markers) {
-      for (const p of s.points.filter(finite)) {
-        parts.push(`<circle cx="${sx(p[0]).toFixed(1)}" cy="${sy(ty(p[1])).toFixed(1)}" r="3" fill="${s.color}" fill-opacity="${opacity}"><title>${escapeXml(`${s.name}: ${fmt(p[1])} at ${defaultFormat(p[0])}`)}</title></circle>`);
-      }
-    }
-  }
+  for (const s of options.series) parts.push(...seriesSvg(s, { sx, sy, ty, finite, fmt }));
   // Legend: right-aligned on the title row, above the plot.
-  const named = options.series.filter((s) => s.points.some(finite));
-  if (named.length > 1) {
-    let x = width - m.right;
-    for (const s of [...named].reverse()) {
-      const textWidth = s.name.length * 6 + 4;
-      x -= textWidth;
-      parts.push(`<text x="${x}" y="20" font-size="11" fill="#333">${escapeXml(s.name)}</text>`);
-      x -= 22;
-      parts.push(`<line x1="${x}" x2="${x + 18}" y1="16" y2="16" stroke="${s.color}" stroke-width="3"/>`);
-      x -= 10;
-    }
-  }
+  parts.push(...legendSvg(options.series.filter((s) => s.points.some(finite)), width - m.right));
   parts.push('</svg>');
   return parts.join('');
 }
@@ -191,4 +159,55 @@ export function movingAverage(points: readonly (readonly [number, number])[], wi
     if (buf.length > 0) out.push([x, buf.reduce((a, b) => a + b, 0) / buf.length]);
   }
   return out;
+}
+
+/** How a chart maps data to the plot: scales, the y transform, the finiteness test and the y format. */
+interface PlotMapping {
+  readonly sx: (x: number) => number;
+  readonly sy: (y: number) => number;
+  readonly ty: (y: number) => number;
+  readonly finite: (p: readonly [number, number]) => boolean;
+  readonly fmt: (v: number) => string;
+}
+
+/** One series: polylines between non-finite gaps, and point markers (with a tooltip) when asked. */
+function seriesSvg(s: ChartSeries, { sx, sy, ty, finite, fmt }: PlotMapping): string[] {
+  const parts: string[] = [];
+  const segments: string[][] = [[]];
+  for (const p of s.points) {
+    if (!finite(p)) {
+      if ((segments[segments.length - 1] as string[]).length > 0) segments.push([]);
+      continue;
+    }
+    (segments[segments.length - 1] as string[]).push(`${sx(p[0]).toFixed(1)},${sy(ty(p[1])).toFixed(1)}`);
+  }
+  const opacity = s.opacity ?? 1;
+  for (const seg of segments) {
+    if (seg.length > 1) {
+      parts.push(`<polyline fill="none" stroke="${s.color}" stroke-width="${s.width ?? 2}" stroke-opacity="${opacity}" stroke-linejoin="round" points="${seg.join(' ')}"/>`);
+    }
+  }
+  const markers = s.markers ?? s.points.length <= 40;
+  if (markers) {
+    for (const p of s.points.filter(finite)) {
+      parts.push(`<circle cx="${sx(p[0]).toFixed(1)}" cy="${sy(ty(p[1])).toFixed(1)}" r="3" fill="${s.color}" fill-opacity="${opacity}"><title>${escapeXml(`${s.name}: ${fmt(p[1])} at ${defaultFormat(p[0])}`)}</title></circle>`);
+    }
+  }
+  return parts;
+}
+
+/** The legend of the series with data, right-aligned at `right` on the title row (none for one series). */
+function legendSvg(named: readonly ChartSeries[], right: number): string[] {
+  const parts: string[] = [];
+  if (named.length <= 1) return parts;
+  let x = right;
+  for (const s of [...named].reverse()) {
+    const textWidth = s.name.length * 6 + 4;
+    x -= textWidth;
+    parts.push(`<text x="${x}" y="20" font-size="11" fill="#333">${escapeXml(s.name)}</text>`);
+    x -= 22;
+    parts.push(`<line x1="${x}" x2="${x + 18}" y1="16" y2="16" stroke="${s.color}" stroke-width="3"/>`);
+    x -= 10;
+  }
+  return parts;
 }

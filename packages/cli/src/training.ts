@@ -8,14 +8,14 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { ArgumentError, ConfigError, Rng } from '@contrastive/core';
-import { batchFromIndices, createDataLoader, disposeBatch, subsetDataset, type ImageDataset } from '@contrastive/data';
+import { batchFromIndices, createDataLoader, disposeBatch, type ImageDataset } from '@contrastive/data';
 import { saveEncoder } from '@contrastive/encoders';
-import { knnAccuracy, writeFileAtomic } from '@contrastive/eval';
+import { shouldShowProgress, writeFileAtomic } from '@contrastive/core/node';
 import { writePreviewGrid } from '@contrastive/augment';
-import { MetricsLog, Trainer, canonicalJson, latestCheckpoint, type StepInfo } from '@contrastive/train';
+import { MetricsLog, Trainer, canonicalJson, latestCheckpoint, type StepInfo, type TrainerCallbacks } from '@contrastive/train';
 import { buildOptimizer, buildRunParts, buildSchedule, type RunParts } from './build.js';
 import type { RunConfig } from './config.js';
-import { balancedIndices, embedDataset, prefixDataset } from './evaluate.js';
+import { createKnnMonitor, type KnnMonitor } from './knn-monitor.js';
 import type { StopRequest } from './interrupt.js';
 import type { ProgressSink } from './progress.js';
 import { ENCODER_CHECKPOINT_PREFIX, RUN_FILES, readRunConfig, writeRunInfo, type RunInfo } from './run-dir.js';
@@ -106,20 +106,11 @@ export async function clearRun(runDir: string): Promise<void> {
 }
 
 /**
- * Trains the configured strategy. See the module documentation.
- *
- * @example
- * ```ts
- * const result = await runTraining({ config, runDir, train, test, resume: false, overwrite: false, engine: 'wasm',
- *   data: { dir, source: '../shared/data' }, log: console.error, progress: { stream: process.stderr, show: 'auto' }, stop });
- * result.parts.dispose();
- * ```
+ * Refuses to train over a previous run unless `overwrite` (which clears it) or `resume` (whose
+ * configuration must match the run's); then writes the run's config.json.
  */
-export async function runTraining(o: TrainingOptions): Promise<TrainingResult> {
-  const { config, runDir, train, log } = o;
-  const { stepsPerEpoch, totalSteps, epochs } = runLength(config, train.length);
-  const ckDir = path.join(runDir, RUN_FILES.checkpoints);
-  const metricsFile = path.join(runDir, RUN_FILES.metrics);
+async function prepareRunDir(o: TrainingOptions, metricsFile: string, ckDir: string): Promise<void> {
+  const { config, runDir } = o;
   const hasPrevious = existsSync(path.join(ckDir, 'latest')) || existsSync(metricsFile);
   if (o.overwrite) await clearRun(runDir);
   else if (hasPrevious && !o.resume) {
@@ -144,6 +135,95 @@ export async function runTraining(o: TrainingOptions): Promise<TrainingResult> {
   }
   await mkdir(runDir, { recursive: true });
   await writeFileAtomic(path.join(runDir, RUN_FILES.config), `${JSON.stringify(config, null, 2)}\n`);
+}
+
+/** The augmentation preview of the first training images (cheap, and useful in the report). */
+async function writeAugmentPreview(config: RunConfig, train: ImageDataset, parts: RunParts, runDir: string): Promise<void> {
+  const previewCount = Math.min(config.report.previewImages, train.length);
+  const previewBatch = batchFromIndices(train, Int32Array.from({ length: previewCount }, (_, i) => i));
+  try {
+    await writePreviewGrid({ images: previewBatch.images, recipe: parts.augment, rng: Rng.fromSeed(config.seed + 5), views: config.report.previewViews, file: path.join(runDir, RUN_FILES.preview) });
+  } finally {
+    disposeBatch(previewBatch);
+  }
+}
+
+/** This session's numbers (the first step of a session, with its start-up work, is left out of the rate). */
+interface SessionStats {
+  steps: number;
+  images: number;
+  seconds: number;
+  lastLoss: number;
+}
+
+/** The CLI's trainer callbacks: session stats, a log line every 5% on a non-terminal, the kNN monitor, Ctrl-C. */
+function sessionCallbacks(o: TrainingOptions, monitor: KnnMonitor, stats: SessionStats, tty: boolean, trainer: () => Trainer<unknown> | null): TrainerCallbacks<unknown> {
+  const { config, log, stop } = o;
+  const { stepsPerEpoch, totalSteps, epochs } = runLength(config, o.train.length);
+  const logEvery = Math.max(1, Math.round(totalSteps / 20));
+  return {
+    onStepEnd: async (s: StepInfo) => {
+      stats.lastLoss = s.loss;
+      stats.steps += 1;
+      if (stats.steps > 1) {
+        stats.images += s.batchSize;
+        stats.seconds += s.seconds;
+      }
+      if (!tty && (s.step % logEvery === 0 || s.step === totalSteps)) {
+        log(`step ${s.step}/${totalSteps} epoch ${s.epoch + 1}/${epochs} loss ${s.loss.toFixed(4)} lr ${s.learningRate.toPrecision(3)} ${s.imagesPerSecond.toFixed(1)} img/s`);
+      }
+      const every = config.monitor.everySteps;
+      if (every !== undefined && s.step % every === 0 && !stop.requested) await monitor.run(s.step, s.epoch);
+    },
+    onEpochEnd: async (e) => {
+      if (config.monitor.everySteps === undefined && !stop.requested) await monitor.run(trainer()?.step ?? 0, e.epoch);
+    },
+    shouldStop: async (s: StepInfo) => {
+      // Let a pending SIGINT reach its handler (a step blocks the event loop).
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      return stop.requested || (s.step >= totalSteps && totalSteps < epochs * stepsPerEpoch);
+    },
+  };
+}
+
+/** The run's trainer: the configured optimizer, schedule, checkpoints and metrics, with `callbacks`. */
+function createTrainer(o: TrainingOptions, parts: RunParts, callbacks: TrainerCallbacks<unknown>): Trainer<unknown> {
+  const { config, runDir, train } = o;
+  const { stepsPerEpoch, totalSteps, epochs } = runLength(config, train.length);
+  return new Trainer<unknown>({
+    strategy: parts.strategy,
+    data: (epoch) => createDataLoader(train, { batchSize: config.train.batchSize, rng: epochRng(config.seed, epoch), dropLast: true, epochs: 1, prefetch: 2 }),
+    epochs,
+    optimizer: buildOptimizer(config),
+    learningRate: buildSchedule(config, totalSteps),
+    seed: config.seed,
+    ...(config.train.clipGradNorm === undefined ? {} : { clipGradNorm: config.train.clipGradNorm }),
+    onNonFinite: config.train.onNonFinite,
+    checkpoint: { dir: path.join(runDir, RUN_FILES.checkpoints), everySteps: config.checkpoint.everySteps, keep: config.checkpoint.keep },
+    metricsLog: path.join(runDir, RUN_FILES.metrics),
+    progress: { stream: o.progress.stream, show: o.progress.show },
+    stepsPerEpoch,
+    config: trainingIdentity(config),
+    callbacks,
+  });
+}
+
+/**
+ * Trains the configured strategy. See the module documentation.
+ *
+ * @example
+ * ```ts
+ * const result = await runTraining({ config, runDir, train, test, resume: false, overwrite: false, engine: 'wasm',
+ *   data: { dir, source: '../shared/data' }, log: console.error, progress: { stream: process.stderr, show: 'auto' }, stop });
+ * result.parts.dispose();
+ * ```
+ */
+export async function runTraining(o: TrainingOptions): Promise<TrainingResult> {
+  const { config, runDir, train, log } = o;
+  const { stepsPerEpoch, totalSteps, epochs } = runLength(config, train.length);
+  const ckDir = path.join(runDir, RUN_FILES.checkpoints);
+  const metricsFile = path.join(runDir, RUN_FILES.metrics);
+  await prepareRunDir(o, metricsFile, ckDir);
 
   const parts = buildRunParts(config, train.length, totalSteps);
   let trainer: Trainer<unknown> | null = null;
@@ -161,97 +241,11 @@ export async function runTraining(o: TrainingOptions): Promise<TrainingResult> {
       data: { dir: o.data.dir, source: o.data.source, trainImages: train.length },
       updated: new Date().toISOString(),
     });
-
-    // The augmentation preview (first training images), cheap and useful in the report.
-    const previewCount = Math.min(config.report.previewImages, train.length);
-    const previewBatch = batchFromIndices(train, Int32Array.from({ length: previewCount }, (_, i) => i));
-    try {
-      await writePreviewGrid({ images: previewBatch.images, recipe: parts.augment, rng: Rng.fromSeed(config.seed + 5), views: config.report.previewViews, file: path.join(runDir, RUN_FILES.preview) });
-    } finally {
-      disposeBatch(previewBatch);
-    }
-
-    const tty = o.progress.show === true || (o.progress.show === 'auto' && o.progress.stream.isTTY === true);
-    const monitorBank = config.monitor.enabled ? subsetDataset(train, balancedIndices(train, config.monitor.bankSize, config.seed + 3), 'monitor bank') : null;
-    const monitorTest = config.monitor.enabled ? prefixDataset(o.test, config.monitor.testSize) : null;
-    const knn: { step: number; accuracy: number }[] = [];
-    let lastMonitored = -1;
-    const monitor = async (step: number, epoch: number): Promise<void> => {
-      if (monitorBank === null || monitorTest === null || step === lastMonitored) return;
-      lastMonitored = step;
-      const start = performance.now();
-      const bank = await embedDataset(parts.encoder, monitorBank, { batchSize: config.eval.batchSize });
-      let accuracy: number;
-      try {
-        const test = await embedDataset(parts.encoder, monitorTest, { batchSize: config.eval.batchSize });
-        try {
-          accuracy = knnAccuracy({
-            trainFeatures: bank.features,
-            trainLabels: bank.labels,
-            testFeatures: test.features,
-            testLabels: test.labels,
-            k: Math.min(config.monitor.k, monitorBank.length),
-            temperature: config.monitor.temperature,
-            numClasses: train.classNames.length,
-          });
-        } finally {
-          test.features.dispose();
-        }
-      } finally {
-        bank.features.dispose();
-      }
-      const seconds = (performance.now() - start) / 1000;
-      knn.push({ step, accuracy });
-      monitorLog?.write({ type: 'knn', time: Date.now(), step, epoch, accuracy, bankSize: monitorBank.length, testSize: monitorTest.length, k: Math.min(config.monitor.k, monitorBank.length), temperature: config.monitor.temperature, seconds });
-      // On a terminal the progress bar owns the current line: clear it first (the bar redraws).
-      log(`${tty ? '\x1b[2K\r' : ''}kNN monitor at step ${step}: ${(accuracy * 100).toFixed(2)}% (bank ${monitorBank.length}, test ${monitorTest.length}, ${seconds.toFixed(1)} s)`);
-    };
-
-    const logEvery = Math.max(1, Math.round(totalSteps / 20));
-    let sessionSteps = 0;
-    let sessionImages = 0;
-    let sessionSeconds = 0;
-    let lastLoss = Number.NaN;
-    const stop = o.stop;
-    trainer = new Trainer<unknown>({
-      strategy: parts.strategy,
-      data: (epoch) => createDataLoader(train, { batchSize: config.train.batchSize, rng: epochRng(config.seed, epoch), dropLast: true, epochs: 1, prefetch: 2 }),
-      epochs,
-      optimizer: buildOptimizer(config),
-      learningRate: buildSchedule(config, totalSteps),
-      seed: config.seed,
-      ...(config.train.clipGradNorm === undefined ? {} : { clipGradNorm: config.train.clipGradNorm }),
-      onNonFinite: config.train.onNonFinite,
-      checkpoint: { dir: ckDir, everySteps: config.checkpoint.everySteps, keep: config.checkpoint.keep },
-      metricsLog: metricsFile,
-      progress: { stream: o.progress.stream, show: o.progress.show },
-      stepsPerEpoch,
-      config: trainingIdentity(config),
-      callbacks: {
-        onStepEnd: async (s: StepInfo) => {
-          lastLoss = s.loss;
-          sessionSteps += 1;
-          if (sessionSteps > 1) {
-            // The first step of a session includes start-up work (kernel set-up, first allocations).
-            sessionImages += s.batchSize;
-            sessionSeconds += s.seconds;
-          }
-          if (!tty && (s.step % logEvery === 0 || s.step === totalSteps)) {
-            log(`step ${s.step}/${totalSteps} epoch ${s.epoch + 1}/${epochs} loss ${s.loss.toFixed(4)} lr ${s.learningRate.toPrecision(3)} ${s.imagesPerSecond.toFixed(1)} img/s`);
-          }
-          const every = config.monitor.everySteps;
-          if (every !== undefined && s.step % every === 0 && !stop.requested) await monitor(s.step, s.epoch);
-        },
-        onEpochEnd: async (e) => {
-          if (config.monitor.everySteps === undefined && !stop.requested) await monitor(trainer?.step ?? 0, e.epoch);
-        },
-        shouldStop: async (s: StepInfo) => {
-          // Let a pending SIGINT reach its handler (a step blocks the event loop).
-          await new Promise<void>((resolve) => setImmediate(resolve));
-          return stop.requested || (s.step >= totalSteps && totalSteps < epochs * stepsPerEpoch);
-        },
-      },
-    });
+    await writeAugmentPreview(config, train, parts, runDir);
+    const tty = shouldShowProgress(o.progress.show, o.progress.stream);
+    const monitor = createKnnMonitor({ config, train, test: o.test, encoder: parts.encoder, log, tty, metrics: () => monitorLog });
+    const stats: SessionStats = { steps: 0, images: 0, seconds: 0, lastLoss: Number.NaN };
+    trainer = createTrainer(o, parts, sessionCallbacks(o, monitor, stats, tty, () => trainer));
     const latest = o.resume ? await latestCheckpoint(ckDir) : null;
     if (latest !== null) {
       await trainer.restore(latest);
@@ -259,17 +253,17 @@ export async function runTraining(o: TrainingOptions): Promise<TrainingResult> {
     }
     monitorLog = MetricsLog.open(metricsFile);
     await writeRunInfo(runDir, info('running', trainer.step));
-    if (trainer.step === 0) await monitor(0, 0);
+    if (trainer.step === 0) await monitor.run(0, 0);
     const start = performance.now();
     let summary = null;
-    if (trainer.step < totalSteps && !stop.requested) {
+    if (trainer.step < totalSteps && !o.stop.requested) {
       log(`training ${config.strategy.name} on ${train.length} images: ${totalSteps} steps of ${config.train.batchSize} (${epochs} epoch${epochs === 1 ? '' : 's'} of ${stepsPerEpoch} steps)`);
       summary = await trainer.run();
     }
     const seconds = (performance.now() - start) / 1000;
     const steps = trainer.step;
     const completed = steps >= totalSteps;
-    if (completed && summary !== null && !stop.requested) await monitor(steps, Math.max(0, trainer.epoch - 1));
+    if (completed && summary !== null && !o.stop.requested) await monitor.run(steps, Math.max(0, trainer.epoch - 1));
     if (!completed && (summary === null || summary.lastCheckpoint === null) && steps > 0) await trainer.saveCheckpoint();
     await saveEncoder(parts.encoder, path.join(runDir, RUN_FILES.encoder));
     await writeRunInfo(runDir, info(completed ? 'completed' : 'stopped', steps));
@@ -280,10 +274,10 @@ export async function runTraining(o: TrainingOptions): Promise<TrainingResult> {
       completed,
       lastCheckpoint: summary?.lastCheckpoint ?? latest,
       seconds,
-      imagesPerSecond: sessionSeconds > 0 ? sessionImages / sessionSeconds : 0,
-      lastLoss,
-      sessionSteps,
-      knn,
+      imagesPerSecond: stats.seconds > 0 ? stats.images / stats.seconds : 0,
+      lastLoss: stats.lastLoss,
+      sessionSteps: stats.steps,
+      knn: monitor.results,
     };
   } catch (e) {
     parts.dispose();

@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'CHECKPOINT'
   | 'DATA_FORMAT'
   | 'CONFIG'
+  | 'DISPOSED'
   | 'NOT_IMPLEMENTED';
 
 /** Fields every {@link ContrastiveError} may carry besides its message. */
@@ -116,5 +117,15 @@ export class DataFormatError extends ContrastiveError {
 export class ConfigError extends ContrastiveError {
   constructor(message: string, details: ErrorDetails = {}) {
     super('CONFIG', message, details);
+  }
+}
+
+/**
+ * An object was used after its `dispose()` (a strategy, a trainer): its tensors are gone.
+ * `argument` names the method that was called.
+ */
+export class DisposedError extends ContrastiveError {
+  constructor(message: string, details: ErrorDetails = {}) {
+    super('DISPOSED', message, details);
   }
 }

@@ -13,6 +13,7 @@ export {
   CheckpointError,
   DataFormatError,
   ConfigError,
+  DisposedError,
   type ErrorCode,
   type ErrorDetails,
 } from './errors.js';

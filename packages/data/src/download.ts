@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { open, rm } from 'node:fs/promises';
 import cliProgress from 'cli-progress';
 import { ArgumentError, assertOptionsObject, describeValue } from '@contrastive/core';
+import { shouldShowProgress } from '@contrastive/core/node';
 import { ChecksumError, DownloadError } from './errors.js';
 
 /** Progress of a download, reported after each chunk. */
@@ -80,7 +81,7 @@ export async function downloadFile(options: DownloadFileOptions): Promise<Downlo
   }
   const sha256 = checkDigest(where, 'options.sha256', options.sha256, 64);
   const md5 = checkDigest(where, 'options.md5', options.md5, 32);
-  const showBar = options.progressBar ?? process.stderr.isTTY === true;
+  const showBar = shouldShowProgress(options.progressBar ?? 'auto', process.stderr);
 
   let received = 0;
   let bar: cliProgress.SingleBar | undefined;

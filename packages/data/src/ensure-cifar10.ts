@@ -3,9 +3,10 @@
  * official binary archive, verifies it, and extracts it safely and atomically.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { ArgumentError, DataFormatError, assertOptionsObject, describeValue } from '@contrastive/core';
+import { pathExists } from '@contrastive/core/node';
 import { extractTarSafely } from './archive.js';
 import { locateCifar10, type Cifar10Files } from './cifar10.js';
 import { checkDigest, checkUrl, downloadFile, type DownloadProgress } from './download.js';
@@ -52,15 +53,6 @@ export interface EnsureCifar10Options {
 /** Where CIFAR-10 is, and whether this call downloaded it. */
 export interface EnsureCifar10Result extends Cifar10Files {
   readonly downloaded: boolean;
-}
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    await stat(p);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -110,7 +102,7 @@ export async function ensureCifar10(options: EnsureCifar10Options = {}): Promise
 
   const root = options.dir !== undefined ? path.resolve(options.dir) : cacheDir;
   const finalDir = path.join(root, 'cifar10');
-  if (await exists(finalDir)) {
+  if (await pathExists(finalDir)) {
     throw new ArgumentError(
       `${where}: ${finalDir} exists but does not hold the CIFAR-10 files; remove it (or point ${options.dir !== undefined ? 'options.dir' : CACHE_DIR_ENV} elsewhere) and retry`,
       { argument: 'options.dir', received: finalDir },

@@ -24,20 +24,23 @@ export interface SaveEncoderResult {
 type Fs = typeof import('node:fs/promises');
 type Path = typeof import('node:path');
 type Crypto = typeof import('node:crypto');
+type CoreNode = typeof import('@contrastive/core/node');
 
 // Specifiers in variables: bundlers for the browser must not try to resolve them.
 const FS = 'node:fs/promises';
 const PATH = 'node:path';
 const CRYPTO = 'node:crypto';
+const CORE_NODE = '@contrastive/core/node';
 
-async function nodeModules(where: string): Promise<{ fs: Fs; path: Path; crypto: Crypto }> {
+async function nodeModules(where: string): Promise<{ fs: Fs; path: Path; crypto: Crypto; io: CoreNode }> {
   try {
-    const [fs, path, crypto] = await Promise.all([
+    const [fs, path, crypto, io] = await Promise.all([
       import(/* @vite-ignore */ FS) as Promise<Fs>,
       import(/* @vite-ignore */ PATH) as Promise<Path>,
       import(/* @vite-ignore */ CRYPTO) as Promise<Crypto>,
+      import(/* @vite-ignore */ CORE_NODE) as Promise<CoreNode>,
     ]);
-    return { fs, path, crypto };
+    return { fs, path, crypto, io };
   } catch (e) {
     throw new ArgumentError(`${where}: a directory path needs Node.js; in the browser pass a tf.io IOHandler (e.g. tf.io.http(url) or tf.io.browserDownloads())`, {
       argument: 'destination',
@@ -62,8 +65,6 @@ function assertTarget(where: string, name: string, value: unknown, method: 'save
 function concat(data: tf.io.WeightData): Uint8Array {
   return new Uint8Array(tf.io.CompositeArrayBuffer.join(data));
 }
-
-let tmpCounter = 0;
 
 /**
  * Saves `encoder` to a directory (Node.js) or to any tfjs IOHandler (browser: IndexedDB,
@@ -95,11 +96,10 @@ export async function saveEncoder(encoder: Encoder, destination: string | tf.io.
     }
     return { files: [], weightBytes: bytes.byteLength };
   }
-  const { fs, path, crypto } = await nodeModules(where);
+  const { fs, path, crypto, io } = await nodeModules(where);
   const dir = destination;
   const digest = crypto.createHash('sha256').update(bytes).digest('hex').slice(0, 16);
   const weightsFile = `weights.${digest}.bin`;
-  const stamp = `${process.pid}-${Date.now()}-${tmpCounter++}`;
   const modelJson = {
     modelTopology: artifacts.modelTopology,
     format: artifacts.format,
@@ -111,8 +111,8 @@ export async function saveEncoder(encoder: Encoder, destination: string | tf.io.
   try {
     await fs.mkdir(dir, { recursive: true });
     const previous = await referencedWeightFiles(fs, path.join(dir, 'model.json'));
-    await writeAtomic(fs, path.join(dir, weightsFile), path.join(dir, `.tmp-${stamp}-${weightsFile}`), bytes);
-    await writeAtomic(fs, path.join(dir, 'model.json'), path.join(dir, `.tmp-${stamp}-model.json`), new TextEncoder().encode(JSON.stringify(modelJson)));
+    await io.writeFileAtomic(path.join(dir, weightsFile), bytes);
+    await io.writeFileAtomic(path.join(dir, 'model.json'), JSON.stringify(modelJson));
     // The replaced model's weights; plain file names only (never a path out of the directory).
     for (const f of previous) if (f !== weightsFile && /^weights\.[0-9a-f]{16}\.bin$/.test(f)) await fs.rm(path.join(dir, f), { force: true });
   } catch (e) {
@@ -132,23 +132,6 @@ async function referencedWeightFiles(fs: Fs, modelJsonPath: string): Promise<str
     return (json.weightsManifest ?? []).flatMap((g) => (Array.isArray(g.paths) ? g.paths.filter((p): p is string => typeof p === 'string') : []));
   } catch {
     return [];
-  }
-}
-
-/** Writes `tmp`, flushes it, renames it to `target`; removes `tmp` if anything fails. */
-async function writeAtomic(fs: Fs, target: string, tmp: string, data: Uint8Array): Promise<void> {
-  try {
-    const handle = await fs.open(tmp, 'wx');
-    try {
-      await handle.writeFile(data);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fs.rename(tmp, target);
-  } catch (e) {
-    await fs.rm(tmp, { force: true });
-    throw e;
   }
 }
 

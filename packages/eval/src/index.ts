@@ -15,4 +15,4 @@ export { embedding2d, type Embedding2dOptions, type Point2D } from './embedding2
 export { renderScatterPng } from './scatter-png.js';
 export { renderScatterSvg } from './scatter-svg.js';
 export type { ScatterOptions } from './scatter-layout.js';
-export { writeFileAtomic, writeScatterPng, writeScatterSvg } from './write-atomic.js';
+export { writeScatterPng, writeScatterSvg } from './write-scatter.js';

@@ -10,7 +10,7 @@ import { classColor } from './palette.js';
 import { layoutScatter } from './scatter-layout.js';
 import { renderScatterPng } from './scatter-png.js';
 import { renderScatterSvg } from './scatter-svg.js';
-import { writeFileAtomic, writeScatterPng, writeScatterSvg } from './write-atomic.js';
+import { writeScatterPng, writeScatterSvg } from './write-scatter.js';
 import type { Point2D } from './embedding2d.js';
 import { expectArgError } from '../test/helpers.js';
 
@@ -156,7 +156,7 @@ describe('bitmap font', () => {
   });
 });
 
-describe('atomic writes', () => {
+describe('writing scatter plots', () => {
   it('write, overwrite and leave no temporary files; PNG and SVG files decode', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'eval-atomic-'));
     const target = join(dir, 'plot.png');
@@ -166,16 +166,12 @@ describe('atomic writes', () => {
     expect(png.width).toBe(800);
     await writeScatterSvg(join(dir, 'plot.svg'), points, labels, { classNames });
     expect(await readFile(join(dir, 'plot.svg'), 'utf8')).toContain('<svg');
-    await writeFileAtomic(join(dir, 'x.txt'), 'hello');
-    expect(await readFile(join(dir, 'x.txt'), 'utf8')).toBe('hello');
-    expect((await readdir(dir)).sort()).toEqual(['plot.png', 'plot.svg', 'x.txt']);
+    expect((await readdir(dir)).sort()).toEqual(['plot.png', 'plot.svg']);
   });
 
-  it('fails cleanly when the directory does not exist, and validates its arguments', async () => {
+  it('fails cleanly when the directory does not exist', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'eval-atomic-'));
-    await expect(writeFileAtomic(join(dir, 'missing', 'a.txt'), 'x')).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(writeScatterSvg(join(dir, 'missing', 'a.svg'), points, labels)).rejects.toMatchObject({ code: 'ENOENT' });
     expect(await readdir(dir)).toEqual([]);
-    await expect(writeFileAtomic('', 'x')).rejects.toMatchObject({ argument: 'path' });
-    await expect(writeFileAtomic(join(dir, 'a'), 5 as unknown as string)).rejects.toMatchObject({ argument: 'data' });
   });
 });

@@ -35,7 +35,9 @@ export interface BaseLossOptions {
    * (default `true`). This is a synchronous download of the embeddings; switch it off only in
    * hot loops on engines where a download stalls the pipeline, once the inputs are known to be
    * sound. With it off, an all-zero row is treated as orthogonal to everything (it never
-   * produces NaN) and non-finite values propagate.
+   * produces NaN) and non-finite values propagate, and a labels tensor (SupCon) is checked by
+   * shape and dtype only: its values never leave the device. The strategies of
+   * `@contrastive/strategies` turn it off unless their `validate` option is set.
    */
   readonly checkValues?: boolean;
 }

@@ -137,6 +137,36 @@ describe.each(ENGINES)('supCon on %s', (engine) => {
     });
   });
 
+  it('checkValues: false keeps a labels tensor on the device: same loss and gradients, no read-back', () => {
+    fc.assert(
+      fc.property(problem, (p) => {
+        const { labels, rng } = draw(p);
+        fc.pre(labels !== null);
+        const views = Array.from({ length: p.views }, () => wellScaledRows(rng, p.n, p.d));
+        const host = lossAndGrads(loss(p.temperature, labels, p.variant), views);
+        const ids = tf.tensor1d(labels as number[], 'int32');
+        const proto = tf.Tensor.prototype as unknown as { dataSync: (this: tf.Tensor) => unknown };
+        const dataSync = proto.dataSync;
+        let labelReads = 0;
+        proto.dataSync = function (this: tf.Tensor) {
+          if (this === ids) labelReads++;
+          return dataSync.call(this);
+        };
+        let device: { loss: number; grads: Float32Array[] };
+        try {
+          device = lossAndGrads((...vs) => supCon(vs, ids, { temperature: p.temperature, variant: p.variant, checkValues: false }), views);
+        } finally {
+          proto.dataSync = dataSync;
+          ids.dispose();
+        }
+        expect(labelReads).toBe(0);
+        expectLossClose(device.loss, host.loss, p.temperature);
+        device.grads.forEach((g, v) => host.grads[v]!.forEach((e, i) => expect(Math.abs((g[i] as number) - e)).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(e)))));
+      }),
+      { numRuns: 20 },
+    );
+  });
+
   it('trains: plain SGD on free embeddings lowers the loss (3 views, labels, both variants)', () => {
     for (const variant of ['out', 'in'] as const) {
       const rng = Rng.fromSeed(8);

@@ -7,7 +7,7 @@ import type { Scalar, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import { ArgumentError, describeValue } from '@contrastive/core';
 import { l2NormalizeRows } from './normalize.js';
 import { type BaseLossOptions, checkBaseOptions, type LossScale, oneOfOrDefault, scaleFactor } from './options.js';
-import { checkEmbeddings, checkLabels } from './validate.js';
+import { checkEmbeddings, checkLabelTensor, checkLabels } from './validate.js';
 import { viewContrast } from './view-contrast.js';
 
 /** Where SupCon puts the average over positives (Khosla et al. 2020, Sec. 3.2.2). */
@@ -74,9 +74,11 @@ export function supCon(views: readonly Tensor2D[], labels: Labels | null | undef
   checkEmbeddings(where, 'views[0]', first, { checkValues });
   const [n, d] = first.shape;
   for (let i = 1; i < views.length; i++) checkEmbeddings(where, `views[${i}]`, views[i], { rows: n, dim: d, checkValues });
-  let classes: Int32Array | null = null;
+  let classes: Int32Array | Tensor1D | null = null;
   if (labels !== undefined && labels !== null) {
-    classes = checkLabels(where, 'labels', labels, n);
+    // Without checkValues a labels tensor is checked by shape only and never read back.
+    const onDevice = !checkValues && typeof labels === 'object' && 'dataId' in labels;
+    classes = onDevice ? checkLabelTensor(where, 'labels', labels as Tensor1D, n) : checkLabels(where, 'labels', labels, n);
   } else if (views.length < 2) {
     throw new ArgumentError(
       `${where}: argument 'labels' must be given when there is a single view (without labels no anchor has a positive), received ${describeValue(labels)}`,

@@ -2,7 +2,7 @@
  * Input checks for embeddings and labels. Every error names the argument (`z1`,
  * `views[2]`, `labels`) and carries the value received.
  */
-import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
+import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import { ArgumentError, assertFloatTensor, describeValue, NonFiniteError, ShapeError } from '@contrastive/core';
 
 /**
@@ -116,6 +116,23 @@ export function checkLabels(where: string, name: string, value: unknown, n: numb
     out[i] = v;
   }
   return out;
+}
+
+/**
+ * Labels given as a tensor, checked without reading values (for `checkValues: false`): a live
+ * rank-1 int32 or float32 tensor of `n` entries. Returned as is; its values stay on the device.
+ */
+export function checkLabelTensor(where: string, name: string, value: Tensor, n: number): Tensor1D {
+  assertFloatOrIntTensor(where, name, value);
+  if (value.shape[0] !== n) {
+    const expected = `${n} labels (one per sample)`;
+    throw new ShapeError(`${where}: argument '${name}' must hold ${expected}, received ${value.shape[0]}: ${describeValue(value)}`, {
+      argument: name,
+      expected,
+      received: value,
+    });
+  }
+  return value as Tensor1D;
 }
 
 function assertFloatOrIntTensor(where: string, name: string, value: object): asserts value is Tensor {

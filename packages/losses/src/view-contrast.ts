@@ -15,18 +15,19 @@
  * `G = diag(w)(P - Q)`, `dL/dz = (G + Gᵀ) z / τ`.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs-core';
+import type { Scalar, Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import { unaryCustomGrad } from '@contrastive/nn';
 
 /**
  * Where each anchor's positives are.
  * - `same-sample`: the other views of the same sample (SimCLR; no labels). Computed from the
  *   view layout with O(V²·N·d) row products, without an M×M mask.
- * - `labels`: every other view whose sample has the same label (SupCon), from an M×M mask.
+ * - `labels`: every other view whose sample has the same label (SupCon), from an M×M mask
+ *   built on the device (a labels tensor is never read back to the host).
  */
 export type PositiveLayout =
   | { readonly kind: 'same-sample' }
-  | { readonly kind: 'labels'; readonly labels: Int32Array };
+  | { readonly kind: 'labels'; readonly labels: Int32Array | Tensor1D };
 
 /** What {@link viewContrast} needs besides the embeddings. */
 export interface ViewContrastSpec {
@@ -59,7 +60,8 @@ export function viewContrast(z: Tensor2D, spec: ViewContrastSpec): Scalar {
   const n = m / v;
   const invTau = 1 / spec.temperature;
   const penalty = maskPenalty(spec.temperature);
-  const { anchorWeight, anchors, positivesPerAnchor } = anchorInfo(spec, n);
+  // Same-sample positives: every anchor's count is known on the host. Labels: on the device.
+  const { anchorWeight, anchors } = spec.positives.kind === 'same-sample' ? sameSampleAnchors(v, n) : { anchorWeight: null, anchors: 0 };
 
   const op = unaryCustomGrad((zu: Tensor2D, save) => {
     // logits: [M, M], logits[i][j] = cos(z_i, z_j) / τ; the diagonal (self) gets the penalty.
@@ -79,25 +81,31 @@ export function viewContrast(z: Tensor2D, spec: ViewContrastSpec): Scalar {
     // perAnchor: [M, 1], ℓ_i = log Σ_{j≠i} exp(s_ij - max_i) - (positive part, shifted the same way).
     let perAnchor: Tensor;
     let gradParts: Tensor[];
+    let weight: Tensor; // [M, 1]: 1 for an anchor with a positive, else 0
+    let scale: Tensor | number; // factor / A (0 when no anchor has a positive)
     if (spec.positives.kind === 'same-sample') {
       const r = sameSamplePositives(zu, rowMax, v, n, invTau, spec.variant);
       perAnchor = tf.add(tf.sub(logDenom, r.positivePart), spec.variant === 'in' ? Math.log(Math.max(v - 1, 1)) : 0);
       gradParts = r.saved;
+      weight = anchorWeight as Tensor;
+      scale = anchors === 0 ? 0 : spec.factor / anchors;
     } else {
-      const r = labelPositives(spec.positives.labels, shifted, penalty, spec.variant, positivesPerAnchor);
+      const r = labelPositives(spec.positives.labels, v, shifted, penalty, spec.variant);
       perAnchor = tf.sub(logDenom, r.positivePart);
-      gradParts = r.saved;
+      weight = r.anchorWeight;
+      scale = tf.div(spec.factor, tf.maximum(tf.sum(weight), 1)); // A = 0: the total is 0 as well
+      gradParts = [...r.saved, scale];
     }
     shifted.dispose();
-    const total = tf.sum(tf.mul(perAnchor, anchorWeight)); // Σ_i [i has a positive] ℓ_i
-    const value = anchors === 0 ? tf.zerosLike(total) : tf.mul(total, spec.factor / anchors);
-    save([zu, expShifted, denom, anchorWeight, ...gradParts]);
+    const total = tf.sum(tf.mul(perAnchor, weight)); // Σ_i [i has a positive] ℓ_i
+    const value = scale === 0 ? tf.zerosLike(total) : tf.mul(total, scale);
+    save([zu, expShifted, denom, weight, ...gradParts]);
     return {
       value: value as Scalar,
       gradFunc: (dy: Scalar, saved: Tensor[]) => {
         const [zs, e, den, aw, ...parts] = saved as [Tensor2D, Tensor, Tensor, Tensor, ...Tensor[]];
-        // c: dL/dℓ_i for an anchor with a positive (dy · factor / A).
-        const c = tf.mul(dy, anchors === 0 ? 0 : spec.factor / anchors);
+        // c: dL/dℓ_i for an anchor with a positive (dy · factor / A); labels keep factor / A last.
+        const c = tf.mul(dy, typeof scale === 'number' ? scale : (parts.at(-1) as Tensor));
         const w = tf.mul(aw, c); // [M, 1]
         // softmaxPart: [M, M], w_i · P_ij
         const softmaxPart = tf.mul(e, tf.div(w, den));
@@ -122,27 +130,11 @@ export function viewContrast(z: Tensor2D, spec: ViewContrastSpec): Scalar {
   return op(z);
 }
 
-/** Which anchors count (those with at least one positive), their number, and positives per anchor. */
-function anchorInfo(spec: ViewContrastSpec, n: number): { anchorWeight: Tensor; anchors: number; positivesPerAnchor: Float32Array } {
-  const v = spec.views;
+/** Same-sample positives: every anchor has V - 1 of them (none with one view). */
+function sameSampleAnchors(v: number, n: number): { anchorWeight: Tensor; anchors: number } {
   const m = v * n;
-  const counts = new Float32Array(m);
-  if (spec.positives.kind === 'same-sample') {
-    counts.fill(v - 1);
-  } else {
-    const perClass = new Map<number, number>();
-    for (const label of spec.positives.labels) perClass.set(label, (perClass.get(label) ?? 0) + 1);
-    for (let i = 0; i < m; i++) counts[i] = v * (perClass.get(spec.positives.labels[i % n] as number) as number) - 1;
-  }
-  const weight = new Float32Array(m);
-  let anchors = 0;
-  for (let i = 0; i < m; i++) {
-    if ((counts[i] as number) > 0) {
-      weight[i] = 1;
-      anchors++;
-    }
-  }
-  return { anchorWeight: tf.tensor2d(weight, [m, 1]), anchors, positivesPerAnchor: counts };
+  const has = v > 1 ? 1 : 0;
+  return { anchorWeight: tf.fill([m, 1], has), anchors: has * m };
 }
 
 /**
@@ -220,29 +212,31 @@ function sameSampleGradient(z: Tensor2D, savedQ: Tensor[], v: number, n: number,
 }
 
 /**
- * Positives from labels: an [M, M] mask of same-label pairs without the diagonal. Returns the
- * positive part of ℓ and Q (the positive weights per row) for the gradient.
+ * Positives from labels: an [M, M] mask of same-label pairs without the diagonal, built on the
+ * device. Returns the positive part of ℓ, which anchors have a positive, and Q (the positive
+ * weights per row) for the gradient.
  */
 function labelPositives(
-  labels: Int32Array,
+  labels: Int32Array | Tensor1D,
+  v: number,
   shifted: Tensor,
   penalty: number,
   variant: 'out' | 'in',
-  positivesPerAnchor: Float32Array,
-): { positivePart: Tensor; saved: Tensor[] } {
+): { positivePart: Tensor; anchorWeight: Tensor; saved: Tensor[] } {
   const m = shifted.shape[0] as number;
-  const tiled = new Int32Array(m);
-  for (let i = 0; i < m; i++) tiled[i] = labels[i % labels.length] as number;
-  const ids = tf.tensor1d(tiled, 'int32');
+  const perSample = labels instanceof Int32Array ? tf.tensor1d(labels, 'int32') : labels;
+  const ids = v === 1 ? perSample : tf.concat(Array.from({ length: v }, () => perSample)); // [M], view-major
   const sameLabel = tf.cast(tf.equal(tf.reshape(ids, [m, 1]), tf.reshape(ids, [1, m])), 'float32');
   const eye = tf.diag(tf.ones([m]));
   const positive = tf.sub(sameLabel, eye); // [M, M] 1 on same-label pairs j ≠ i
   tf.dispose([sameLabel, eye]);
-  const count = tf.tensor2d(positivesPerAnchor.map((x) => Math.max(x, 1)), [m, 1]);
+  const positives = tf.sum(positive, 1, true); // [M, 1] |P(i)|
+  const anchorWeight = tf.cast(tf.greater(positives, 0), 'float32');
+  const count = tf.maximum(positives, 1);
   if (variant === 'out') {
     // mean over positives of the shifted logit (the diagonal's penalty is multiplied by 0).
     const part = tf.div(tf.sum(tf.mul(positive, shifted), 1, true), count);
-    return { positivePart: part, saved: [tf.div(positive, count)] };
+    return { positivePart: part, anchorWeight, saved: [tf.div(positive, count)] };
   }
   // L_in: log-sum-exp over positives only; non-positives sit a full penalty lower.
   const onPositives = tf.add(shifted, tf.mul(tf.sub(positive, 1), penalty));
@@ -251,5 +245,5 @@ function labelPositives(
   onPositives.dispose();
   const sum = tf.sum(exps, 1, true); // >= 1
   const part = tf.sub(tf.add(top, tf.log(sum)), tf.log(count));
-  return { positivePart: part, saved: [tf.div(exps, sum)] };
+  return { positivePart: part, anchorWeight, saved: [tf.div(exps, sum)] };
 }

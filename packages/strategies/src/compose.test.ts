@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@contrastive/backend';
 import {
   ArgumentError,
+  DisposedError,
   Rng,
   type ContrastiveLoss,
   type Encoder,
@@ -204,10 +205,78 @@ describe('compose', () => {
     expect(() => compose({ ...base, loss: undefined as never })).toThrow(ArgumentError);
     expect(() => compose({ ...base, forward: 'sideways' as never })).toThrow(/'options.forward'/);
     expect(() => compose({ ...base, write: 'keys', negatives: logSource(5) })).toThrow(/no keyBranch/);
+    expect(() => compose({ ...base, owns: 5 as never })).toThrow(/'options.owns' must be an array of objects with dispose\(\)/);
+    expect(() => compose({ ...base, owns: [{}] as never })).toThrow(ArgumentError);
     const supervised = compose({ ...base, useLabels: true });
     const x = images();
     expect(() => supervised.loss({ images: x }, supervised.init(Rng.fromSeed(1)), Rng.fromSeed(1))).toThrow(/'batch.labels' is required/);
     x.dispose();
+    encoder.dispose();
+  });
+
+  it('dispose(): frees the live states and the owned parts once, never the caller\'s parts', () => {
+    const encoder = linearEncoder(12, 5, 7);
+    const baseline = tf.memory().numTensors;
+    let branchDisposals = 0;
+    const branch: KeyBranch = {
+      name: 'constant-keys',
+      nonTrainableVariables: [],
+      keys: (views) => views.map((v) => tf.fill([v.shape[0], 5], 1) as tf.Tensor2D),
+      update: () => undefined,
+      dispose: () => void branchDisposals++,
+    };
+    const strategy = compose({ augment: noiseAugment, encoder, head: identityHead(5), loss: toyLoss, keyBranch: branch, negatives: logSource(5), owns: [branch] });
+    const x = images();
+    const rng = Rng.fromSeed(2);
+    // Two live states: one stepped twice, one restored from a checkpoint; a third freed by the caller.
+    let state = strategy.init(rng);
+    for (let step = 0; step < 2; step++) {
+      const { loss, aux } = lossStep(strategy, { images: x }, state, rng);
+      state = strategy.afterStep(state, aux, { images: x }, step);
+      tf.dispose([loss, ...Object.values(aux.tensors)]);
+    }
+    const saved = strategy.serializeState(state);
+    const restored = strategy.deserializeState(saved);
+    tf.dispose(Object.values(saved.tensors));
+    strategy.disposeState(strategy.init(rng));
+    expect(tf.memory().numTensors).toBeGreaterThan(baseline + 1);
+    x.dispose();
+    strategy.dispose();
+    expect(tf.memory().numTensors).toBe(baseline);
+    expect(branchDisposals).toBe(1);
+    expect(encoder.trainableVariables[0]!.isDisposed).toBe(false);
+    // Twice is a no-op; so is freeing a state afterwards (a trainer may still hold one).
+    strategy.dispose();
+    strategy.disposeState(restored);
+    expect(branchDisposals).toBe(1);
+    expect(tf.memory().numTensors).toBe(baseline);
+    encoder.dispose();
+  });
+
+  it('every other method throws DisposedError after dispose()', () => {
+    const encoder = linearEncoder(12, 5, 8);
+    const strategy = compose({ augment: noiseAugment, encoder, head: identityHead(5), loss: toyLoss, negatives: logSource(5) });
+    const state = strategy.init(Rng.fromSeed(1));
+    const saved = strategy.serializeState(state);
+    strategy.dispose();
+    const x = images();
+    const batch = { images: x };
+    const stages = strategy.stages!;
+    const calls: Array<[string, () => unknown]> = [
+      ['init', () => strategy.init(Rng.fromSeed(1))],
+      ['loss', () => strategy.loss(batch, state, Rng.fromSeed(1))],
+      ['afterStep', () => strategy.afterStep(state, { tensors: {} }, batch, 0)],
+      ['serializeState', () => strategy.serializeState(state)],
+      ['deserializeState', () => strategy.deserializeState(saved)],
+      ['views', () => stages.views(batch, Rng.fromSeed(1))],
+      ['embed', () => stages.embed(x)],
+      ['lossFromEmbeddings', () => stages.lossFromEmbeddings([], [], batch, state, Rng.fromSeed(1))],
+    ];
+    for (const [method, call] of calls) {
+      expect(call).toThrow(DisposedError);
+      expect(call).toThrow(expect.objectContaining({ code: 'DISPOSED', argument: method }));
+    }
+    tf.dispose([x, ...Object.values(saved.tensors)]);
     encoder.dispose();
   });
 });

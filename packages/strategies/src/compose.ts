@@ -11,6 +11,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
   ArgumentError,
+  DisposedError,
   assertOneOf,
   describeValue,
   type Batch,
@@ -59,6 +60,13 @@ export interface ComposeOptions<S> {
    * view. Default `'concat'`.
    */
   readonly forward?: 'concat' | 'separate';
+  /**
+   * Parts built for this strategy alone, which its `dispose()` frees after the states (e.g. a
+   * `momentumBranch` created for it: `owns: [branch]`). Every other part passed in (encoder,
+   * head, augmenter, loss, a key branch or negative source not listed here) stays the caller's.
+   * Default none.
+   */
+  readonly owns?: ReadonlyArray<{ dispose(): void }>;
 }
 
 /** State of a composed strategy: the negative source's state (or null). */
@@ -134,13 +142,35 @@ export function compose<S = unknown>(options: ComposeOptions<S>): Strategy<Compo
       { argument: 'options.head', expected: `inputDim ${encoder.outputDim}`, received: head.inputDim },
     );
   }
+  const owns = options.owns ?? [];
+  if (!Array.isArray(owns) || owns.some((p) => typeof p !== 'object' || p === null || typeof (p as { dispose?: unknown }).dispose !== 'function')) {
+    throw new ArgumentError(`${where}: argument 'options.owns' must be an array of objects with dispose(), received ${describeValue(owns)}`, {
+      argument: 'options.owns',
+      expected: 'an array of objects with dispose()',
+      received: owns,
+    });
+  }
   const useLabels = options.useLabels ?? false;
   const name = options.name ?? 'composed';
+
+  // Ownership (core Strategy contract): the states handed out and still alive, and `owns`.
+  const live = new Set<ComposedState<S>>();
+  let disposed = false;
+  const alive = (method: string): void => {
+    if (disposed) {
+      throw new DisposedError(`${name}.${method}: the strategy was disposed`, { argument: method, expected: 'a strategy that was not disposed' });
+    }
+  };
+  const track = (state: ComposedState<S>): ComposedState<S> => {
+    if (state.negatives !== null) live.add(state);
+    return state;
+  };
 
   const embed = (x: tf.Tensor4D): tf.Tensor2D => head.apply(encoder.apply(x, { training: true }), { training: true });
 
   const stages: StrategyStages<ComposedState<S>> = {
     views(batch: Batch, rng: Rng): tf.Tensor4D[] {
+      alive('views');
       if (useLabels && batch.labels === undefined) {
         throw new ArgumentError(`${name}: argument 'batch.labels' is required by this strategy (useLabels), received undefined`, {
           argument: 'batch.labels',
@@ -149,8 +179,12 @@ export function compose<S = unknown>(options: ComposeOptions<S>): Strategy<Compo
       }
       return augment.apply(batch.images as tf.Tensor4D, rng.split());
     },
-    embed,
+    embed(images: tf.Tensor4D): tf.Tensor2D {
+      alive('embed');
+      return embed(images);
+    },
     lossFromEmbeddings(z, views, batch, state, rng) {
+      alive('lossFromEmbeddings');
       const b = (z[0] as tf.Tensor2D).shape[0];
       const keys = keyBranch
         ? keyBranch.keys(views, rng.split(), { negativesState: state.negatives, ...(batch.indices ? { indices: batch.indices } : {}) })
@@ -186,17 +220,19 @@ export function compose<S = unknown>(options: ComposeOptions<S>): Strategy<Compo
     stateDict: () => strategyStateDict(encoder, head, keyBranch),
 
     init(rng: Rng): ComposedState<S> {
-      return { negatives: negatives ? negatives.init(rng) : null };
+      alive('init');
+      return track({ negatives: negatives ? negatives.init(rng) : null });
     },
 
     loss(batch: Batch, state: ComposedState<S>, rng: Rng): { loss: tf.Scalar; aux: StepAux } {
+      alive('loss');
       const views = stages.views(batch, rng);
       try {
         let z: tf.Tensor2D[];
         if (forward === 'concat' && views.length > 1) {
-          z = tf.split(stages.embed(tf.concat(views, 0)), views.length, 0) as tf.Tensor2D[];
+          z = tf.split(embed(tf.concat(views, 0)), views.length, 0) as tf.Tensor2D[];
         } else {
-          z = views.map((v) => stages.embed(v));
+          z = views.map((v) => embed(v));
         }
         return stages.lossFromEmbeddings(z, views, batch, state, rng);
       } finally {
@@ -207,22 +243,28 @@ export function compose<S = unknown>(options: ComposeOptions<S>): Strategy<Compo
     stages,
 
     afterStep(state: ComposedState<S>, aux: StepAux, batch: Batch, step: number): ComposedState<S> {
+      alive('afterStep');
       let next = state;
       const w = aux.tensors['write'];
       if (negatives && state.negatives !== null && w) {
+        // write() disposes what it replaces: the old state is used up.
         next = { negatives: negatives.write(state.negatives, w as tf.Tensor2D, batch.indices) };
+        live.delete(state);
+        track(next);
       }
       keyBranch?.update(step);
       return next;
     },
 
     serializeState(state: ComposedState<S>): SerializedState {
+      alive('serializeState');
       if (!negatives || state.negatives === null) return { tensors: {}, meta: { strategy: name, negatives: null } };
       const s = negatives.serialize(state.negatives);
       return { tensors: s.tensors, meta: { strategy: name, negatives: negatives.name, state: s.meta } };
     },
 
     deserializeState(data: SerializedState): ComposedState<S> {
+      alive('deserializeState');
       const meta = data.meta as { strategy?: unknown; negatives?: unknown; state?: Record<string, unknown> };
       if (meta.strategy !== name) {
         throw new ArgumentError(`${name}: argument 'data' holds state of strategy ${describeValue(meta.strategy)}, expected "${name}"`, {
@@ -237,11 +279,21 @@ export function compose<S = unknown>(options: ComposeOptions<S>): Strategy<Compo
           { argument: 'data', received: meta.negatives },
         );
       }
-      return { negatives: negatives.deserialize({ tensors: data.tensors, meta: meta.state ?? {} }) };
+      return track({ negatives: negatives.deserialize({ tensors: data.tensors, meta: meta.state ?? {} }) });
     },
 
     disposeState(state: ComposedState<S>): void {
+      if (disposed) return;
+      live.delete(state);
       if (negatives && state.negatives !== null) negatives.dispose(state.negatives);
+    },
+
+    dispose(): void {
+      if (disposed) return;
+      disposed = true;
+      if (negatives) for (const state of live) negatives.dispose(state.negatives as S);
+      live.clear();
+      for (const part of owns) part.dispose();
     },
   };
 }

@@ -13,6 +13,7 @@ import { infoNceLoss } from '@contrastive/losses';
 import { memoryBank, type MemoryBankState } from '@contrastive/negatives';
 import { compose, type ComposedState } from './compose.js';
 import { imageSizeOf } from './image-size.js';
+import { validateOption } from './validate-option.js';
 import type { KeyBranch } from './key-branch.js';
 
 /** Options of {@link instDisc}. */
@@ -29,10 +30,19 @@ export interface InstDiscStrategyOptions {
   readonly temperature?: number;
   /** Bank momentum m; default 0.5 (the paper's setting). */
   readonly bankMomentum?: number;
+  /**
+   * Check values on every step: the default augmenter's input range ([0, 1], finite) and the
+   * loss's inputs (finite embeddings, no all-zero row, integer labels). Each check is a host
+   * read-back, which stalls a GPU engine, so the default is false: the trainer checks each
+   * epoch's first batch inside its one read-back per step, and a non-finite loss still shows.
+   * A passed-in augmenter keeps its own `checkValues` setting.
+   */
+  readonly validate?: boolean;
 }
 
 /**
- * The InstDisc strategy.
+ * The InstDisc strategy. `dispose()` frees the memory banks (states) it handed out that are
+ * still alive; the encoder, head and a passed-in augmenter stay the caller's.
  *
  * @example
  * ```ts
@@ -41,7 +51,8 @@ export interface InstDiscStrategyOptions {
  */
 export function instDisc(options: InstDiscStrategyOptions): Strategy<ComposedState<MemoryBankState>> {
   const size = imageSizeOf('instDisc', options);
-  const augment = options.augment ?? mocoV2Augment({ size, views: 1 });
+  const checkValues = validateOption('instDisc', options);
+  const augment = options.augment ?? mocoV2Augment({ size, views: 1, checkValues });
   const bank = memoryBank({
     size: options.datasetSize,
     dim: options.head.outputDim,
@@ -72,7 +83,7 @@ export function instDisc(options: InstDiscStrategyOptions): Strategy<ComposedSta
     head: options.head,
     keyBranch: bankPositives,
     negatives: bank,
-    loss: infoNceLoss({ temperature: options.temperature ?? 0.07, pairs: [[0, 0]] }),
+    loss: infoNceLoss({ temperature: options.temperature ?? 0.07, pairs: [[0, 0]], checkValues }),
     write: 'online',
   });
 }

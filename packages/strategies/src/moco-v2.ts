@@ -12,6 +12,7 @@ import { infoNceLoss } from '@contrastive/losses';
 import { momentumQueue, type MomentumQueueState } from '@contrastive/negatives';
 import { compose, type ComposedState } from './compose.js';
 import { imageSizeOf } from './image-size.js';
+import { validateOption } from './validate-option.js';
 import { momentumBranch, type MomentumBranch } from './momentum-branch.js';
 
 /** Options of {@link mocoV2}. */
@@ -32,15 +33,25 @@ export interface MocoV2StrategyOptions<E extends Encoder & CloneableModule<E>, H
   readonly shuffleGroups?: number;
   /** `true` adds the symmetric term (query from view 2, key from view 1); default false. */
   readonly symmetric?: boolean;
+  /**
+   * Check values on every step: the default augmenter's input range ([0, 1], finite) and the
+   * loss's inputs (finite embeddings, no all-zero row, integer labels). Each check is a host
+   * read-back, which stalls a GPU engine, so the default is false: the trainer checks each
+   * epoch's first batch inside its one read-back per step, and a non-finite loss still shows.
+   * A passed-in augmenter keeps its own `checkValues` setting.
+   */
+  readonly validate?: boolean;
 }
 
-/** A MoCo v2 strategy, with access to its key branch. */
+/** A MoCo v2 strategy, with access to its key branch (owned by the strategy: freed by its `dispose()`). */
 export type MocoV2Strategy<E extends Encoder, H extends ProjectionHead> = Strategy<ComposedState<MomentumQueueState>> & {
   readonly keyBranch: MomentumBranch<E, H>;
 };
 
 /**
- * The MoCo v2 strategy.
+ * The MoCo v2 strategy. It owns its key branch (the momentum copies of the encoder and head):
+ * `dispose()` frees them and the queues (states) it handed out that are still alive; the
+ * online encoder, head and a passed-in augmenter stay the caller's.
  *
  * @example
  * ```ts
@@ -51,7 +62,8 @@ export function mocoV2<E extends Encoder & CloneableModule<E>, H extends Project
   options: MocoV2StrategyOptions<E, H>,
 ): MocoV2Strategy<E, H> {
   const size = imageSizeOf('mocoV2', options);
-  const augment = options.augment ?? mocoV2Augment({ size });
+  const checkValues = validateOption('mocoV2', options);
+  const augment = options.augment ?? mocoV2Augment({ size, checkValues });
   const keyBranch = momentumBranch({
     encoder: options.encoder,
     head: options.head,
@@ -59,18 +71,27 @@ export function mocoV2<E extends Encoder & CloneableModule<E>, H extends Project
     ...(options.cosineSchedule !== undefined ? { cosineSchedule: options.cosineSchedule } : {}),
     ...(options.shuffleGroups !== undefined ? { shuffleGroups: options.shuffleGroups } : {}),
   });
-  const strategy = compose<MomentumQueueState>({
-    name: 'moco-v2',
-    augment,
-    encoder: options.encoder,
-    head: options.head,
-    keyBranch,
-    negatives: momentumQueue({ size: options.queueSize ?? 4096, dim: options.head.outputDim }),
-    loss: infoNceLoss({
-      temperature: options.temperature ?? 0.2,
-      pairs: options.symmetric === true ? [[0, 1], [1, 0]] : [[0, 1]],
-    }),
-    write: 'keys',
-  });
+  let strategy: Strategy<ComposedState<MomentumQueueState>>;
+  try {
+    strategy = compose<MomentumQueueState>({
+      name: 'moco-v2',
+      augment,
+      encoder: options.encoder,
+      head: options.head,
+      keyBranch,
+      negatives: momentumQueue({ size: options.queueSize ?? 4096, dim: options.head.outputDim }),
+      loss: infoNceLoss({
+        temperature: options.temperature ?? 0.2,
+        checkValues,
+        pairs: options.symmetric === true ? [[0, 1], [1, 0]] : [[0, 1]],
+      }),
+      write: 'keys',
+      // The momentum copies exist only for this strategy: its dispose() frees them.
+      owns: [keyBranch],
+    });
+  } catch (e) {
+    keyBranch.dispose();
+    throw e;
+  }
   return { ...strategy, keyBranch };
 }

@@ -8,6 +8,7 @@ import { simclr as simclrAugment } from '@contrastive/augment';
 import { ntXentLoss } from '@contrastive/losses';
 import { compose, type ComposedState } from './compose.js';
 import { imageSizeOf } from './image-size.js';
+import { validateOption } from './validate-option.js';
 
 /** Options of {@link simclr}. */
 export interface SimclrStrategyOptions {
@@ -20,10 +21,19 @@ export interface SimclrStrategyOptions {
   readonly augment?: ViewAugmenter;
   /** NT-Xent temperature τ; default 0.5 (the paper's CIFAR-10 setting, Appendix B.9). */
   readonly temperature?: number;
+  /**
+   * Check values on every step: the default augmenter's input range ([0, 1], finite) and the
+   * loss's inputs (finite embeddings, no all-zero row, integer labels). Each check is a host
+   * read-back, which stalls a GPU engine, so the default is false: the trainer checks each
+   * epoch's first batch inside its one read-back per step, and a non-finite loss still shows.
+   * A passed-in augmenter keeps its own `checkValues` setting.
+   */
+  readonly validate?: boolean;
 }
 
 /**
- * The SimCLR strategy.
+ * The SimCLR strategy. `dispose()` frees the states it handed out; the encoder, head and a
+ * passed-in augmenter stay the caller's.
  *
  * @example
  * ```ts
@@ -34,12 +44,13 @@ export interface SimclrStrategyOptions {
  */
 export function simclr(options: SimclrStrategyOptions): Strategy<ComposedState<never>> {
   const size = imageSizeOf('simclr', options);
-  const augment = options.augment ?? simclrAugment(size <= 64 ? { size, strength: 0.5, blur: false } : { size });
+  const checkValues = validateOption('simclr', options);
+  const augment = options.augment ?? simclrAugment(size <= 64 ? { size, strength: 0.5, blur: false, checkValues } : { size, checkValues });
   return compose<never>({
     name: 'simclr',
     augment,
     encoder: options.encoder,
     head: options.head,
-    loss: ntXentLoss({ temperature: options.temperature ?? 0.5 }),
+    loss: ntXentLoss({ temperature: options.temperature ?? 0.5, checkValues }),
   });
 }

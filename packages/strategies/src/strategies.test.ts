@@ -90,7 +90,7 @@ describe('named strategies train on real CIFAR-10 images', () => {
     const losses = trainLosses(strategy, 24);
     // step 0 reads the random initial queue; compare from step 1 on
     expect(mean(losses.slice(-4))).toBeLessThan(mean(losses.slice(1, 5)));
-    strategy.keyBranch.dispose();
+    strategy.dispose();
     encoder.dispose();
     head.dispose();
   });
@@ -113,7 +113,7 @@ describe('named strategies train on real CIFAR-10 images', () => {
     const keyParams = strategy.keyBranch.keyEncoder.trainableVariables.length + 0;
     expect(after.slice(0, keyParams)).toEqual(before.slice(0, keyParams));
     expect(strategy.trainableVariables.some((v) => strategy.keyBranch.nonTrainableVariables.includes(v))).toBe(false);
-    strategy.keyBranch.dispose();
+    strategy.dispose();
     encoder.dispose();
     head.dispose();
   });
@@ -130,6 +130,32 @@ describe('named strategies train on real CIFAR-10 images', () => {
     expect(() => mocoV2({ encoder, head, momentum: 1.5 })).toThrow(ArgumentError);
     expect(() => mocoV2({ encoder, head, shuffleGroups: 0 })).toThrow(/'options.shuffleGroups'/);
     x.dispose();
+    encoder.dispose();
+    head.dispose();
+  });
+
+  it('validate: per-step value checks only when asked (each one is a host read-back)', () => {
+    const { encoder, head } = parts(7);
+    const bad = tf.fill([4, 32, 32, 3], 2) as tf.Tensor4D; // outside [0, 1]
+    const labels = tf.tensor1d([0, 1, 0, 1], 'int32');
+    for (const validate of [true, false]) {
+      const strategies = [
+        simclr({ encoder, head, validate }),
+        supcon({ encoder, head, validate }),
+        mocoV2({ encoder, head, queueSize: 8, validate }),
+        instDisc({ encoder, head, datasetSize: 8, numNegatives: 4, validate }),
+      ] as Strategy<unknown>[];
+      for (const s of strategies) {
+        const state = s.init(Rng.fromSeed(1));
+        const batch = { images: bad, labels, indices: Int32Array.from([0, 1, 2, 3]) };
+        const run = () => tf.tidy(() => s.loss(batch, state, Rng.fromSeed(1)).loss);
+        if (validate) expect(run, s.name).toThrow(/values in \[0, 1\]/);
+        else expect(run, s.name).not.toThrow();
+        s.dispose();
+      }
+    }
+    expect(() => simclr({ encoder, head, validate: 'yes' as never })).toThrow(/'options.validate' must be a boolean/);
+    tf.dispose([bad, labels]);
     encoder.dispose();
     head.dispose();
   });

@@ -8,6 +8,7 @@ import { simclr as simclrAugment } from '@contrastive/augment';
 import { supConLoss } from '@contrastive/losses';
 import { compose, type ComposedState } from './compose.js';
 import { imageSizeOf } from './image-size.js';
+import { validateOption } from './validate-option.js';
 
 /** Options of {@link supcon}. */
 export interface SupconStrategyOptions {
@@ -19,10 +20,19 @@ export interface SupconStrategyOptions {
   readonly temperature?: number;
   /** `'out'` (eq. 2, default) or `'in'` (eq. 3). */
   readonly variant?: 'out' | 'in';
+  /**
+   * Check values on every step: the default augmenter's input range ([0, 1], finite) and the
+   * loss's inputs (finite embeddings, no all-zero row, integer labels). Each check is a host
+   * read-back, which stalls a GPU engine, so the default is false: the trainer checks each
+   * epoch's first batch inside its one read-back per step, and a non-finite loss still shows.
+   * A passed-in augmenter keeps its own `checkValues` setting.
+   */
+  readonly validate?: boolean;
 }
 
 /**
- * The SupCon strategy; batches must carry `labels`.
+ * The SupCon strategy; batches must carry `labels`. `dispose()` frees the states it handed
+ * out; the encoder, head and a passed-in augmenter stay the caller's.
  *
  * @example
  * ```ts
@@ -31,13 +41,14 @@ export interface SupconStrategyOptions {
  */
 export function supcon(options: SupconStrategyOptions): Strategy<ComposedState<never>> {
   const size = imageSizeOf('supcon', options);
-  const augment = options.augment ?? simclrAugment(size <= 64 ? { size, strength: 0.5, blur: false } : { size });
+  const checkValues = validateOption('supcon', options);
+  const augment = options.augment ?? simclrAugment(size <= 64 ? { size, strength: 0.5, blur: false, checkValues } : { size, checkValues });
   return compose<never>({
     name: `supcon-${options.variant ?? 'out'}`,
     augment,
     encoder: options.encoder,
     head: options.head,
-    loss: supConLoss({ temperature: options.temperature ?? 0.1, variant: options.variant ?? 'out' }),
+    loss: supConLoss({ temperature: options.temperature ?? 0.1, variant: options.variant ?? 'out', checkValues }),
     useLabels: true,
   });
 }

@@ -23,7 +23,7 @@
  * instance counter; reading one throws a {@link CheckpointError} that says so.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import {
@@ -35,6 +35,7 @@ import {
   type RngState,
   type SerializedState,
 } from '@contrastive/core';
+import { pathExists, syncDirectory, writeFileAtomic, writeFileSynced } from '@contrastive/core/node';
 import { canonicalJson } from './fingerprint.js';
 
 /** The `format` field of every manifest. */
@@ -121,39 +122,6 @@ export function checkpointName(step: number): string {
 
 function fail(message: string, details: { argument?: string; expected?: string; received?: unknown; cause?: unknown } = {}): never {
   throw new CheckpointError(message, details);
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function writeFileSynced(path: string, data: Uint8Array | string): Promise<void> {
-  const fh = await open(path, 'w');
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
-async function syncDirectory(path: string): Promise<void> {
-  // Makes a rename durable. Not every platform can open a directory (Windows); there the
-  // rename is as durable as the OS makes it.
-  let fh;
-  try {
-    fh = await open(path, 'r');
-    await fh.sync();
-  } catch {
-    /* best effort */
-  } finally {
-    await fh?.close();
-  }
 }
 
 interface EncodedGroup {
@@ -258,7 +226,7 @@ export async function saveCheckpoint(root: string, contents: CheckpointContents,
     for (const g of GROUPS) await writeFileSynced(join(tmp, `${g}.bin`), encoded[g].bytes);
     await writeFileSynced(join(tmp, 'manifest.json'), `${JSON.stringify(manifest, null, 1)}\n`);
     await syncDirectory(tmp);
-    if (await exists(finalPath)) {
+    if (await pathExists(finalPath)) {
       // A directory cannot be renamed over a non-empty one: move the old one aside first.
       const old = join(root, `.old-${name}-${unique}`);
       await rename(finalPath, old);
@@ -268,9 +236,7 @@ export async function saveCheckpoint(root: string, contents: CheckpointContents,
       await rename(tmp, finalPath);
     }
     await syncDirectory(root);
-    const latestTmp = join(root, `.tmp-latest-${unique}`);
-    await writeFileSynced(latestTmp, `${name}\n`);
-    await rename(latestTmp, join(root, 'latest'));
+    await writeFileAtomic(join(root, 'latest'), `${name}\n`);
     await syncDirectory(root);
   } catch (e) {
     await rm(tmp, { recursive: true, force: true });
@@ -293,7 +259,7 @@ export async function latestCheckpoint(root: string): Promise<string | null> {
   }
   if (!NAME_PATTERN.test(name)) fail(`latestCheckpoint: ${join(root, 'latest')} must name a checkpoint (step-NNNNNNNNN), found ${JSON.stringify(name)}`);
   const path = join(root, name);
-  if (!(await exists(join(path, 'manifest.json')))) fail(`latestCheckpoint: ${join(root, 'latest')} points to ${path}, which holds no manifest.json`);
+  if (!(await pathExists(join(path, 'manifest.json')))) fail(`latestCheckpoint: ${join(root, 'latest')} points to ${path}, which holds no manifest.json`);
   return path;
 }
 
@@ -302,7 +268,7 @@ export async function resolveCheckpoint(path: string): Promise<string> {
   if (typeof path !== 'string' || path.length === 0) {
     throw new ArgumentError(`resolveCheckpoint: argument 'path' must be a directory path, received ${describeValue(path)}`, { argument: 'path', received: path });
   }
-  if (await exists(join(path, 'manifest.json'))) return path;
+  if (await pathExists(join(path, 'manifest.json'))) return path;
   const latest = await latestCheckpoint(path);
   if (latest === null) fail(`resolveCheckpoint: no checkpoint at ${path} (neither a manifest.json nor a 'latest' file)`, { argument: 'path', received: path });
   return latest;

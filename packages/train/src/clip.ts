@@ -17,14 +17,29 @@ function assertGradients(where: string, grads: unknown): asserts grads is Gradie
 }
 
 /**
+ * The global L2 norm `sqrt(Σ_i ||g_i||²)` over all gradients, as a scalar tensor that stays on
+ * the engine (the caller disposes it; the trainer reads it together with the loss). NaN or
+ * Infinity if any gradient is not finite; 0 for no gradients.
+ */
+export function globalNormTensor(grads: GradientMap): tf.Scalar {
+  assertGradients('globalNormTensor', grads);
+  const list = Object.values(grads);
+  if (list.length === 0) return tf.scalar(0);
+  return tf.tidy(() => tf.sqrt(tf.addN(list.map((g) => tf.sum(tf.square(g))))) as tf.Scalar);
+}
+
+/**
  * The global L2 norm `sqrt(Σ_i ||g_i||²)` over all gradients (one number; reads one scalar
  * back from the engine). NaN or Infinity if any gradient is not finite; 0 for no gradients.
  */
 export function globalNorm(grads: GradientMap): number {
   assertGradients('globalNorm', grads);
-  const list = Object.values(grads);
-  if (list.length === 0) return 0;
-  return tf.tidy(() => tf.sqrt(tf.addN(list.map((g) => tf.sum(tf.square(g))))).dataSync()[0] as number);
+  const norm = globalNormTensor(grads);
+  try {
+    return norm.dataSync()[0] as number;
+  } finally {
+    norm.dispose();
+  }
 }
 
 /**

@@ -161,55 +161,13 @@ export function computeLossAndGradientsCached<S>(strategy: Strategy<S>, batch: B
   const grads: Record<string, tf.Tensor> = {};
   let ok = false;
   try {
-    if (!Array.isArray(views) || views.length === 0) {
-      throw new ShapeError(`${where}: strategy '${strategy.name}' stages.views returned ${describeValue(views)}, expected a non-empty array of [B, H, W, C] views`, {
-        argument: 'strategy.stages.views',
-        received: views,
-      });
-    }
-    views.forEach((v, i) => {
-      if (!(v instanceof tf.Tensor) || v.rank < 2 || (v.shape[0] as number) < 1) {
-        throw new ShapeError(`${where}: view ${i} of strategy '${strategy.name}' must be a tensor [B, ...] with B >= 1, received ${describeValue(v)}`, {
-          argument: 'strategy.stages.views',
-          expected: 'tensors [B, H, W, C]',
-          received: v,
-        });
-      }
-    });
+    assertViews(where, strategy.name, views);
     const chunks = planChunks(
       views.map((v) => v.shape[0] as number),
       chunkSize,
     );
-
     // 1. Embeddings of every chunk, without a tape; BatchNorm running averages restored afterwards.
-    const pieces: tf.Tensor2D[][] = views.map(() => []);
-    // Keep a handle on every non-trainable variable's current value (no copy): a training-mode
-    // forward pass replaces BatchNorm running averages with new tensors, and those are put back.
-    const snapshot = strategy.nonTrainableVariables.map((v) => ({ variable: v, dataId: v.dataId, value: alias(v as tf.Tensor) }));
-    try {
-      for (const c of chunks) {
-        const zc = tf.tidy(() => stages.embed(sliceRows(views[c.view] as tf.Tensor4D, c.start, c.size)));
-        (pieces[c.view] as tf.Tensor2D[]).push(zc);
-        owned.push(zc);
-        if (zc.rank !== 2 || zc.shape[0] !== c.size) {
-          throw new ShapeError(`${where}: stages.embed of ${c.size} images returned shape [${zc.shape.join(', ')}], expected [${c.size}, D]`, {
-            argument: 'strategy.stages.embed',
-            expected: `[${c.size}, D]`,
-            received: zc.shape,
-          });
-        }
-      }
-    } finally {
-      for (const s of snapshot) {
-        if (s.variable.dataId !== s.dataId) s.variable.assign(s.value);
-        s.value.dispose();
-      }
-    }
-    for (const p of pieces) {
-      const zv = p.length === 1 ? (p[0] as tf.Tensor2D) : (tf.concat(p, 0) as tf.Tensor2D);
-      if (p.length > 1) owned.push(zv);
-      z.push(zv);
-    }
+    z.push(...embedWithoutTape(where, strategy, views, chunks, owned));
 
     // 2. The loss over the whole batch and its gradient with respect to every embedding (and to
     //    any trainable variable the loss uses directly, e.g. a learned temperature).
@@ -241,31 +199,7 @@ export function computeLossAndGradientsCached<S>(strategy: Strategy<S>, batch: B
     });
 
     // 3. Recompute each chunk under a tape and backpropagate its rows of the cached gradient.
-    for (const c of chunks) {
-      const u = dz[c.view];
-      if (u === undefined || u === null) continue; // the loss does not use this view
-      const x = sliceRows(views[c.view] as tf.Tensor4D, c.start, c.size);
-      const dy = sliceRows(u as tf.Tensor2D, c.start, c.size);
-      try {
-        const out = tf.engine().gradients(() => stages.embed(x), variables, dy, true);
-        out.value.dispose();
-        variables.forEach((v, i) => {
-          const d = out.grads[i];
-          if (d === undefined || d === null) return;
-          const previous = grads[v.name];
-          if (previous === undefined) {
-            grads[v.name] = d;
-          } else {
-            grads[v.name] = tf.add(previous, d);
-            previous.dispose();
-            d.dispose();
-          }
-        });
-      } finally {
-        x.dispose();
-        dy.dispose();
-      }
-    }
+    backpropagateChunks(stages, views, chunks, dz, variables, grads);
     ok = true;
     return { loss, grads, aux };
   } finally {
@@ -274,6 +208,101 @@ export function computeLossAndGradientsCached<S>(strategy: Strategy<S>, batch: B
       loss?.dispose();
       tf.dispose(Object.values(grads));
       tf.dispose(Object.values(aux.tensors));
+    }
+  }
+}
+
+/** The views a strategy's `stages.views` returned: a non-empty array of tensors [B, ...], B >= 1. */
+function assertViews(where: string, strategy: string, views: unknown): asserts views is tf.Tensor4D[] {
+  if (!Array.isArray(views) || views.length === 0) {
+    throw new ShapeError(`${where}: strategy '${strategy}' stages.views returned ${describeValue(views)}, expected a non-empty array of [B, H, W, C] views`, {
+      argument: 'strategy.stages.views',
+      received: views,
+    });
+  }
+  views.forEach((v, i) => {
+    if (!(v instanceof tf.Tensor) || v.rank < 2 || (v.shape[0] as number) < 1) {
+      throw new ShapeError(`${where}: view ${i} of strategy '${strategy}' must be a tensor [B, ...] with B >= 1, received ${describeValue(v)}`, {
+        argument: 'strategy.stages.views',
+        expected: 'tensors [B, H, W, C]',
+        received: v,
+      });
+    }
+  });
+}
+
+/**
+ * Pass 1: the embedding of every view, chunk by chunk, without a tape. Non-trainable variables
+ * (BatchNorm running averages) are put back afterwards, so that pass 3 updates them once. Every
+ * tensor made goes to `owned` (the caller frees it).
+ */
+function embedWithoutTape<S>(where: string, strategy: Strategy<S>, views: readonly tf.Tensor4D[], chunks: readonly Chunk[], owned: tf.Tensor[]): tf.Tensor2D[] {
+  const stages = strategy.stages as StrategyStages<S>;
+  const pieces: tf.Tensor2D[][] = views.map(() => []);
+  // Keep a handle on every non-trainable variable's current value (no copy): a training-mode
+  // forward pass replaces BatchNorm running averages with new tensors, and those are put back.
+  const snapshot = strategy.nonTrainableVariables.map((v) => ({ variable: v, dataId: v.dataId, value: alias(v as tf.Tensor) }));
+  try {
+    for (const c of chunks) {
+      const zc = tf.tidy(() => stages.embed(sliceRows(views[c.view] as tf.Tensor4D, c.start, c.size)));
+      (pieces[c.view] as tf.Tensor2D[]).push(zc);
+      owned.push(zc);
+      if (zc.rank !== 2 || zc.shape[0] !== c.size) {
+        throw new ShapeError(`${where}: stages.embed of ${c.size} images returned shape [${zc.shape.join(', ')}], expected [${c.size}, D]`, {
+          argument: 'strategy.stages.embed',
+          expected: `[${c.size}, D]`,
+          received: zc.shape,
+        });
+      }
+    }
+  } finally {
+    for (const s of snapshot) {
+      if (s.variable.dataId !== s.dataId) s.variable.assign(s.value);
+      s.value.dispose();
+    }
+  }
+  return pieces.map((p) => {
+    const zv = p.length === 1 ? (p[0] as tf.Tensor2D) : (tf.concat(p, 0) as tf.Tensor2D);
+    if (p.length > 1) owned.push(zv);
+    return zv;
+  });
+}
+
+/**
+ * Pass 3: each chunk again under a tape, backpropagating its rows of the cached gradient `dz`;
+ * the parameter gradients are summed into `grads` (by variable name).
+ */
+function backpropagateChunks<S>(
+  stages: StrategyStages<S>,
+  views: readonly tf.Tensor4D[],
+  chunks: readonly Chunk[],
+  dz: readonly (tf.Tensor | undefined)[],
+  variables: readonly tf.Variable[],
+  grads: Record<string, tf.Tensor>,
+): void {
+  for (const c of chunks) {
+    const u = dz[c.view];
+    if (u === undefined || u === null) continue; // the loss does not use this view
+    const x = sliceRows(views[c.view] as tf.Tensor4D, c.start, c.size);
+    const dy = sliceRows(u as tf.Tensor2D, c.start, c.size);
+    try {
+      const out = tf.engine().gradients(() => stages.embed(x), variables as tf.Variable[], dy, true);
+      out.value.dispose();
+      variables.forEach((v, i) => {
+        const d = out.grads[i];
+        if (d === undefined || d === null) return;
+        const previous = grads[v.name];
+        if (previous === undefined) {
+          grads[v.name] = d;
+        } else {
+          grads[v.name] = tf.add(previous, d);
+          previous.dispose();
+          d.dispose();
+        }
+      });
+    } finally {
+      x.dispose();
+      dy.dispose();
     }
   }
 }

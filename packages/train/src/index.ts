@@ -6,7 +6,8 @@
  * callbacks, a progress bar and a JSONL metrics log; atomic, verified checkpoints that resume
  * bit for bit; a gradient cache for large contrastive batches in small memory.
  */
-export { Trainer, train, type TrainerOptions, type TrainerCallbacks, type StepInfo, type EpochInfo, type TrainSummary, type CheckpointOptions } from './trainer.js';
+export { Trainer, train, type TrainerOptions, type TrainerCallbacks, type RunningTrainer, type StepInfo, type EpochInfo, type TrainSummary, type CheckpointOptions } from './trainer.js';
+export { metricsLogCallbacks, progressBarCallbacks, checkpointCallbacks } from './default-callbacks.js';
 export type { DataSource, BatchIterable } from './data-source.js';
 export {
   createOptimizer,
@@ -25,7 +26,8 @@ export { sgd, type SgdOptions } from './sgd.js';
 export { lars, type LarsOptions } from './lars.js';
 export { adamw, type AdamWOptions } from './adamw.js';
 export { constantLr, warmupCosine, scaleLearningRate, type LearningRateSchedule, type WarmupCosineOptions, type ScaleLearningRateOptions } from './schedule.js';
-export { globalNorm, clipByGlobalNorm } from './clip.js';
+export { globalNorm, globalNormTensor, clipByGlobalNorm } from './clip.js';
+export { readStep, type StepReadings } from './step-readings.js';
 export {
   saveCheckpoint,
   readCheckpoint,

@@ -153,6 +153,9 @@ export function slotKey(variableName: string, slotName: string): string {
  * runs the rule in a tidy scope, assigns the variable, swaps the slots and (de)serializes.
  */
 export function createOptimizer(def: OptimizerDefinition): Optimizer {
+  // Over 80 lines by design: the body is the returned object's five methods (init, apply,
+  // serialize, deserialize, dispose; each under 60 lines), which share `def` and `checkState`
+  // by closure. Splitting them out would thread that context through five functions.
   const { name, hyperparameters, slotNames } = def;
 
   const checkState = (where: string, state: OptimizerState, variables: readonly tf.Variable[]): void => {

@@ -3,13 +3,14 @@
  * images per second. Shown only on a TTY unless forced.
  */
 import { SingleBar } from 'cli-progress';
+import { shouldShowProgress, type MaybeTerminal, type ShowProgress } from '@contrastive/core/node';
 
 /** Where and whether to draw the bar. */
 export interface ProgressBarOptions {
   /** The stream to draw on. Default `process.stderr`. */
-  readonly stream?: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly stream?: NodeJS.WritableStream & MaybeTerminal;
   /** `'auto'` (default): only when the stream is a TTY. `true`: always. `false`: never. */
-  readonly show?: 'auto' | boolean;
+  readonly show?: ShowProgress;
 }
 
 /** The values shown after the bar. */
@@ -38,7 +39,7 @@ export class TrainingProgress {
   constructor(epochs: number, options: ProgressBarOptions = {}) {
     const stream = options.stream ?? process.stderr;
     const show = options.show ?? 'auto';
-    this.enabled = show === true || (show === 'auto' && (stream as { isTTY?: boolean }).isTTY === true);
+    this.enabled = shouldShowProgress(show, stream);
     this.#epochs = epochs;
     this.#bar = this.enabled
       ? new SingleBar({

@@ -55,7 +55,7 @@ describe('Trainer', () => {
       learningRate: schedule,
       clipGradNorm: 5,
       metricsLog: log,
-      quiet: true,
+      progress: false,
       callbacks: {
         onStepEnd: (info) => void steps.push(info),
         onEpochEnd: async (info) => {
@@ -152,5 +152,19 @@ describe('Trainer', () => {
     ).rejects.toThrow(/batch\.labels/);
     expect(images.isDisposed).toBe(true); // the trainer owned the batch
     strategy.dispose();
+  });
+
+  it('an afterStep that throws leaves the trainer holding the applied optimizer state: dispose frees it', async () => {
+    const inner = toyStrategy({ prefix: 'after-throws', queueSize: 7 });
+    const strategy = { ...inner, afterStep: (...args: Parameters<typeof inner.afterStep>) => {
+      if (args[3] === 1) throw new Error('afterStep failed');
+      return inner.afterStep(...args);
+    } };
+    const before = tf.memory().numTensors;
+    const trainer = new Trainer({ strategy, data: toyData(), epochs: 1, optimizer: sgd({ momentum: 0.9 }), learningRate: 0.1, progress: false });
+    await expect(trainer.run()).rejects.toThrow('afterStep failed');
+    trainer.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    inner.dispose();
   });
 });

@@ -1,170 +1,33 @@
 /**
  * The training loop: epochs of batches through a {@link Strategy}, an {@link Optimizer} and a
- * learning-rate schedule, with gradient clipping, non-finite guards, callbacks, a progress
- * bar, a JSONL metrics log and atomic checkpoint/resume that reproduces an uninterrupted run
- * bit for bit.
+ * learning-rate schedule. The parts live in their own modules: the option checks
+ * (`trainer-options.ts`), one step (`train-step.ts`), the resume bookkeeping (`run-position.ts`),
+ * and the metrics log, progress bar and checkpoint cadence as default callbacks
+ * (`default-callbacks.ts`); this class ties them together and owns the run's state, with atomic
+ * checkpoint/resume that reproduces an uninterrupted run bit for bit.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  ArgumentError,
-  CheckpointError,
-  NonFiniteError,
-  Rng,
-  assertInteger,
-  assertOneOf,
-  assertOptionsObject,
-  assertPositive,
-  describeValue,
-  type Batch,
-  type RngState,
-  type Strategy,
-} from '@contrastive/core';
+import { ArgumentError, CheckpointError, Rng, type Batch, type RngState, type Strategy } from '@contrastive/core';
+import { CallbackList } from './callback-list.js';
 import { checkWeights, latestCheckpoint, readCheckpoint, saveCheckpoint } from './checkpoint.js';
-import { clipByGlobalNorm, globalNorm } from './clip.js';
-import { assertBatch, assertDataSource, epochBatches, isOneShot, type DataSource } from './data-source.js';
+import { assertBatch, epochBatches, isOneShot } from './data-source.js';
+import { trainerCallbacks } from './default-callbacks.js';
 import { configFingerprint } from './fingerprint.js';
-import { MetricsLog } from './metrics-log.js';
-import { assertVariables, type Optimizer, type OptimizerState } from './optimizer.js';
+import type { Optimizer, OptimizerState } from './optimizer.js';
+import { START, advanceStep, endEpoch, positionFromCheckpoint, positionMeta, type RunPosition } from './run-position.js';
 import { slotsFromPaths, slotsToPaths, strategyPaths } from './state-paths.js';
-import { TrainingProgress, type ProgressBarOptions } from './progress.js';
 import { constantLr, type LearningRateSchedule } from './schedule.js';
-import { computeLossAndGradients, disposeLossAndGradients, type LossAndGradients } from './step.js';
-import { assertGradientCacheOptions, assertStagedStrategy, computeLossAndGradientsCached, type GradientCacheOptions } from './gradient-cache.js';
+import { trainStep } from './train-step.js';
+import { assertTrainerOptions } from './trainer-options.js';
+import type { CheckpointOptions, RunningTrainer, StepInfo, TrainSummary, TrainerOptions } from './trainer-types.js';
 
-/** When and where to save checkpoints. */
-export interface CheckpointOptions {
-  /** Root directory: holds `step-NNNNNNNNN/` checkpoints and a `latest` pointer. */
-  readonly dir: string;
-  /** Save every N steps as well as at the end. Default: only at the end. */
-  readonly everySteps?: number;
-  /** Keep the N newest checkpoints (0 = all). Default 3. */
-  readonly keep?: number;
-}
+export type { CheckpointOptions, EpochInfo, RunningTrainer, StepInfo, TrainSummary, TrainerCallbacks, TrainerOptions } from './trainer-types.js';
 
-/** What {@link TrainerCallbacks} and the metrics log see after each step. */
-export interface StepInfo {
-  /** 0-based epoch of this step. */
-  readonly epoch: number;
-  /** Steps done in the run, this one included (1-based). */
-  readonly step: number;
-  /** Steps done in this epoch, this one included (1-based). */
-  readonly stepInEpoch: number;
-  /** The loss (NaN or ±Infinity when the step was skipped as non-finite). */
-  readonly loss: number;
-  /** The learning rate used. */
-  readonly learningRate: number;
-  /** Global gradient norm before clipping. */
-  readonly gradNorm: number;
-  /** Samples in the batch. */
-  readonly batchSize: number;
-  /** Wall time since the previous step ended (data loading included). */
-  readonly seconds: number;
-  readonly imagesPerSecond: number;
-  /** True when the step was skipped because the loss or a gradient was not finite. */
-  readonly skipped: boolean;
-}
-
-/** What {@link TrainerCallbacks.onEpochEnd} and the metrics log see after each epoch. */
-export interface EpochInfo {
-  /** 0-based epoch that ended. */
-  readonly epoch: number;
-  /** Steps in this epoch (steps before a resume included). */
-  readonly steps: number;
-  /** Mean loss over the epoch's non-skipped steps (NaN if none). */
-  readonly meanLoss: number;
-  /** Wall time of the epoch in this process. */
-  readonly seconds: number;
-  readonly imagesPerSecond: number;
-}
-
-/** Hooks called by the loop; each may be async. */
-export interface TrainerCallbacks<S = unknown> {
-  onStepEnd?(info: StepInfo, trainer: Trainer<S>): void | Promise<void>;
-  onEpochEnd?(info: EpochInfo, trainer: Trainer<S>): void | Promise<void>;
-  /** Checked after each step (and its periodic checkpoint); `true` ends the run (with a final checkpoint). */
-  shouldStop?(info: StepInfo, trainer: Trainer<S>): boolean | Promise<boolean>;
-}
-
-/** Options of {@link Trainer} and {@link train}. */
-export interface TrainerOptions<S = unknown> {
-  /** The recipe of a step (core `Strategy`). */
-  readonly strategy: Strategy<S>;
-  /** Batches per epoch (see {@link DataSource}). */
-  readonly data: DataSource;
-  /** Number of epochs (>= 1). */
-  readonly epochs: number;
-  readonly optimizer: Optimizer;
-  /** A constant rate or a schedule over the 0-based step (e.g. `warmupCosine`). */
-  readonly learningRate: number | LearningRateSchedule;
-  /** Seed of the trainer's rng (strategy init, then one split per step). Default 0. */
-  readonly seed?: number;
-  /** Clip gradients to this global L2 norm. Default: no clipping. */
-  readonly clipGradNorm?: number;
-  /** On a non-finite loss or gradient: `'throw'` (default) a NonFiniteError naming the step, or `'skip'` the update. */
-  readonly onNonFinite?: 'throw' | 'skip';
-  readonly callbacks?: TrainerCallbacks<S>;
-  /** Save checkpoints; without it nothing is saved. */
-  readonly checkpoint?: CheckpointOptions;
-  /**
-   * `'latest'`: continue from the newest checkpoint in `checkpoint.dir` if there is one
-   * (start fresh otherwise). A path: continue from that checkpoint (or root), which must exist.
-   * Default: start fresh.
-   */
-  readonly resume?: false | 'latest' | string;
-  /** Append per-step and per-epoch records to this JSONL file. */
-  readonly metricsLog?: string;
-  /** Progress bar: `'auto'` (default, TTY only), `true`, `false`, or stream options. */
-  readonly progress?: 'auto' | boolean | ProgressBarOptions;
-  /** No progress bar whatever `progress` says. */
-  readonly quiet?: boolean;
-  /** Steps per epoch, for the progress bar's total only. */
-  readonly stepsPerEpoch?: number;
-  /**
-   * The run's configuration (JSON data). Hashed, with the strategy name, optimizer
-   * hyperparameters, schedule and clipping, into the fingerprint that checkpoints carry and a
-   * resume must match.
-   */
-  readonly config?: Readonly<Record<string, unknown>>;
-  /** Dispose each batch's tensors after its step. Default true. */
-  readonly disposeBatches?: boolean;
-  /**
-   * Compute each step's loss and gradients with a gradient cache (Gao et al. 2021): the batch is
-   * embedded `chunkSize` images at a time, so a large contrastive batch fits in the memory of
-   * one chunk (see {@link computeLossAndGradientsCached}). Needs a strategy with `stages` (every
-   * `compose()` strategy). Not part of the checkpoint fingerprint: a run may resume with another
-   * chunk size (the same one is needed for a bit-identical resume). Default: the plain step.
-   */
-  readonly gradientCache?: GradientCacheOptions;
-}
-
-/** What {@link Trainer.run} returns. */
-export interface TrainSummary {
-  /** Steps done in the run, over all sessions. */
-  readonly steps: number;
-  /** Epochs completed. */
-  readonly epochsCompleted: number;
-  /** True when `shouldStop` ended the run early. */
-  readonly stopped: boolean;
-  /** Loss of the last step of this session (NaN if none). */
-  readonly lastLoss: number;
-  /** Steps skipped as non-finite in this session. */
-  readonly skippedSteps: number;
-  /** Directory of the last checkpoint written, if any. */
-  readonly lastCheckpoint: string | null;
-  /** Checkpoint this session resumed from, if any. */
-  readonly resumedFrom: string | null;
-}
-
-interface EpochTotals {
-  lossSum: number;
-  lossCount: number;
-  steps: number;
-  images: number;
-  seconds: number;
-}
-
-function isNumberRecord(v: unknown): v is Record<string, number> {
-  return typeof v === 'object' && v !== null && Object.values(v).every((x) => typeof x === 'number');
+/** What one `run()` counts besides the position. */
+interface Session {
+  stopped: boolean;
+  lastLoss: number;
+  skippedSteps: number;
 }
 
 /**
@@ -190,7 +53,7 @@ function isNumberRecord(v: unknown): v is Record<string, number> {
  * trainer.dispose();
  * ```
  */
-export class Trainer<S = unknown> {
+export class Trainer<S = unknown> implements RunningTrainer<S> {
   readonly strategy: Strategy<S>;
   readonly optimizer: Optimizer;
   /** sha256 of the run's configuration (see {@link TrainerOptions.config}). */
@@ -199,103 +62,28 @@ export class Trainer<S = unknown> {
   readonly #schedule: LearningRateSchedule;
   /** Every variable of the strategy by parameter path: what checkpoints (weights and optimizer slots) key on. */
   readonly #paths: ReadonlyMap<string, tf.Variable>;
+  readonly #callbacks: CallbackList<S>;
   #rng: Rng;
   #state: S;
   #optState: OptimizerState;
-  #step = 0;
-  #epoch = 0;
-  #stepInEpoch = 0;
-  #totals: EpochTotals = { lossSum: 0, lossCount: 0, steps: 0, images: 0, seconds: 0 };
+  #position: RunPosition = START;
   #running = false;
   #disposed = false;
   #resumedFrom: string | null = null;
   #lastSavedStep = -1;
   #lastCheckpoint: string | null = null;
+  #inputsCheckedEpoch = -1;
 
   constructor(options: TrainerOptions<S>) {
-    const where = 'Trainer';
-    assertOptionsObject(where, 'options', options);
-    if (options === undefined) throw new ArgumentError(`${where}: argument 'options' is required`, { argument: 'options' });
+    assertTrainerOptions('Trainer', options);
     const { strategy, optimizer } = options;
-    if (typeof strategy !== 'object' || strategy === null || typeof strategy.loss !== 'function' || typeof strategy.afterStep !== 'function') {
-      throw new ArgumentError(`${where}: argument 'options.strategy' must be a Strategy, received ${describeValue(strategy)}`, {
-        argument: 'options.strategy',
-        expected: 'a Strategy',
-        received: strategy,
-      });
-    }
-    if (typeof optimizer !== 'object' || optimizer === null || typeof optimizer.apply !== 'function') {
-      throw new ArgumentError(`${where}: argument 'options.optimizer' must be an Optimizer (sgd, lars, adamw), received ${describeValue(optimizer)}`, {
-        argument: 'options.optimizer',
-        expected: 'an Optimizer',
-        received: optimizer,
-      });
-    }
-    assertDataSource(where, 'options.data', options.data);
-    assertInteger(where, 'options.epochs', options.epochs, 1);
     const lr = options.learningRate;
-    if (typeof lr === 'number') {
-      if (!Number.isFinite(lr) || lr < 0) {
-        throw new ArgumentError(`${where}: argument 'options.learningRate' must be a finite number >= 0 or a schedule, received ${describeValue(lr)}`, {
-          argument: 'options.learningRate',
-          received: lr,
-        });
-      }
-    } else if (typeof lr !== 'function') {
-      throw new ArgumentError(`${where}: argument 'options.learningRate' must be a number or a schedule (step) => number, received ${describeValue(lr)}`, {
-        argument: 'options.learningRate',
-        received: lr,
-      });
-    }
-    if (options.seed !== undefined) assertInteger(where, 'options.seed', options.seed, Number.MIN_SAFE_INTEGER);
-    if (options.clipGradNorm !== undefined) assertPositive(where, 'options.clipGradNorm', options.clipGradNorm);
-    assertOneOf(where, 'options.onNonFinite', options.onNonFinite ?? 'throw', ['throw', 'skip'] as const);
-    if (options.stepsPerEpoch !== undefined) assertInteger(where, 'options.stepsPerEpoch', options.stepsPerEpoch, 1);
-    if (options.gradientCache !== undefined) {
-      assertGradientCacheOptions(where, 'options.gradientCache', options.gradientCache);
-      assertStagedStrategy(where, 'options.gradientCache', strategy);
-    }
-    if (options.checkpoint !== undefined) {
-      assertOptionsObject(where, 'options.checkpoint', options.checkpoint);
-      if (typeof options.checkpoint.dir !== 'string' || options.checkpoint.dir.length === 0) {
-        throw new ArgumentError(`${where}: argument 'options.checkpoint.dir' must be a directory path, received ${describeValue(options.checkpoint.dir)}`, {
-          argument: 'options.checkpoint.dir',
-          received: options.checkpoint.dir,
-        });
-      }
-      if (options.checkpoint.everySteps !== undefined) assertInteger(where, 'options.checkpoint.everySteps', options.checkpoint.everySteps, 1);
-      if (options.checkpoint.keep !== undefined) assertInteger(where, 'options.checkpoint.keep', options.checkpoint.keep, 0);
-    }
-    const resume = options.resume ?? false;
-    if (resume !== false && (typeof resume !== 'string' || resume.length === 0)) {
-      throw new ArgumentError(`${where}: argument 'options.resume' must be false, 'latest' or a checkpoint path, received ${describeValue(resume)}`, {
-        argument: 'options.resume',
-        received: resume,
-      });
-    }
-    if (resume === 'latest' && options.checkpoint === undefined) {
-      throw new ArgumentError(`${where}: argument 'options.resume' is 'latest' but no options.checkpoint.dir says where to look`, {
-        argument: 'options.resume',
-        expected: 'options.checkpoint.dir to be set',
-        received: resume,
-      });
-    }
-    if (options.metricsLog !== undefined && (typeof options.metricsLog !== 'string' || options.metricsLog.length === 0)) {
-      throw new ArgumentError(`${where}: argument 'options.metricsLog' must be a file path, received ${describeValue(options.metricsLog)}`, {
-        argument: 'options.metricsLog',
-        received: options.metricsLog,
-      });
-    }
-    assertVariables(where, 'strategy.trainableVariables + strategy.nonTrainableVariables', [...strategy.trainableVariables, ...strategy.nonTrainableVariables]);
-    if (strategy.trainableVariables.length === 0) {
-      throw new ArgumentError(`${where}: argument 'options.strategy' has no trainable variables`, { argument: 'options.strategy.trainableVariables' });
-    }
-
     this.strategy = strategy;
     this.optimizer = optimizer;
     this.#options = options;
     this.#schedule = typeof lr === 'number' ? constantLr(lr) : lr;
-    this.#paths = strategyPaths(where, strategy);
+    this.#paths = strategyPaths('Trainer', strategy);
+    this.#callbacks = new CallbackList(trainerCallbacks(options));
     this.fingerprint = configFingerprint({
       strategy: strategy.name,
       optimizer: { name: optimizer.name, hyperparameters: optimizer.hyperparameters },
@@ -310,12 +98,17 @@ export class Trainer<S = unknown> {
 
   /** Steps done (over all sessions of the run). */
   get step(): number {
-    return this.#step;
+    return this.#position.step;
   }
 
   /** 0-based epoch in progress (equals `epochs` once training is complete). */
   get epoch(): number {
-    return this.#epoch;
+    return this.#position.epoch;
+  }
+
+  /** Batches of the epoch in progress already done (by this session or, after a resume, before it). */
+  get stepInEpoch(): number {
+    return this.#position.stepInEpoch;
   }
 
   /** The strategy's current state (owned by the trainer until {@link Trainer.dispose}). */
@@ -346,93 +139,75 @@ export class Trainer<S = unknown> {
     if (this.#running) throw new ArgumentError('Trainer.run: the trainer is already running', { argument: 'this' });
     this.#running = true;
     const o = this.#options;
-    let metrics: MetricsLog | null = null;
-    const progressOption = o.progress ?? 'auto';
-    const progress = new TrainingProgress(
-      o.epochs,
-      o.quiet === true ? { show: false } : typeof progressOption === 'object' ? progressOption : { show: progressOption },
-    );
-    let stopped = false;
-    let lastLoss = Number.NaN;
-    let skippedSteps = 0;
+    const session: Session = { stopped: false, lastLoss: Number.NaN, skippedSteps: 0 };
     try {
-      const resume = o.resume ?? false;
-      if (resume !== false && this.#resumedFrom === null && this.#step === 0) {
-        const path = resume === 'latest' ? await latestCheckpoint((o.checkpoint as CheckpointOptions).dir) : resume;
-        if (path !== null) await this.restore(path);
-      }
-      if (this.#epoch + 1 < o.epochs && isOneShot(o.data)) {
+      await this.#resumeIfAsked();
+      if (this.epoch + 1 < o.epochs && isOneShot(o.data)) {
         throw new ArgumentError(
-          `Trainer.run: argument 'options.data' is a one-shot iterator (e.g. a generator object) but ${o.epochs - this.#epoch} epochs remain; pass a function epoch => iterable`,
+          `Trainer.run: argument 'options.data' is a one-shot iterator (e.g. a generator object) but ${o.epochs - this.epoch} epochs remain; pass a function epoch => iterable`,
           { argument: 'options.data', expected: 'a re-iterable source or a function epoch => iterable', received: o.data },
         );
       }
-      if (o.metricsLog !== undefined) metrics = MetricsLog.open(o.metricsLog);
-      while (this.#epoch < o.epochs && !stopped) {
-        const epoch = this.#epoch;
-        const batches = await epochBatches(o.data, epoch);
-        let toSkip = this.#stepInEpoch; // batches a resumed checkpoint had already consumed
-        const epochStart = performance.now();
-        let last = epochStart;
-        progress.startEpoch(epoch, this.#stepInEpoch, o.stepsPerEpoch ?? 0);
-        for await (const batch of batches) {
-          if (toSkip > 0) {
-            toSkip--;
-            this.#disposeBatch(batch);
-            continue;
-          }
-          const info = this.#trainStep(batch, last);
-          last = performance.now();
-          lastLoss = info.loss;
-          if (info.skipped) skippedSteps++;
-          metrics?.write({ type: 'step', time: Date.now(), ...info });
-          progress.update(info.stepInEpoch, info);
-          await o.callbacks?.onStepEnd?.(info, this);
-          const every = o.checkpoint?.everySteps;
-          if (every !== undefined && this.#step % every === 0) await this.saveCheckpoint();
-          if ((await o.callbacks?.shouldStop?.(info, this)) === true) {
-            stopped = true;
-            break;
-          }
-        }
-        if (stopped) break;
-        if (toSkip > 0) {
-          throw new CheckpointError(
-            `Trainer.run: the data source gave epoch ${epoch} fewer batches than the checkpoint had consumed (${this.#stepInEpoch - toSkip} < ${this.#stepInEpoch}); it must give the same batches for the same epoch`,
-            { argument: 'options.data', expected: `>= ${this.#stepInEpoch} batches`, received: this.#stepInEpoch - toSkip },
-          );
-        }
-        progress.stop();
-        this.#totals.seconds += (performance.now() - epochStart) / 1000;
-        const t = this.#totals;
-        const info: EpochInfo = {
-          epoch,
-          steps: t.steps,
-          meanLoss: t.lossCount > 0 ? t.lossSum / t.lossCount : Number.NaN,
-          seconds: t.seconds,
-          imagesPerSecond: t.seconds > 0 ? t.images / t.seconds : 0,
-        };
-        this.#epoch = epoch + 1;
-        this.#stepInEpoch = 0;
-        this.#totals = { lossSum: 0, lossCount: 0, steps: 0, images: 0, seconds: 0 };
-        metrics?.write({ type: 'epoch', time: Date.now(), ...info });
-        await o.callbacks?.onEpochEnd?.(info, this);
-      }
-      if (o.checkpoint !== undefined && this.#lastSavedStep !== this.#step) await this.saveCheckpoint();
+      await this.#callbacks.runStart(this);
+      while (this.epoch < o.epochs && !session.stopped) await this.#runEpoch(session);
+      if (o.checkpoint !== undefined && this.#lastSavedStep !== this.step) await this.saveCheckpoint();
     } finally {
-      progress.stop();
-      metrics?.close();
       this.#running = false;
+      await this.#callbacks.runEnd(this);
     }
     return {
-      steps: this.#step,
-      epochsCompleted: this.#epoch,
-      stopped,
-      lastLoss,
-      skippedSteps,
+      steps: this.step,
+      epochsCompleted: this.epoch,
+      stopped: session.stopped,
+      lastLoss: session.lastLoss,
+      skippedSteps: session.skippedSteps,
       lastCheckpoint: this.#lastCheckpoint,
       resumedFrom: this.#resumedFrom,
     };
+  }
+
+  /** `options.resume`: restores the named or latest checkpoint, once, before the first step. */
+  async #resumeIfAsked(): Promise<void> {
+    const resume = this.#options.resume ?? false;
+    if (resume === false || this.#resumedFrom !== null || this.step !== 0) return;
+    const path = resume === 'latest' ? await latestCheckpoint((this.#options.checkpoint as CheckpointOptions).dir) : resume;
+    if (path !== null) await this.restore(path);
+  }
+
+  /** One epoch (the rest of it after a resume); sets `session.stopped` when a callback stops the run. */
+  async #runEpoch(session: Session): Promise<void> {
+    const epoch = this.epoch;
+    const batches = await epochBatches(this.#options.data, epoch);
+    const consumed = this.stepInEpoch;
+    let toSkip = consumed; // batches a resumed checkpoint had already consumed
+    const epochStart = performance.now();
+    let last = epochStart;
+    await this.#callbacks.epochStart(epoch, this);
+    for await (const batch of batches) {
+      if (toSkip > 0) {
+        toSkip--;
+        this.#disposeBatch(batch);
+        continue;
+      }
+      const info = this.#trainStep(batch, last);
+      last = performance.now();
+      session.lastLoss = info.loss;
+      if (info.skipped) session.skippedSteps++;
+      await this.#callbacks.stepEnd(info, this);
+      if (await this.#callbacks.shouldStop(info, this)) {
+        session.stopped = true;
+        return;
+      }
+    }
+    if (toSkip > 0) {
+      throw new CheckpointError(
+        `Trainer.run: the data source gave epoch ${epoch} fewer batches than the checkpoint had consumed (${consumed - toSkip} < ${consumed}); it must give the same batches for the same epoch`,
+        { argument: 'options.data', expected: `>= ${consumed} batches`, received: consumed - toSkip },
+      );
+    }
+    const { info, next } = endEpoch(this.#position, (performance.now() - epochStart) / 1000);
+    this.#position = next;
+    await this.#callbacks.epochEnd(info, this);
   }
 
   #disposeBatch(batch: Batch): void {
@@ -441,68 +216,44 @@ export class Trainer<S = unknown> {
     batch.labels?.dispose();
   }
 
-  /** One step: loss and gradients, guard, clip, apply, afterStep. */
+  /** One step ({@link trainStep}) on `batch`, which it disposes; advances the position. */
   #trainStep(batch: Batch, previousEnd: number): StepInfo {
     const o = this.#options;
-    const index = this.#step; // 0-based index of this update
-    const epoch = this.#epoch;
-    let out: LossAndGradients | null = null;
-    let clipped: Record<string, tf.Tensor> | null = null;
-    let loss = Number.NaN;
-    let gradNorm = Number.NaN;
-    let skipped = false;
-    let batchSize = 0;
-    const learningRate = this.#schedule(index);
+    const p = this.#position;
+    const learningRate = this.#schedule(p.step);
+    const check = o.checkInputs ?? 'epoch';
+    const checkInputs = check === 'step' || (check === 'epoch' && this.#inputsCheckedEpoch !== p.epoch);
+    let result;
     try {
       assertBatch('Trainer.run', batch);
-      batchSize = batch.images.shape[0] as number;
-      if (typeof learningRate !== 'number' || !Number.isFinite(learningRate) || learningRate < 0) {
-        throw new ArgumentError(`Trainer.run: the learning-rate schedule returned ${describeValue(learningRate)} at step ${index + 1}`, {
-          argument: 'options.learningRate',
-          expected: 'a finite number >= 0',
-          received: learningRate,
-        });
-      }
-      const stepRng = this.#rng.split();
-      out =
-        o.gradientCache === undefined
-          ? computeLossAndGradients(this.strategy, batch, this.#state, stepRng)
-          : computeLossAndGradientsCached(this.strategy, batch, this.#state, stepRng, o.gradientCache);
-      loss = out.loss.dataSync()[0] as number;
-      gradNorm = globalNorm(out.grads);
-      if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
-        if ((o.onNonFinite ?? 'throw') === 'throw') {
-          const what = !Number.isFinite(loss) ? `loss ${loss}` : `gradient norm ${gradNorm} (loss ${loss})`;
-          throw new NonFiniteError(
-            `Trainer: non-finite ${what} at step ${index + 1} (epoch ${epoch}, batch ${this.#stepInEpoch + 1}); the update was not applied. Set onNonFinite: 'skip' to skip such steps.`,
-            { argument: 'loss', expected: 'a finite loss and gradients', received: loss },
-          );
-        }
-        skipped = true;
-      } else {
-        const grads = o.clipGradNorm !== undefined ? (clipped = clipByGlobalNorm(out.grads, o.clipGradNorm, gradNorm)) : out.grads;
-        this.#optState = this.optimizer.apply(this.strategy.trainableVariables, grads, this.#optState, learningRate);
-        this.#state = this.strategy.afterStep(this.#state, out.aux, batch, index);
-      }
+      const input = {
+        strategy: this.strategy,
+        optimizer: this.optimizer,
+        options: o,
+        state: this.#state,
+        optState: this.#optState,
+        rng: this.#rng,
+        index: p.step,
+        epoch: p.epoch,
+        stepInEpoch: p.stepInEpoch,
+        learningRate,
+        checkInputs,
+        onApplied: (optState: OptimizerState) => (this.#optState = optState),
+      };
+      result = trainStep(input, batch);
     } finally {
-      if (out !== null) disposeLossAndGradients(out);
-      if (clipped !== null) Object.values(clipped).forEach((g) => g.dispose());
       if (typeof batch === 'object' && batch !== null && typeof batch.images === 'object') this.#disposeBatch(batch);
     }
-    this.#step = index + 1;
-    this.#stepInEpoch += 1;
+    if (checkInputs) this.#inputsCheckedEpoch = p.epoch;
+    this.#state = result.state;
+    this.#optState = result.optState;
+    this.#position = advanceStep(p, result);
     const seconds = (performance.now() - previousEnd) / 1000;
-    const t = this.#totals;
-    t.steps += 1;
-    t.images += batchSize;
-    if (!skipped) {
-      t.lossSum += loss;
-      t.lossCount += 1;
-    }
+    const { loss, gradNorm, skipped, batchSize } = result;
     return {
-      epoch,
-      step: this.#step,
-      stepInEpoch: this.#stepInEpoch,
+      epoch: p.epoch,
+      step: this.step,
+      stepInEpoch: this.stepInEpoch,
       loss,
       learningRate,
       gradNorm,
@@ -530,27 +281,25 @@ export class Trainer<S = unknown> {
       throw e;
     }
     try {
-      const t = this.#totals;
       const path = await saveCheckpoint(
         ck.dir,
         {
-          step: this.#step,
-          epoch: this.#epoch,
+          step: this.step,
+          epoch: this.epoch,
           fingerprint: this.fingerprint,
           rng: this.#rng.state(),
           variables: this.#paths,
           optimizer,
           strategy,
           meta: {
-            stepInEpoch: this.#stepInEpoch,
-            epochTotals: { lossSum: t.lossSum, lossCount: t.lossCount, steps: t.steps, images: t.images, seconds: t.seconds },
+            ...positionMeta(this.#position),
             strategy: this.strategy.name,
             optimizer: this.optimizer.name,
           },
         },
         ck.keep === undefined ? {} : { keep: ck.keep },
       );
-      this.#lastSavedStep = this.#step;
+      this.#lastSavedStep = this.step;
       this.#lastCheckpoint = path;
       return path;
     } finally {
@@ -568,7 +317,7 @@ export class Trainer<S = unknown> {
    */
   async restore(path: string): Promise<void> {
     this.#checkAlive('restore');
-    if (this.#running && this.#step > 0) throw new ArgumentError('Trainer.restore: cannot restore while the trainer is running', { argument: 'this' });
+    if (this.#running && this.step > 0) throw new ArgumentError('Trainer.restore: cannot restore while the trainer is running', { argument: 'this' });
     const loaded = await readCheckpoint(path);
     try {
       const m = loaded.manifest;
@@ -585,14 +334,7 @@ export class Trainer<S = unknown> {
       } catch (e) {
         throw new CheckpointError(`Trainer.restore: checkpoint ${loaded.path} has an invalid rng state`, { argument: 'rng', received: m.rng, cause: e });
       }
-      const stepInEpoch = m.meta['stepInEpoch'];
-      const totals = m.meta['epochTotals'];
-      if (typeof stepInEpoch !== 'number' || !Number.isSafeInteger(stepInEpoch) || stepInEpoch < 0 || !isNumberRecord(totals)) {
-        throw new CheckpointError(`Trainer.restore: checkpoint ${loaded.path} lacks the trainer's position (meta.stepInEpoch, meta.epochTotals)`, {
-          argument: 'meta',
-          received: m.meta,
-        });
-      }
+      const position = positionFromCheckpoint('Trainer.restore', loaded.path, m);
       const optState = this.optimizer.deserialize(slotsFromPaths(loaded.optimizer, this.#paths, this.optimizer.slotNames), this.strategy.trainableVariables);
       let state: S;
       try {
@@ -612,16 +354,7 @@ export class Trainer<S = unknown> {
       this.#optState = optState;
       this.#state = state;
       this.#rng = rng;
-      this.#step = m.step;
-      this.#epoch = m.epoch;
-      this.#stepInEpoch = stepInEpoch;
-      this.#totals = {
-        lossSum: totals['lossSum'] ?? 0,
-        lossCount: totals['lossCount'] ?? 0,
-        steps: totals['steps'] ?? 0,
-        images: totals['images'] ?? 0,
-        seconds: totals['seconds'] ?? 0,
-      };
+      this.#position = position;
       this.#resumedFrom = loaded.path;
       this.#lastSavedStep = m.step;
     } finally {
@@ -629,7 +362,10 @@ export class Trainer<S = unknown> {
     }
   }
 
-  /** Frees the strategy state and optimizer slots (the strategy's variables are the caller's). */
+  /**
+   * Frees the strategy state and optimizer slots. Not the strategy: its variables and what it
+   * owns are the caller's (`strategy.dispose()`, in either order).
+   */
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;

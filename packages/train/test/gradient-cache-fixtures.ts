@@ -42,7 +42,8 @@ export function tinySimclr(options: { readonly batchNorm: boolean; readonly seed
       return views;
     },
   };
-  const strategy = simclr({ encoder, head, augment, temperature: 0.5 });
+  // validate: the loss checks its inputs (a test relies on NT-Xent refusing a zero row under the tape).
+  const strategy = simclr({ encoder, head, augment, temperature: 0.5, validate: true });
   return {
     strategy,
     encoder,

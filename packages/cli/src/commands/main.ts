@@ -9,7 +9,7 @@ import path from 'node:path';
 import { buildEncoder } from '../build.js';
 import { loadConfigFile, parseConfig, runDirOf, type RunConfig, type RunConfigInput } from '../config.js';
 import { loadCifarSplits, startEngine, type CliIO } from '../context.js';
-import { writeFileAtomic } from '@contrastive/eval';
+import { writeFileAtomic } from '@contrastive/core/node';
 import { RUN_FILES } from '../run-dir.js';
 import { runTraining } from '../training.js';
 import { formatEvaluationTable, runEvaluation } from './eval.js';

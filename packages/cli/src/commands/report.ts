@@ -10,7 +10,7 @@ import path from 'node:path';
 import { Rng } from '@contrastive/core';
 import { batchFromIndices, disposeBatch } from '@contrastive/data';
 import { writePreviewGrid } from '@contrastive/augment';
-import { writeFileAtomic } from '@contrastive/eval';
+import { writeFileAtomic } from '@contrastive/core/node';
 import { buildAugmenter } from '../build.js';
 import type { RunConfig } from '../config.js';
 import { loadCifarSplits, startEngine, type CliIO } from '../context.js';

@@ -20,6 +20,13 @@ export interface Batch {
  *
  * `S` is the strategy's explicit state (queue, bank, pointers); it is a value, checkpointed
  * through `serializeState` / `deserializeState`.
+ *
+ * Ownership: a strategy owns what exists only for it, namely the parts its factory built (a
+ * MoCo key branch with its momentum copies of the encoder and head) and every state it handed
+ * out (`init`, `deserializeState`, `afterStep`) that was not freed with `disposeState`. The
+ * caller keeps what it passed in (the online encoder and head, an augmenter, a loss, and, for
+ * `compose()`, any part not listed in its `owns` option): {@link Strategy.dispose} never frees
+ * those, so a trained encoder outlives its strategy.
  */
 export interface Strategy<S = unknown> {
   readonly name: string;
@@ -51,7 +58,19 @@ export interface Strategy<S = unknown> {
   serializeState(state: S): SerializedState;
   /** A state from `serializeState`'s output. Copies what it keeps (the caller still owns `data`'s tensors); throws CheckpointError on a mismatch. */
   deserializeState(data: SerializedState): S;
+  /**
+   * Frees one state (its queue or bank tensors). Safe to call on a state already freed, and a
+   * no-op after {@link Strategy.dispose} (which freed every state still alive).
+   */
   disposeState(state: S): void;
+  /**
+   * Frees everything the strategy owns (see the ownership rule above): its key branch and
+   * momentum copies, and every state it handed out that is still alive (memory bank, queue).
+   * Leaves the caller's parts (encoder, head, passed-in augmenter and loss) untouched.
+   * Idempotent: a second call does nothing. Any other method called afterwards throws
+   * `DisposedError` (`disposeState` stays a no-op, so a trainer may still free its state).
+   */
+  dispose(): void;
   /**
    * The same step split into stages, for a gradient cache (Gao et al. 2021, "Scaling Deep
    * Contrastive Learning Batch Size under Memory Limited Setup"): views are drawn once, the
