@@ -423,7 +423,8 @@ void channelMean(const Bytes &heap, const Params &p) {
 // ---------------------------------------------------------------- training BatchNorm
 
 // Training-mode BatchNorm (Ioffe & Szegedy 2015, Algorithm 1) over the last axis of x [rows, C],
-// with an optional fused ReLU, in two passes forward and two backward; statistics in double.
+// with an optional fused ReLU, in two passes forward and two backward; statistics summed in float
+// over blocks of 64 rows and in double across blocks.
 //  forward:  mean, variance (biased) over rows; y = act((x - mean) / sqrt(variance + eps) * gamma + beta)
 //  backward: g = dy * (y > 0) with ReLU, else dy; dbeta = sum g; dgamma = sum g * xhat;
 //            dx = gamma / sqrt(variance + eps) * (g - xhat * dgamma / M - dbeta / M)
@@ -432,24 +433,48 @@ struct ChannelSums {
   std::vector<double> a, b;
 };
 
-// Sums over rows of f(row pointer, a, b) into per-channel a and b, one partial per thread.
+// Per-channel sums over rows of two quantities that f(row, a, b) adds into float accumulators.
+// Each thread sums its static share of rows in blocks of 64 rows in float (vectorised), adding each
+// block into double; the per-thread results (separate allocations: no false sharing) are added in
+// thread order, so the result does not depend on timing (same thread count, same bits).
 template <typename F>
 ChannelSums reduceRows(int64_t rows, int64_t channels, F &&f) {
   const int threads = omp_get_max_threads();
-  std::vector<double> pa(static_cast<size_t>(threads * channels), 0.0), pb(static_cast<size_t>(threads * channels), 0.0);
+  std::vector<std::vector<double>> partA(static_cast<size_t>(threads)), partB(static_cast<size_t>(threads));
 #pragma omp parallel
   {
-    double *a = pa.data() + omp_get_thread_num() * channels;
-    double *b = pb.data() + omp_get_thread_num() * channels;
+    const int t = omp_get_thread_num();
+    std::vector<double> a(static_cast<size_t>(channels), 0.0), b(static_cast<size_t>(channels), 0.0);
+    std::vector<float> blockA(static_cast<size_t>(channels), 0.f), blockB(static_cast<size_t>(channels), 0.f);
+    int64_t inBlock = 0;
 #pragma omp for schedule(static)
-    for (int64_t r = 0; r < rows; r++) f(r, a, b);
+    for (int64_t r = 0; r < rows; r++) {
+      f(r, blockA.data(), blockB.data());
+      if (++inBlock == 64) {
+        for (int64_t c = 0; c < channels; c++) {
+          a[c] += blockA[c];
+          b[c] += blockB[c];
+          blockA[c] = 0.f;
+          blockB[c] = 0.f;
+        }
+        inBlock = 0;
+      }
+    }
+    for (int64_t c = 0; c < channels; c++) {
+      a[c] += blockA[c];
+      b[c] += blockB[c];
+    }
+    partA[static_cast<size_t>(t)] = std::move(a);
+    partB[static_cast<size_t>(t)] = std::move(b);
   }
   ChannelSums out{std::vector<double>(static_cast<size_t>(channels), 0.0), std::vector<double>(static_cast<size_t>(channels), 0.0)};
-  for (int t = 0; t < threads; t++)
+  for (int t = 0; t < threads; t++) {
+    if (partA[static_cast<size_t>(t)].empty()) continue;  // a thread the runtime did not start
     for (int64_t c = 0; c < channels; c++) {
-      out.a[c] += pa[t * channels + c];
-      out.b[c] += pb[t * channels + c];
+      out.a[c] += partA[static_cast<size_t>(t)][c];
+      out.b[c] += partB[static_cast<size_t>(t)][c];
     }
+  }
   return out;
 }
 
@@ -464,18 +489,23 @@ void batchNormForward(const Bytes &heap, const Params &p) {
   float *y = heapFloats(heap, p.at(3), rows * channels, "y");
   float *meanOut = heapFloats(heap, p.at(4), channels, "mean");
   float *varianceOut = heapFloats(heap, p.at(5), channels, "variance");
-  ChannelSums s = reduceRows(rows, channels, [&](int64_t r, double *sum, double *sumSq) {
+  // Sums of d = x - x[0] and d^2 (shifted by the first row, so that E[d^2] - E[d]^2 does not cancel
+  // when the mean is large against the spread).
+  const float *first = x;
+  ChannelSums s = reduceRows(rows, channels, [&](int64_t r, float *sum, float *sumSq) {
     const float *xr = x + r * channels;
+#pragma omp simd
     for (int64_t c = 0; c < channels; c++) {
-      const double v = xr[c];
-      sum[c] += v;
-      sumSq[c] += v * v;
+      const float d = xr[c] - first[c];
+      sum[c] += d;
+      sumSq[c] += d * d;
     }
   });
   std::vector<float> scale(static_cast<size_t>(channels)), shift(static_cast<size_t>(channels));
   for (int64_t c = 0; c < channels; c++) {
-    const double mean = s.a[c] / static_cast<double>(rows);
-    const double variance = std::max(0.0, s.b[c] / static_cast<double>(rows) - mean * mean);
+    const double meanShifted = s.a[c] / static_cast<double>(rows);
+    const double mean = meanShifted + static_cast<double>(first[c]);
+    const double variance = std::max(0.0, s.b[c] / static_cast<double>(rows) - meanShifted * meanShifted);
     const double inv = 1.0 / std::sqrt(variance + epsilon);
     const double k = (gamma != nullptr ? gamma[c] : 1.0) * inv;
     scale[c] = static_cast<float>(k);
@@ -511,12 +541,22 @@ void batchNormBackward(const Bytes &heap, const Params &p) {
   float *dx = heapFloats(heap, p.at(6), rows * channels, "dx");
   float *dgammaOut = heapFloats(heap, p.at(7), channels, "dgamma");
   float *dbetaOut = heapFloats(heap, p.at(8), channels, "dbeta");
-  ChannelSums s = reduceRows(rows, channels, [&](int64_t r, double *dbeta, double *dgammaRaw) {
-    const float *dyr = dy + r * channels, *xr = x + r * channels, *yr = y != nullptr ? y + r * channels : nullptr;
-    for (int64_t c = 0; c < channels; c++) {
-      const double g = (yr == nullptr || yr[c] > 0.f) ? dyr[c] : 0.0;
-      dbeta[c] += g;
-      dgammaRaw[c] += g * (static_cast<double>(xr[c]) - mean[c]);
+  ChannelSums s = reduceRows(rows, channels, [&](int64_t r, float *dbeta, float *dgammaRaw) {
+    const float *dyr = dy + r * channels, *xr = x + r * channels;
+    if (y != nullptr) {
+      const float *yr = y + r * channels;
+#pragma omp simd
+      for (int64_t c = 0; c < channels; c++) {
+        const float g = yr[c] > 0.f ? dyr[c] : 0.f;
+        dbeta[c] += g;
+        dgammaRaw[c] += g * (xr[c] - mean[c]);
+      }
+    } else {
+#pragma omp simd
+      for (int64_t c = 0; c < channels; c++) {
+        dbeta[c] += dyr[c];
+        dgammaRaw[c] += dyr[c] * (xr[c] - mean[c]);
+      }
     }
   });
   // dx = k * g + (x - mean) * c1 + c0, with k = gamma * inv, c1 = -k * inv * dgamma / M, c0 = -k * dbeta / M
