@@ -144,6 +144,99 @@ def knn_accuracy(bank, bank_labels, test, test_labels, k=200, tau=0.1, classes=1
     return correct / len(test)
 
 
+def torch_name(name):
+    """The PyTorch state_dict key of a project variable, and whether its layout needs converting."""
+    part, rest = name.split('/', 1)
+    layer, weight = rest.rsplit('/', 1)
+    if part == 'head':
+        index = {'layer1': '0', 'layer2': '2'}[layer]
+        return f'head.{index}.' + {'kernel': 'weight', 'bias': 'bias'}[weight]
+    if layer.startswith('layer'):
+        stage, block, sub = layer[len('layer'):].split('.', 2)
+        layer = f'blocks.{2 * (int(stage) - 1) + int(block)}.{sub}'
+    return 'encoder.' + layer + '.' + {'kernel': 'weight', 'gamma': 'weight', 'beta': 'bias', 'bias': 'bias',
+                                       'moving_mean': 'running_mean', 'moving_variance': 'running_var'}[weight]
+
+
+def to_torch_layout(a):
+    """NHWC-world layouts to PyTorch's: conv [k, k, in, out] -> [out, in, k, k]; dense [in, out] -> [out, in]."""
+    if a.ndim == 4:
+        return a.transpose(3, 2, 0, 1)
+    if a.ndim == 2:
+        return a.T
+    return a
+
+
+def read_weights(prefix):
+    entries = json.load(open(prefix + '.json'))
+    flat = np.fromfile(prefix + '.bin', np.float32)
+    return {e['name']: flat[e['offset']:e['offset'] + int(np.prod(e['shape']))].reshape(e['shape']) for e in entries}
+
+
+def fidelity(directory, dtype=torch.float32, data_dir=None):
+    """Trains on the project's initial weights and views (bench/time-to-accuracy/fidelity.ts) and compares."""
+    meta = json.load(open(os.path.join(directory, 'meta.json')))
+    steps, n = meta['steps'], meta['batch']
+    model = nn.Module()
+    model.encoder = SmallCifarResNet18()
+    model.head = nn.Sequential(nn.Linear(model.encoder.out_dim, 512), nn.ReLU(), nn.Linear(512, 128))
+    state = model.state_dict()
+    init = read_weights(os.path.join(directory, 'init'))
+    for name, a in init.items():
+        key = torch_name(name)
+        assert state[key].shape == to_torch_layout(a).shape, (name, key)
+        state[key] = torch.from_numpy(np.ascontiguousarray(to_torch_layout(a)))
+    assert len(init) == sum(1 for k in state if not k.endswith('num_batches_tracked')), 'every variable mapped'
+    model.load_state_dict(state)
+    model.to(dtype)
+    views = torch.from_numpy(np.fromfile(os.path.join(directory, 'views.bin'), np.float32).reshape(steps, 2 * n, 32, 32, 3)).permute(0, 1, 4, 2, 3).to(dtype)
+    params = list(model.parameters())
+    opt = torch.optim.SGD(params, lr=meta['lr'], momentum=meta['momentum'], weight_decay=meta['weightDecay'])
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda t: 0.5 * (1 + math.cos(math.pi * t / steps)))
+    model.train()
+    losses = []
+    for s in range(steps):
+        loss = nt_xent(model.head(model.encoder(views[s].contiguous())), n, meta['tau'])
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        sched.step()
+        losses.append(loss.item())
+    print('step | loss contrastive | loss pytorch | difference')
+    for s, (a, b) in enumerate(zip(meta['losses'], losses)):
+        print(f'{s + 1:4d} | {a:.6f} | {b:.6f} | {a - b:+.2e}')
+    final = read_weights(os.path.join(directory, 'final'))
+    state = model.state_dict()
+    rel = []
+    for name, a in final.items():
+        t = state[torch_name(name)].float().numpy()
+        start = to_torch_layout(init[name])
+        moved = np.linalg.norm(t - start)
+        rel.append((np.linalg.norm(to_torch_layout(a) - t) / max(moved, 1e-12), name, moved))
+    rel.sort(reverse=True)
+    print('after %d steps, |w_contrastive - w_pytorch| / |w_pytorch - w_init| (largest 8 of %d variables):' % (steps, len(rel)))
+    for r, name, moved in rel[:8]:
+        print(f'  {r:.2e}  {name} (moved {moved:.3e})')
+    print('median over variables: %.2e' % sorted(r for r, _, _ in rel)[len(rel) // 2])
+    if 'knn' in meta:  # the evaluation path on the project's trained weights
+        trained = SmallCifarResNet18().to(dtype)
+        sd = trained.state_dict()
+        for name, a in final.items():
+            if name.startswith('encoder/'):
+                sd[torch_name(name)[len('encoder.'):]] = torch.from_numpy(np.ascontiguousarray(to_torch_layout(a))).to(dtype)
+        trained.load_state_dict(sd)
+        cifar = os.path.join(data_dir, 'cifar10')
+        bank_x, bank_y = read_cifar(os.path.join(cifar, 'train.bin'), meta['evalTrain'])
+        test_x, test_y = read_cifar(os.path.join(cifar, 'test.bin'), meta['evalTest'])
+        trained.float()
+        bank, test = embed(trained, bank_x, False), embed(trained, test_x, False)
+        theirs = F.normalize(torch.from_numpy(np.fromfile(os.path.join(directory, 'test-features.bin'), np.float32).reshape(len(test_x), -1)), dim=1)
+        acc = knn_accuracy(bank, bank_y, test, test_y)
+        print(f'evaluation on the trained weights: max |h_contrastive - h_pytorch| (L2-normalised test features) {float((theirs - test).abs().max()):.2e}; '
+              f'kNN contrastive {100 * meta["knn"]:.2f}%, pytorch {100 * acc:.2f}% ({len(bank_x)} bank, {len(test_x)} queries)')
+    return {k: v.double() for k, v in state.items()}, {k: torch.from_numpy(to_torch_layout(v)).double() for k, v in init.items()}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--data-dir', required=True)
@@ -159,7 +252,13 @@ def main():
     ap.add_argument('--init', choices=['torchvision', 'default'], default='torchvision')
     ap.add_argument('--normalize', action='store_true')
     ap.add_argument('--log-every', type=int, default=20)
+    ap.add_argument('--float64', action='store_true', help='with --fidelity: PyTorch in float64')
+    ap.add_argument('--fidelity', default='', help='directory written by fidelity.ts: compare step for step')
     args = ap.parse_args()
+    if args.fidelity:
+        torch.set_num_threads(args.threads)
+        fidelity(args.fidelity, torch.float64 if args.float64 else torch.float32, args.data_dir)
+        return
 
     torch.set_num_threads(args.threads)  # Debian's default is 1 thread
     torch.manual_seed(args.seed)
