@@ -21,6 +21,7 @@
  * Run from the repository root:
  *   npx tsx --conditions=contrastive-source bench/time-to-accuracy/fidelity.ts [--steps 10]
  *     [--batch 64] [--seed 0] [--data-dir DIR] [--out /tmp/tta-fidelity] [--eval-train 5000] [--eval-test 1000]
+ *     [--views-only [--view-seed S]] (only write the views, for augment_stats.py)
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -80,7 +81,7 @@ function dumpWeights(prefix: string): void {
 
 // The views of every step, drawn once by the project's recipe.
 const recipe = simclrAugment({ size: 32, strength: 0.5, blur: false, scale: [0.08, 1] });
-const rng = Rng.fromSeed(seed + 7);
+const rng = Rng.fromSeed(seed + 7 + Number(arg('view-seed', '0')));
 const views: Float32Array[][] = [];
 for (let s = 0; s < steps; s++) {
   const batch = batchFromIndices(train, Int32Array.from({ length: batchSize }, (_, i) => s * batchSize + i));
@@ -93,6 +94,11 @@ const viewBytes = new Float32Array(steps * 2 * batchSize * 32 * 32 * 3);
 views.forEach((vs, s) => vs.forEach((v, k) => viewBytes.set(v, (2 * s + k) * v.length)));
 writeFileSync(path.join(out, 'views.bin'), Buffer.from(viewBytes.buffer));
 dumpWeights(path.join(out, 'init'));
+if (process.argv.includes('--views-only')) {
+  // For augment_stats.py: the views alone.
+  writeFileSync(path.join(out, 'meta.json'), JSON.stringify({ steps, batch: batchSize }));
+  process.exit(0);
+}
 
 let calls = 0;
 const fixed: ViewAugmenter = {
