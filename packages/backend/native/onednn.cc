@@ -616,56 +616,13 @@ void args2(napi_env env, napi_callback_info info, napi_value out[2]) {
   if (argc < 2) throw JsError{"onednn addon: expected (heap, params)"};
 }
 
-napi_value Conv(napi_env env, napi_callback_info info) {
+// One exported function per kernel: (heap, params) -> undefined, errors as JS exceptions.
+template <void (*Kernel)(const Bytes &, const Params &)>
+napi_value HeapCall(napi_env env, napi_callback_info info) {
   return guarded(env, [&]() {
     napi_value argv[2];
     args2(env, info, argv);
-    conv(typedArrayBytes(env, argv[0], "heap"), readParams(env, argv[1]));
-    return undefinedValue(env);
-  });
-}
-
-napi_value MatMulFn(napi_env env, napi_callback_info info) {
-  return guarded(env, [&]() {
-    napi_value argv[2];
-    args2(env, info, argv);
-    matmul(typedArrayBytes(env, argv[0], "heap"), readParams(env, argv[1]));
-    return undefinedValue(env);
-  });
-}
-
-napi_value ChannelAffine(napi_env env, napi_callback_info info) {
-  return guarded(env, [&]() {
-    napi_value argv[2];
-    args2(env, info, argv);
-    channelAffine(typedArrayBytes(env, argv[0], "heap"), readParams(env, argv[1]));
-    return undefinedValue(env);
-  });
-}
-
-napi_value ChannelMean(napi_env env, napi_callback_info info) {
-  return guarded(env, [&]() {
-    napi_value argv[2];
-    args2(env, info, argv);
-    channelMean(typedArrayBytes(env, argv[0], "heap"), readParams(env, argv[1]));
-    return undefinedValue(env);
-  });
-}
-
-napi_value BatchNormForward(napi_env env, napi_callback_info info) {
-  return guarded(env, [&]() {
-    napi_value argv[2];
-    args2(env, info, argv);
-    batchNormForward(typedArrayBytes(env, argv[0], "heap"), readParams(env, argv[1]));
-    return undefinedValue(env);
-  });
-}
-
-napi_value BatchNormBackward(napi_env env, napi_callback_info info) {
-  return guarded(env, [&]() {
-    napi_value argv[2];
-    args2(env, info, argv);
-    batchNormBackward(typedArrayBytes(env, argv[0], "heap"), readParams(env, argv[1]));
+    Kernel(typedArrayBytes(env, argv[0], "heap"), readParams(env, argv[1]));
     return undefinedValue(env);
   });
 }
@@ -761,12 +718,12 @@ napi_value ClearCaches(napi_env env, napi_callback_info) {
 
 napi_value Init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
-      {"conv", nullptr, Conv, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"matmul", nullptr, MatMulFn, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"channelAffine", nullptr, ChannelAffine, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"channelMean", nullptr, ChannelMean, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"batchNormForward", nullptr, BatchNormForward, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"batchNormBackward", nullptr, BatchNormBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"conv", nullptr, HeapCall<conv>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"matmul", nullptr, HeapCall<matmul>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"channelAffine", nullptr, HeapCall<channelAffine>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"channelMean", nullptr, HeapCall<channelMean>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNormForward", nullptr, HeapCall<batchNormForward>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNormBackward", nullptr, HeapCall<batchNormBackward>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"clearCaches", nullptr, ClearCaches, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -97,45 +97,20 @@ function hasNativeBatchNorm(): boolean {
   return tf.getKernel(NATIVE_BATCH_NORM.forward, backend) !== undefined && tf.getKernel(NATIVE_BATCH_NORM.backward, backend) !== undefined;
 }
 
-/** {@link batchNormTraining} through the native kernels: same maths, same saved tensors, one kernel each way. */
-function batchNormNative(x: tf.Tensor, v: BatchNormVariables, momentum: number, epsilon: number, relu: boolean): tf.Tensor {
-  const count = x.size / (x.shape[x.rank - 1] as number);
-  const { gamma, beta } = v;
-  const params = [gamma, beta].filter((p): p is tf.Variable => p !== undefined);
-  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const input = args[0] as tf.Tensor;
-    const save = args[args.length - 1] as tf.GradSaveFunc;
-    const inputs: tf.NamedTensorMap = { x: input };
-    if (gamma !== undefined) inputs['gamma'] = gamma;
-    if (beta !== undefined) inputs['beta'] = beta;
-    const [y, mean, variance] = tf.engine().runKernel(NATIVE_BATCH_NORM.forward, inputs, { epsilon, relu } as unknown as tf.NamedAttrMap) as tf.Tensor[];
-    updateRunningAverages(v, mean as tf.Tensor, variance as tf.Tensor, count, momentum);
-    save(relu ? [input, mean as tf.Tensor, variance as tf.Tensor, y as tf.Tensor] : [input, mean as tf.Tensor, variance as tf.Tensor]);
-    tf.dispose([mean as tf.Tensor, variance as tf.Tensor]);
-    return {
-      value: y as tf.Tensor,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
-        tf.tidy(() => {
-          const [xs, mu, sigma2, out] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor | undefined];
-          const back: tf.NamedTensorMap = { dy, x: xs, mean: mu, variance: sigma2 };
-          if (gamma !== undefined) back['gamma'] = gamma;
-          if (out !== undefined) back['y'] = out;
-          const [dx, dgamma, dbeta] = tf.engine().runKernel(NATIVE_BATCH_NORM.backward, back, { epsilon } as unknown as tf.NamedAttrMap) as tf.Tensor[];
-          const grads: tf.Tensor[] = [dx as tf.Tensor];
-          if (gamma !== undefined) grads.push(dgamma as tf.Tensor);
-          if (beta !== undefined) grads.push(dbeta as tf.Tensor);
-          return grads;
-        }),
-    };
-  });
-  return op(x, ...params);
+/** The two halves of a training BatchNorm: the forward statistics and output, and the backward pass. */
+interface BatchNormPasses {
+  /** y (with the ReLU when fused), and the batch mean and biased variance, each [C]. */
+  forward(input: tf.Tensor): { y: tf.Tensor; mean: tf.Tensor; variance: tf.Tensor };
+  /** [dx, dgamma, dbeta] from dy and the saved x, mean, variance (and y when the ReLU is fused). */
+  backward(dy: tf.Tensor, x: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor, y: tf.Tensor | undefined): [tf.Tensor, tf.Tensor, tf.Tensor];
 }
 
 /**
- * Training-mode BatchNorm (+ ReLU) as one `tf.customGrad` node; see the file comment for the
- * backward formula. Updates the running averages as a side effect of the forward pass.
+ * Training-mode BatchNorm (+ ReLU) as one `tf.customGrad` node over `passes`: updates the running
+ * averages as a side effect of the forward pass, saves x, mean, variance (and y with the ReLU),
+ * and hands back the gradients of the parameters that exist.
  */
-function batchNormTraining(x: tf.Tensor, v: BatchNormVariables, momentum: number, epsilon: number, relu: boolean): tf.Tensor {
+function batchNormNode(x: tf.Tensor, v: BatchNormVariables, momentum: number, relu: boolean, passes: BatchNormPasses): tf.Tensor {
   const count = x.size / (x.shape[x.rank - 1] as number);
   const { gamma, beta } = v;
   // customGrad differentiates with respect to tensor arguments only: pass the parameters that exist.
@@ -143,13 +118,7 @@ function batchNormTraining(x: tf.Tensor, v: BatchNormVariables, momentum: number
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const input = args[0] as tf.Tensor;
     const save = args[args.length - 1] as tf.GradSaveFunc;
-    const { mean, variance, y } = tf.tidy(() => {
-      // mean, variance: [C], biased (divide by count), as in Algorithm 1.
-      const m = tf.div(channelSum(input), count);
-      const s2 = tf.div(channelSum(tf.squaredDifference(input, m)), count);
-      const { scale, shift } = affine(m, s2, gamma, beta, epsilon);
-      return { mean: m, variance: s2, y: channelAffine(input, scale, shift, relu) };
-    });
+    const { mean, variance, y } = passes.forward(input);
     updateRunningAverages(v, mean, variance, count, momentum);
     save(relu ? [input, mean, variance, y] : [input, mean, variance]);
     tf.dispose([mean, variance]);
@@ -157,22 +126,8 @@ function batchNormTraining(x: tf.Tensor, v: BatchNormVariables, momentum: number
       value: y,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
         tf.tidy(() => {
-          const [xs, mu, sigma2, out] = saved as [tf.Tensor, tf.Tensor1D, tf.Tensor1D, tf.Tensor | undefined];
-          // Nested tidies free each activation-sized temporary as soon as it is used.
-          const g = out === undefined ? dy : tf.tidy(() => tf.mul(dy, tf.step(out)));
-          const dbeta = channelSum(g);
-          const norm = affine(mu, sigma2, undefined, undefined, epsilon);
-          const xhat = channelAffine(xs, norm.scale, norm.shift, false);
-          const dgamma = tf.tidy(() => channelSum(tf.mul(g, xhat)));
-          const k = gamma === undefined ? norm.scale : tf.mul(gamma, norm.scale);
-          // dx = k * (g - xhat * dgamma / M - dbeta / M) = (xhat * c1 + c0) + g * k, one
-          // activation-sized temporary at a time.
-          const t = channelAffine(xhat, tf.mul(k, tf.mul(dgamma, -1 / count)), tf.mul(k, tf.mul(dbeta, -1 / count)), false);
-          xhat.dispose();
-          const gk = channelAffine(g, k, undefined, false);
-          if (g !== dy) g.dispose();
-          const dx = tf.add(gk, t);
-          tf.dispose([gk, t]);
+          const [xs, mu, sigma2, out] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor | undefined];
+          const [dx, dgamma, dbeta] = passes.backward(dy, xs, mu, sigma2, out);
           const grads: tf.Tensor[] = [dx];
           if (gamma !== undefined) grads.push(dgamma);
           if (beta !== undefined) grads.push(dbeta);
@@ -181,6 +136,63 @@ function batchNormTraining(x: tf.Tensor, v: BatchNormVariables, momentum: number
     };
   });
   return op(x, ...params);
+}
+
+/** Training BatchNorm through the native kernels: same maths, same saved tensors, one kernel each way. */
+function batchNormNative(x: tf.Tensor, v: BatchNormVariables, momentum: number, epsilon: number, relu: boolean): tf.Tensor {
+  const { gamma, beta } = v;
+  return batchNormNode(x, v, momentum, relu, {
+    forward: (input) => {
+      const inputs: tf.NamedTensorMap = { x: input };
+      if (gamma !== undefined) inputs['gamma'] = gamma;
+      if (beta !== undefined) inputs['beta'] = beta;
+      const [y, mean, variance] = tf.engine().runKernel(NATIVE_BATCH_NORM.forward, inputs, { epsilon, relu } as unknown as tf.NamedAttrMap) as tf.Tensor[];
+      return { y: y as tf.Tensor, mean: mean as tf.Tensor, variance: variance as tf.Tensor };
+    },
+    backward: (dy, xs, mu, sigma2, out) => {
+      const back: tf.NamedTensorMap = { dy, x: xs, mean: mu, variance: sigma2 };
+      if (gamma !== undefined) back['gamma'] = gamma;
+      if (out !== undefined) back['y'] = out;
+      return tf.engine().runKernel(NATIVE_BATCH_NORM.backward, back, { epsilon } as unknown as tf.NamedAttrMap) as [tf.Tensor, tf.Tensor, tf.Tensor];
+    },
+  });
+}
+
+/**
+ * Training-mode BatchNorm (+ ReLU) composed from stock kernels; see the file comment for the
+ * backward formula.
+ */
+function batchNormTraining(x: tf.Tensor, v: BatchNormVariables, momentum: number, epsilon: number, relu: boolean): tf.Tensor {
+  const count = x.size / (x.shape[x.rank - 1] as number);
+  const { gamma, beta } = v;
+  return batchNormNode(x, v, momentum, relu, {
+    forward: (input) =>
+      tf.tidy(() => {
+        // mean, variance: [C], biased (divide by count), as in Algorithm 1.
+        const m = tf.div(channelSum(input), count);
+        const s2 = tf.div(channelSum(tf.squaredDifference(input, m)), count);
+        const { scale, shift } = affine(m, s2, gamma, beta, epsilon);
+        return { mean: m, variance: s2, y: channelAffine(input, scale, shift, relu) };
+      }),
+    backward: (dy, xs, mu, sigma2, out) => {
+      // Nested tidies free each activation-sized temporary as soon as it is used.
+      const g = out === undefined ? dy : tf.tidy(() => tf.mul(dy, tf.step(out)));
+      const dbeta = channelSum(g);
+      const norm = affine(mu, sigma2, undefined, undefined, epsilon);
+      const xhat = channelAffine(xs, norm.scale, norm.shift, false);
+      const dgamma = tf.tidy(() => channelSum(tf.mul(g, xhat)));
+      const k = gamma === undefined ? norm.scale : tf.mul(gamma, norm.scale);
+      // dx = k * (g - xhat * dgamma / M - dbeta / M) = (xhat * c1 + c0) + g * k, one
+      // activation-sized temporary at a time.
+      const t = channelAffine(xhat, tf.mul(k, tf.mul(dgamma, -1 / count)), tf.mul(k, tf.mul(dbeta, -1 / count)), false);
+      xhat.dispose();
+      const gk = channelAffine(g, k, undefined, false);
+      if (g !== dy) g.dispose();
+      const dx = tf.add(gk, t);
+      tf.dispose([gk, t]);
+      return [dx, dgamma, dbeta];
+    },
+  });
 }
 
 /** Per-channel `scale = gamma / sqrt(var + eps)` and `shift = beta - mean * scale`, so that `x * scale + shift` normalises. */
