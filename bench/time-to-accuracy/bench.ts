@@ -31,11 +31,11 @@
  * 50,000 and 10,000) for quick runs. `--torch-args` passes ablation switches to the PyTorch script
  * (see its `--help`).
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runChild } from '../run-child.js';
 
 const ENGINES = ['contrastive', 'pytorch'] as const;
 type Engine = (typeof ENGINES)[number];
@@ -217,22 +217,6 @@ async function runContrastive(): Promise<Result & { engineReport: string }> {
 // ---------------------------------------------------------------------------------------------
 // Parent: one child per side, one after the other; then the table.
 // ---------------------------------------------------------------------------------------------
-function runChild(command: string, args: readonly string[]): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      err += d.toString();
-      process.stderr.write(d); // live progress
-    });
-    child.on('close', (code) => resolve({ code: code ?? 1, out, err }));
-    child.on('error', (e) => resolve({ code: 1, out, err: String(e) }));
-  });
-}
 
 const failed = (engine: string, error: string): Result => ({
   engine,
@@ -250,10 +234,10 @@ async function runSide(engine: Engine): Promise<Result & { engineReport?: string
   let r: { code: number; out: string; err: string };
   if (engine === 'pytorch') {
     const extra = arg('torch-args', '').split(' ').filter((s) => s !== '');
-    r = await runChild('/usr/bin/python3', [path.join(here, 'simclr_torch.py'), ...common, '--threads', String(torchThreads), ...extra]);
+    r = await runChild('/usr/bin/python3', [path.join(here, 'simclr_torch.py'), ...common, '--threads', String(torchThreads), ...extra], { liveStderr: true });
   } else {
     const threads = arg('threads', '');
-    r = await runChild(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--child', ...common, ...(threads === '' ? [] : ['--threads', threads])]);
+    r = await runChild(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--child', ...common, ...(threads === '' ? [] : ['--threads', threads])], { liveStderr: true });
   }
   const line = r.out
     .trim()
@@ -273,7 +257,7 @@ async function parent(): Promise<void> {
   if (!existsSync(path.join(dataDir, 'cifar10', 'train.bin')) || !existsSync(path.join(dataDir, 'cifar10', 'test.bin'))) {
     throw new Error(`no CIFAR-10 binary files in ${dataDir}/cifar10 (train.bin, test.bin); pass --data-dir or set CONTRASTIVE_DATA_DIR`);
   }
-  const torchOk = requested.includes('pytorch') ? (await runChild('/usr/bin/python3', ['-c', 'import torch, torchvision'])).code === 0 : false;
+  const torchOk = requested.includes('pytorch') ? (await runChild('/usr/bin/python3', ['-c', 'import torch, torchvision'], { liveStderr: true })).code === 0 : false;
   const engines = requested.filter((e) => e !== 'pytorch' || torchOk) as Engine[];
   console.log(`# time-to-accuracy bench — Node ${process.version}, ${availableParallelism()} cores, load average ${la()}`);
   console.log(

@@ -32,9 +32,9 @@
  *     [--warmup 1] [--rounds 1] [--profile] [--threads 2] [--torch-threads 2]
  */
 import type { Scalar, Tensor2D } from '@tensorflow/tfjs-core';
-import { spawn } from 'node:child_process';
 import { loadavg, availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { runChild } from '../run-child.js';
 
 const MIB = 1024 ** 2;
 const TFJS_ENGINES = ['wasm+onednn', 'wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'] as const;
@@ -166,21 +166,6 @@ async function runTfjs(engine: TfjsEngine): Promise<Result> {
 // ---------------------------------------------------------------------------------------------
 // Parent: spawn one child per engine and round, interleaved.
 // ---------------------------------------------------------------------------------------------
-function runChild(command: string, args: readonly string[]): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    child.on('close', (code) => resolve({ code: code ?? 1, out, err }));
-    child.on('error', (e) => resolve({ code: 1, out, err: String(e) }));
-  });
-}
 
 async function torchAvailable(): Promise<boolean> {
   const r = await runChild('/usr/bin/python3', ['-c', 'import torch']);

@@ -634,14 +634,22 @@ napi_value setNumber(napi_env env, napi_value obj, const char *name, double v) {
   return obj;
 }
 
+// The one numeric argument of a setter, at least `min`.
+double numberArg(napi_env env, napi_callback_info info, const char *what, double min) {
+  size_t argc = 1;
+  napi_value argv[1];
+  check(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr), "napi_get_cb_info");
+  double n = 0;
+  if (argc < 1 || napi_get_value_double(env, argv[0], &n) != napi_ok || n < min) {
+    throw JsError{std::string("onednn addon: ") + what + " needs a number >= " + std::to_string(static_cast<int>(min))};
+  }
+  return n;
+}
+
 // setThreads(n): oneDNN's OpenMP threads for later primitives.
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   return guarded(env, [&]() {
-    size_t argc = 1;
-    napi_value argv[1];
-    check(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr), "napi_get_cb_info");
-    double n = 0;
-    if (argc < 1 || napi_get_value_double(env, argv[0], &n) != napi_ok || n < 1) throw JsError{"onednn addon: setThreads needs n >= 1"};
+    const double n = numberArg(env, info, "setThreads", 1);
     omp_set_num_threads(static_cast<int>(n));
     return undefinedValue(env);
   });
@@ -693,11 +701,7 @@ napi_value Info(napi_env env, napi_callback_info) {
 // setFilterCacheBytes(n): the byte bound of the reordered-filter cache (0 disables it).
 napi_value SetFilterCacheBytes(napi_env env, napi_callback_info info) {
   return guarded(env, [&]() {
-    size_t argc = 1;
-    napi_value argv[1];
-    check(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr), "napi_get_cb_info");
-    double n = -1;
-    if (argc < 1 || napi_get_value_double(env, argv[0], &n) != napi_ok || n < 0) throw JsError{"onednn addon: setFilterCacheBytes needs n >= 0"};
+    const double n = numberArg(env, info, "setFilterCacheBytes", 0);
     filterCache().setCapacity(static_cast<size_t>(n));
     return undefinedValue(env);
   });
