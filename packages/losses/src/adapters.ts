@@ -57,6 +57,11 @@ export function ntXentLoss(options: NtXentOptions): ContrastiveLoss {
   };
 }
 
+/** A `ContrastiveLoss` named `name` that computes `f` of the two online views (see {@link twoViews}). */
+function twoViewLoss(where: string, name: string, loss: string, f: (z1: Tensor2D, z2: Tensor2D) => Scalar): ContrastiveLoss {
+  return { name, compute: (inputs: LossInputs): Scalar => f(...twoViews(`${where}.compute`, inputs, loss)) };
+}
+
 /**
  * The two online views of `inputs`, for a loss of exactly two views that uses neither keys nor
  * external negatives (labels are ignored).
@@ -259,13 +264,9 @@ export function negativeCosineLoss(options?: NegativeCosineOptions): Contrastive
  * ```
  */
 export function barlowTwinsLoss(options?: BarlowTwinsOptions): ContrastiveLoss {
-  const where = 'barlowTwinsLoss';
-  barlowTwinsOptions(where, options);
+  barlowTwinsOptions('barlowTwinsLoss', options);
   const opts = { ...options };
-  return {
-    name: 'barlow-twins',
-    compute: (inputs: LossInputs): Scalar => barlowTwins(...twoViews(`${where}.compute`, inputs, 'Barlow Twins'), opts),
-  };
+  return twoViewLoss('barlowTwinsLoss', 'barlow-twins', 'Barlow Twins', (z1, z2) => barlowTwins(z1, z2, opts));
 }
 
 /**
@@ -279,13 +280,9 @@ export function barlowTwinsLoss(options?: BarlowTwinsOptions): ContrastiveLoss {
  * ```
  */
 export function vicregLoss(options?: VicregOptions): ContrastiveLoss {
-  const where = 'vicregLoss';
-  vicregOptions(where, options);
+  vicregOptions('vicregLoss', options);
   const opts = { ...options };
-  return {
-    name: 'vicreg',
-    compute: (inputs: LossInputs): Scalar => vicreg(...twoViews(`${where}.compute`, inputs, 'VICReg'), opts),
-  };
+  return twoViewLoss('vicregLoss', 'vicreg', 'VICReg', (z1, z2) => vicreg(z1, z2, opts));
 }
 
 /**
@@ -298,13 +295,9 @@ export function vicregLoss(options?: VicregOptions): ContrastiveLoss {
  * ```
  */
 export function dclLoss(options: DclOptions): ContrastiveLoss {
-  const where = 'dclLoss';
-  dclOptions(where, options, false);
+  dclOptions('dclLoss', options, false);
   const opts = { ...options };
-  return {
-    name: 'dcl',
-    compute: (inputs: LossInputs): Scalar => dcl(...twoViews(`${where}.compute`, inputs, 'DCL'), opts),
-  };
+  return twoViewLoss('dclLoss', 'dcl', 'DCL', (z1, z2) => dcl(z1, z2, opts));
 }
 
 /**
@@ -317,11 +310,7 @@ export function dclLoss(options: DclOptions): ContrastiveLoss {
  * ```
  */
 export function dclwLoss(options: DclwOptions): ContrastiveLoss {
-  const where = 'dclwLoss';
-  dclOptions(where, options, true);
+  dclOptions('dclwLoss', options, true);
   const opts = { ...options };
-  return {
-    name: 'dclw',
-    compute: (inputs: LossInputs): Scalar => dclw(...twoViews(`${where}.compute`, inputs, 'DCLW'), opts),
-  };
+  return twoViewLoss('dclwLoss', 'dclw', 'DCLW', (z1, z2) => dclw(z1, z2, opts));
 }
