@@ -2,7 +2,7 @@
  * Options shared by the losses: the temperature, the published scalings of the loss, and
  * whether inputs are read back to check their values.
  */
-import { ArgumentError, assertOneOf, assertOptionsObject, assertPositive, describeValue } from '@contrastive/core';
+import { ArgumentError, assertNonNegative, assertOneOf, assertOptionsObject, assertPositive, describeValue } from '@contrastive/core';
 
 /**
  * The smallest temperature accepted. Below it, float32 cosine similarities divided by the
@@ -108,5 +108,39 @@ export function booleanOrDefault(where: string, name: string, value: unknown, fa
       received: value,
     });
   }
+  return value;
+}
+
+/**
+ * Rejects option keys a loss does not know (a typo such as `{ lamda: 0.01 }` would otherwise
+ * silently leave the default in place). Returns the options as a record (`{}` for `undefined`).
+ */
+export function knownOptions(where: string, options: unknown, known: readonly string[]): Readonly<Record<string, unknown>> {
+  assertOptionsObject(where, 'options', options);
+  const record = (options ?? {}) as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (!known.includes(key)) {
+      const expected = `one of the known options (${known.join(', ')})`;
+      throw new ArgumentError(`${where}: argument 'options.${key}' is not an option; it must be ${expected}, received ${describeValue(record[key])}`, {
+        argument: `options.${key}`,
+        expected,
+        received: record[key],
+      });
+    }
+  }
+  return record;
+}
+
+/** A finite number >= 0 (`undefined` gives the default). */
+export function nonNegativeOrDefault(where: string, name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  assertNonNegative(where, name, value);
+  return value;
+}
+
+/** A finite number > 0 (`undefined` gives the default). */
+export function positiveOrDefault(where: string, name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  assertPositive(where, name, value);
   return value;
 }

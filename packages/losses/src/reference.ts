@@ -101,3 +101,10 @@ export function finiteDifferenceGrads(f: (inputs: Rows[]) => number, inputs: rea
     }),
   );
 }
+
+/** SimSiam's D(p, z) averaged over the batch: -1/N Σ_i cos(p_i, z_i). */
+export function naiveNegativeCosine(p: Rows, z: Rows): number {
+  let total = 0;
+  for (let i = 0; i < p.length; i++) total -= dot(unit(p[i] as number[]), unit(z[i] as number[]));
+  return total / p.length;
+}

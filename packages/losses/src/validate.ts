@@ -5,17 +5,32 @@
 import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import { ArgumentError, assertFloatTensor, describeValue, NonFiniteError, ShapeError } from '@contrastive/core';
 
+/** What {@link checkEmbeddings} expects of a matrix. */
+export interface EmbeddingExpectation {
+  readonly rows?: number;
+  readonly dim?: number;
+  /** Fewest rows accepted (default 1; 0 for an empty queue). */
+  readonly minRows?: number;
+  /** Read the values back and check them (see `values`). */
+  readonly checkValues: boolean;
+  /**
+   * What the values must be, with `checkValues`:
+   * - `'directions'` (default): finite, and no all-zero row (the loss L2-normalises rows, and
+   *   the cosine similarity of a zero vector is undefined);
+   * - `'features'`: finite; zero rows are fine (the loss standardises or compares features
+   *   per dimension, never normalises a row);
+   * - `'varying-features'`: finite, and no column constant over the rows (the loss divides each
+   *   column by its standard deviation over the batch, Barlow Twins).
+   */
+  readonly values?: 'directions' | 'features' | 'varying-features';
+}
+
 /**
  * An embedding matrix: a float32 `[rows, dim]` tensor with at least `minRows` rows and a
- * matching shape. With `checkValues`, also every value finite and no all-zero row (cosine
- * similarity is undefined for a zero vector).
+ * matching shape. With `checkValues`, also its values as `expect.values` says (by default:
+ * every value finite and no all-zero row).
  */
-export function checkEmbeddings(
-  where: string,
-  name: string,
-  value: unknown,
-  expect: { readonly rows?: number; readonly dim?: number; readonly minRows?: number; readonly checkValues: boolean },
-): asserts value is Tensor2D {
+export function checkEmbeddings(where: string, name: string, value: unknown, expect: EmbeddingExpectation): asserts value is Tensor2D {
   assertFloatTensor(where, name, value, 2);
   const [rows, dim] = value.shape as [number, number];
   const minRows = expect.minRows ?? 1;
@@ -44,10 +59,10 @@ export function checkEmbeddings(
       received: value,
     });
   }
-  if (expect.checkValues) checkRowValues(where, name, value, rows, dim);
+  if (expect.checkValues) checkRowValues(where, name, value, rows, dim, expect.values ?? 'directions');
 }
 
-function checkRowValues(where: string, name: string, value: Tensor, rows: number, dim: number): void {
+function checkRowValues(where: string, name: string, value: Tensor, rows: number, dim: number, kind: NonNullable<EmbeddingExpectation['values']>): void {
   const data = value.dataSync();
   for (let r = 0; r < rows; r++) {
     let nonZero = false;
@@ -61,10 +76,26 @@ function checkRowValues(where: string, name: string, value: Tensor, rows: number
       }
       if (v !== 0) nonZero = true;
     }
-    if (!nonZero) {
+    if (!nonZero && kind === 'directions') {
       throw new ArgumentError(
         `${where}: argument '${name}' must have no all-zero row (cosine similarity is undefined), received a zero vector at row ${r} of ${describeValue(value)}`,
         { argument: name, expected: 'rows with a non-zero norm', received: value },
+      );
+    }
+  }
+  if (kind === 'varying-features') checkColumnsVary(where, name, value, data, rows, dim);
+}
+
+/** Every column takes at least two distinct values over the rows (its standard deviation is not 0). */
+function checkColumnsVary(where: string, name: string, value: Tensor, data: ArrayLike<number>, rows: number, dim: number): void {
+  for (let c = 0; c < dim; c++) {
+    const first = data[c] as number;
+    let varies = false;
+    for (let r = 1; r < rows && !varies; r++) varies = data[r * dim + c] !== first;
+    if (!varies) {
+      throw new ArgumentError(
+        `${where}: argument '${name}' must have no constant column (each dimension is divided by its standard deviation over the batch), received column ${c} equal to ${describeValue(first)} in every row of ${describeValue(value)}`,
+        { argument: name, expected: 'columns that vary over the batch', received: value },
       );
     }
   }

@@ -12,10 +12,14 @@ import type { Rows } from '../src/reference.js';
 export const ENGINES = ['cpu', 'wasm'] as const;
 export type Engine = (typeof ENGINES)[number];
 
-/** One reference case from shared/fixtures/losses (float64, PyTorch; see its README). */
+/**
+ * One reference case from shared/fixtures/losses (float64, PyTorch; see its README). The second
+ * set (`2NN_*.json`) keeps its hyper-parameters in `params` (`tau`, `lam`); `temperature` is
+ * then absent except for `supcon_queue`.
+ */
 export interface Fixture {
   readonly file: string;
-  readonly kind: 'nt_xent' | 'supcon_out' | 'supcon_in' | 'info_nce_queue';
+  readonly kind: 'nt_xent' | 'supcon_out' | 'supcon_in' | 'info_nce_queue' | 'neg_cosine' | 'barlow_twins' | 'vicreg' | 'dcl' | 'supcon_queue';
   readonly temperature: number;
   readonly params: Readonly<Record<string, number>>;
   readonly loss: number;
@@ -30,6 +34,10 @@ export interface Fixture {
   readonly k?: Rows;
   readonly queue?: Rows;
   readonly grad_q?: Rows;
+  readonly p?: Rows;
+  readonly z?: Rows;
+  readonly grad_p?: Rows;
+  readonly queue_labels?: readonly number[];
 }
 
 /** `shared/` sits beside the repository (CI places it there): <repo>/../shared/fixtures/losses. */
@@ -176,4 +184,35 @@ export function lossAndGrads(f: (...xs: tf.Tensor2D[]) => tf.Scalar, inputs: rea
 /** Evaluates a loss on plain matrices (tensors created and disposed inside). */
 export function lossOf(f: (...xs: tf.Tensor2D[]) => tf.Scalar, inputs: readonly Rows[]): number {
   return tf.tidy(() => valueOf(f(...inputs.map((m) => tf.tensor2d(m as number[][])))));
+}
+
+/**
+ * Runs `f`, expecting a typed error of class `type` that names `argument` (in its `argument`
+ * field and its message) and, when `received` is given, carries that value.
+ */
+export function expectTypedError(f: () => unknown, type: new (...args: never[]) => Error, argument: string, ...received: [unknown?]): void {
+  let caught: unknown;
+  try {
+    f();
+  } catch (e) {
+    caught = e;
+  }
+  expect(caught).toBeInstanceOf(type);
+  const err = caught as { argument?: string; received?: unknown; message: string };
+  expect(err.argument).toBe(argument);
+  expect(err.message).toContain(`'${argument}'`);
+  if (received.length > 0) expect(err.received).toBe(received[0]);
+}
+
+/**
+ * The gradients of `f` with respect to every input, each input also kept on the tape by a zero
+ * term, so that an input the loss treats as stop-gradient shows the gradient the loss sends it
+ * (zero) instead of making tfjs reject it as unconnected.
+ */
+export function gradsThroughAll(f: (...xs: tf.Tensor2D[]) => tf.Scalar, inputs: readonly Rows[]): Float32Array[] {
+  return tf.tidy(() => {
+    const xs = inputs.map((m) => tf.tensor2d(m as number[][]));
+    const g = tf.grads((...a: tf.Tensor[]) => tf.add(f(...(a as tf.Tensor2D[])), tf.mul(0, tf.addN(a.map((t) => tf.sum(t))))));
+    return g(xs).map((t) => t.dataSync() as Float32Array);
+  });
 }
