@@ -1,0 +1,162 @@
+/**
+ * The harness of the strategies' learning tests (issue 15, point 5): a few hundred SGD steps of
+ * a small ConvNet on exact CIFAR-10 images (`../shared/data/cifar10/lossless`), with the kNN
+ * accuracy (Wu et al. 2018) of the encoder measured at random init and after training on a
+ * fixed bank and test set, the loss per step, the tensor count per step, and the collapse
+ * monitors (embedding std, RankMe) of the test features.
+ */
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '@contrastive/backend';
+import { Rng, type Batch, type Encoder, type StepAux, type Strategy } from '@contrastive/core';
+import { batchFromIndices, readCifar10Binary, type ImageDataset } from '@contrastive/data';
+import { convNet, type GraphEncoder } from '@contrastive/encoders';
+import { effectiveRank, embeddingStd, knnAccuracy } from '@contrastive/eval';
+import { mlpHeadV2, type DenseHead } from '@contrastive/heads';
+import { sharedDataDir } from '../../../test/shared-data.js';
+
+/** Training images, kNN bank and kNN test set. */
+export interface LearningData {
+  readonly train: ImageDataset;
+  readonly test: ImageDataset;
+}
+
+/** Exact CIFAR-10: the first 4000 training images and the first 1000 test images, on wasm. */
+export async function loadLearningData(): Promise<LearningData> {
+  await initBackend({ prefer: 'wasm' });
+  const dir = path.join(sharedDataDir(), 'cifar10', 'lossless');
+  const [train, test] = await Promise.all([
+    readCifar10Binary(path.join(dir, 'train_first4000.bin'), { limit: TRAIN_IMAGES }),
+    readCifar10Binary(path.join(dir, 'test_first1000.bin'), { limit: TEST_IMAGES }),
+  ]);
+  return { train, test };
+}
+
+/** Images the strategies train on, which also form the kNN bank. */
+export const TRAIN_IMAGES = 1024;
+/** Test images the kNN monitor classifies. */
+export const TEST_IMAGES = 500;
+
+/**
+ * Side of the images the learning tests train and evaluate at: CIFAR-10 downscaled to 16 x 16
+ * (views are random resized crops of this size; kNN features come from the resized images),
+ * which keeps a few hundred steps within seconds on two contended cores.
+ */
+export const SIDE = 16;
+
+/** The small encoder (any input size: global average pooling) and projector of every learning test. */
+export function learningParts(seed: number, options: { outputDim?: number } = {}): { encoder: GraphEncoder; head: DenseHead } {
+  const encoder = convNet({ widths: [16, 32, 64], seed });
+  const head = mlpHeadV2({ inputDim: encoder.outputDim, hiddenDim: 128, outputDim: options.outputDim ?? 64, seed: seed + 1 });
+  return { encoder, head };
+}
+
+/** Encoder features `[N, D]` of a whole data set (inference mode), in batches of 250. */
+function features(encoder: Encoder, data: ImageDataset): tf.Tensor2D {
+  const parts: tf.Tensor2D[] = [];
+  for (let start = 0; start < data.length; start += 250) {
+    const idx = Array.from({ length: Math.min(250, data.length - start) }, (_, i) => start + i);
+    const batch = batchFromIndices(data, idx);
+    parts.push(tf.tidy(() => encoder.apply(tf.image.resizeBilinear(batch.images, [SIDE, SIDE], true), { training: false })));
+    tf.dispose([batch.images, batch.labels]);
+  }
+  const out = tf.concat(parts, 0) as tf.Tensor2D;
+  tf.dispose(parts);
+  return out;
+}
+
+/** kNN accuracy (k = 20, τ = 0.1) of the encoder, and the collapse monitors of its test features. */
+export function measure(encoder: Encoder, data: LearningData): { knn: number; std: number; rank: number } {
+  const bank = features(encoder, data.train);
+  const test = features(encoder, data.test);
+  try {
+    const knn = knnAccuracy({
+      trainFeatures: bank,
+      trainLabels: Int32Array.from(data.train.labels),
+      testFeatures: test,
+      testLabels: Int32Array.from(data.test.labels),
+      k: 20,
+      temperature: 0.1,
+      numClasses: 10,
+    });
+    return { knn, std: embeddingStd(test), rank: effectiveRank(test) };
+  } finally {
+    tf.dispose([bank, test]);
+  }
+}
+
+/** What {@link learn} reports. */
+export interface LearningRun {
+  readonly before: { knn: number; std: number; rank: number };
+  readonly after: { knn: number; std: number; rank: number };
+  readonly losses: number[];
+  /** `tf.memory().numTensors` after each step. */
+  readonly tensorCounts: number[];
+  readonly seconds: number;
+}
+
+/** Options of {@link learn}. */
+export interface LearnOptions {
+  readonly steps: number;
+  readonly batchSize?: number;
+  readonly lr: number;
+  readonly seed?: number;
+  readonly weightDecay?: number;
+}
+
+/**
+ * Trains `strategy` (whose online encoder is `encoder`) for `steps` SGD-with-momentum steps on
+ * seeded random batches of the training images, measuring kNN before and after. The state is
+ * freed at the end; the strategy, encoder and head stay the caller's.
+ */
+export function learn<S>(strategy: Strategy<S>, encoder: Encoder, data: LearningData, options: LearnOptions): LearningRun {
+  const start = performance.now();
+  const before = measure(encoder, data);
+  const batchSize = options.batchSize ?? 64;
+  const rng = Rng.fromSeed(options.seed ?? 7);
+  const optimizer = tf.train.momentum(options.lr, 0.9);
+  const vars = strategy.trainableVariables as tf.Variable[];
+  const decay = options.weightDecay ?? 5e-4;
+  let state = strategy.init(rng.split());
+  const losses: number[] = [];
+  const tensorCounts: number[] = [];
+  for (let step = 0; step < options.steps; step++) {
+    const perm = rng.permutation(data.train.length);
+    const batch = batchFromIndices(data.train, perm.slice(0, batchSize)) as Batch;
+    let aux: StepAux = { tensors: {} };
+    const value = optimizer.minimize(
+      () => {
+        const out = strategy.loss(batch, state, rng.split());
+        for (const t of Object.values(out.aux.tensors)) tf.keep(t);
+        aux = out.aux;
+        // L2 weight decay on the trainable weights (SGD's usual 5e-4)
+        const l2 = tf.mul(tf.addN(vars.map((v) => tf.sum(tf.square(v)))), decay / 2);
+        return tf.add(out.loss, l2) as tf.Scalar;
+      },
+      true,
+      vars,
+    );
+    losses.push(value!.dataSync()[0] as number);
+    value!.dispose();
+    state = strategy.afterStep(state, aux, batch, step);
+    tf.dispose([...Object.values(aux.tensors), batch.images, ...(batch.labels ? [batch.labels] : [])]);
+    tensorCounts.push(tf.memory().numTensors);
+  }
+  strategy.disposeState(state);
+  optimizer.dispose();
+  const after = measure(encoder, data);
+  return { before, after, losses, tensorCounts, seconds: (performance.now() - start) / 1000 };
+}
+
+/** Mean of the first and of the last `n` losses. */
+export function lossEnds(losses: readonly number[], n = 20): { first: number; last: number } {
+  const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+  return { first: mean(losses.slice(0, n)), last: mean(losses.slice(-n)) };
+}
+
+/** One line for the test log. */
+export function describeRun(name: string, run: LearningRun): string {
+  const { first, last } = lossEnds(run.losses);
+  const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
+  return `${name}: kNN ${pct(run.before.knn)} -> ${pct(run.after.knn)}, loss ${first.toFixed(3)} -> ${last.toFixed(3)}, std ${run.before.std.toFixed(4)} -> ${run.after.std.toFixed(4)}, rank ${run.before.rank.toFixed(1)} -> ${run.after.rank.toFixed(1)}, ${run.seconds.toFixed(1)} s`;
+}
