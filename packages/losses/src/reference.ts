@@ -108,3 +108,70 @@ export function naiveNegativeCosine(p: Rows, z: Rows): number {
   for (let i = 0; i < p.length; i++) total -= dot(unit(p[i] as number[]), unit(z[i] as number[]));
   return total / p.length;
 }
+
+/** Column means and unbiased standard deviations (or variances) of a matrix. */
+function columnStats(z: Rows): { mean: number[]; variance: number[] } {
+  const n = z.length;
+  const d = (z[0] as readonly number[]).length;
+  const mean: number[] = [];
+  const variance: number[] = [];
+  for (let j = 0; j < d; j++) {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += (z[i] as number[])[j] as number;
+    const m = s / n;
+    let v = 0;
+    for (let i = 0; i < n; i++) v += (((z[i] as number[])[j] as number) - m) ** 2;
+    mean.push(m);
+    variance.push(v / (n - 1));
+  }
+  return { mean, variance };
+}
+
+/** `aᵀ b / divisor` for [N, D] matrices a and b, after centring (and, with `standardise`, scaling) each column. */
+function crossMatrix(a: Rows, b: Rows, standardise: boolean, divisor: number): number[][] {
+  const sa = columnStats(a);
+  const sb = columnStats(b);
+  const d = sa.mean.length;
+  const value = (z: Rows, s: { mean: number[]; variance: number[] }, i: number, j: number): number =>
+    (((z[i] as number[])[j] as number) - (s.mean[j] as number)) / (standardise ? Math.sqrt(s.variance[j] as number) : 1);
+  const c: number[][] = [];
+  for (let i = 0; i < d; i++) {
+    const row: number[] = [];
+    for (let j = 0; j < d; j++) {
+      let s = 0;
+      for (let k = 0; k < a.length; k++) s += value(a, sa, k, i) * value(b, sb, k, j);
+      row.push(s / divisor);
+    }
+    c.push(row);
+  }
+  return c;
+}
+
+/** Barlow Twins, Algorithm 1: unbiased std, no epsilon, C = z̃1ᵀ z̃2 / N, Σ (1 - C_ii)² + λ Σ_{i≠j} C_ij². */
+export function naiveBarlowTwins(z1: Rows, z2: Rows, lambda: number): number {
+  const c = crossMatrix(z1, z2, true, z1.length);
+  let total = 0;
+  for (let i = 0; i < c.length; i++) {
+    for (let j = 0; j < c.length; j++) {
+      const cij = (c[i] as number[])[j] as number;
+      total += i === j ? (1 - cij) ** 2 : lambda * cij ** 2;
+    }
+  }
+  return total;
+}
+
+/** VICReg's three unweighted terms (Bardes et al. 2022, official code): mse, mean of the two hinge terms, sum of the two covariance terms. */
+export function naiveVicregTerms(z1: Rows, z2: Rows, epsilon: number): { invariance: number; variance: number; covariance: number } {
+  const n = z1.length;
+  const d = (z1[0] as readonly number[]).length;
+  let invariance = 0;
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) invariance += (((z1[i] as number[])[j] as number) - ((z2[i] as number[])[j] as number)) ** 2;
+  const hinge = (z: Rows): number => columnStats(z).variance.reduce((s, v) => s + Math.max(0, 1 - Math.sqrt(v + epsilon)), 0) / d;
+  const offDiagonal = (z: Rows): number => {
+    const cov = crossMatrix(z, z, false, n - 1);
+    let s = 0;
+    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) if (i !== j) s += ((cov[i] as number[])[j] as number) ** 2;
+    return s / d;
+  };
+  return { invariance: invariance / (n * d), variance: (hinge(z1) + hinge(z2)) / 2, covariance: offDiagonal(z1) + offDiagonal(z2) };
+}
