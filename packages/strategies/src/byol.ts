@@ -9,11 +9,12 @@
  * global view's target.
  */
 import type { ContrastiveLoss, Encoder, ProjectionHead, Strategy, ViewAugmenter } from '@contrastive/core';
-import { byol as byolAugment, type LocalCropsOptions } from '@contrastive/augment';
+import type { LocalCropsOptions } from '@contrastive/augment';
 import type { CloneableModule } from '@contrastive/encoders';
 import { predictorHead } from '@contrastive/heads';
 import { negativeCosine } from '@contrastive/losses';
 import { compose, type ComposedState } from './compose.js';
+import { defaultAugment } from './default-augment.js';
 import { imageSizeOf } from './image-size.js';
 import { momentumBranch, type MomentumBranch } from './momentum-branch.js';
 import { checkStrategyOptions } from './strategy-options.js';
@@ -78,7 +79,7 @@ export function byol<E extends Encoder & CloneableModule<E>, H extends Projectio
   checkStrategyOptions('byol', options, KNOWN);
   const size = imageSizeOf('byol', options);
   const checkValues = validateOption('byol', options);
-  const augment = options.augment ?? byolAugment({ size, checkValues, ...(options.localCrops ? { localCrops: options.localCrops } : {}) });
+  const augment = options.augment ?? defaultAugment('byol', size, checkValues, options.localCrops);
   const ownPredictor =
     options.predictor === undefined
       ? predictorHead({ inputDim: options.head.outputDim, hiddenDim: options.predictorHiddenDim ?? Math.min(4096, 16 * options.head.outputDim), seed: options.seed ?? 0 })

@@ -13,13 +13,14 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { ContrastiveLoss, Encoder, ProjectionHead, Strategy, ViewAugmenter } from '@contrastive/core';
-import { ArgumentError } from '@contrastive/core';
-import { simclr as simclrAugment, type LocalCropsOptions } from '@contrastive/augment';
+import { ArgumentError, assertPositive } from '@contrastive/core';
+import type { LocalCropsOptions } from '@contrastive/augment';
 import { predictorHead } from '@contrastive/heads';
 import { infoNce } from '@contrastive/losses';
 import { momentumQueue, type MomentumQueueState } from '@contrastive/negatives';
 import { l2Normalize } from '@contrastive/nn';
 import { compose, type ComposedState } from './compose.js';
+import { defaultAugment } from './default-augment.js';
 import { imageSizeOf } from './image-size.js';
 import { checkStrategyOptions } from './strategy-options.js';
 import { validateOption } from './validate-option.js';
@@ -100,14 +101,9 @@ export function nnclr(options: NnclrStrategyOptions): Strategy<ComposedState<Mom
   checkStrategyOptions('nnclr', options, KNOWN);
   const size = imageSizeOf('nnclr', options);
   const checkValues = validateOption('nnclr', options);
-  const augment =
-    options.augment ??
-    simclrAugment({
-      size,
-      checkValues,
-      ...(size <= 64 ? { strength: 0.5, blur: false } : {}),
-      ...(options.localCrops ? { localCrops: options.localCrops } : {}),
-    });
+  const augment = options.augment ?? defaultAugment('simclr', size, checkValues, options.localCrops);
+  const temperature = options.temperature ?? 0.1;
+  assertPositive('nnclr', 'options.temperature', temperature);
   const d = options.head.outputDim;
   const ownPredictor =
     options.predictor === undefined ? predictorHead({ inputDim: d, hiddenDim: options.predictorHiddenDim ?? Math.min(4096, 16 * d), seed: options.seed ?? 0 }) : null;
@@ -122,7 +118,7 @@ export function nnclr(options: NnclrStrategyOptions): Strategy<ComposedState<Mom
       // The support set stores view 0's [z | p] rows (the loss reads the z half).
       negatives: momentumQueue({ size: options.queueSize ?? 4096, dim: head.outputDim, normalize: false }),
       write: 'online',
-      loss: nnclrLoss(options.temperature ?? 0.1, checkValues),
+      loss: nnclrLoss(temperature, checkValues),
       owns: ownPredictor ? [ownPredictor] : [],
     });
   } catch (e) {

@@ -7,11 +7,12 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { ContrastiveLoss, Encoder, ProjectionHead, Strategy, ViewAugmenter } from '@contrastive/core';
-import { simclr as simclrAugment, type LocalCropsOptions } from '@contrastive/augment';
+import type { LocalCropsOptions } from '@contrastive/augment';
 import { predictorHead } from '@contrastive/heads';
 import { negativeCosine } from '@contrastive/losses';
 import { l2Normalize } from '@contrastive/nn';
 import { compose, type ComposedState } from './compose.js';
+import { defaultAugment } from './default-augment.js';
 import { imageSizeOf } from './image-size.js';
 import { booleanOption, checkStrategyOptions } from './strategy-options.js';
 import { validateOption } from './validate-option.js';
@@ -77,14 +78,7 @@ export function simsiam(options: SimsiamStrategyOptions): Strategy<ComposedState
   const size = imageSizeOf('simsiam', options);
   const checkValues = validateOption('simsiam', options);
   const stopGradient = booleanOption('simsiam', 'stopGradient', options.stopGradient, true);
-  const augment =
-    options.augment ??
-    simclrAugment({
-      size,
-      checkValues,
-      ...(size <= 64 ? { strength: 0.5, blur: false } : {}),
-      ...(options.localCrops ? { localCrops: options.localCrops } : {}),
-    });
+  const augment = options.augment ?? defaultAugment('simclr', size, checkValues, options.localCrops);
   const d = options.head.outputDim;
   const ownPredictor =
     options.predictor === undefined ? predictorHead({ inputDim: d, hiddenDim: options.predictorHiddenDim ?? Math.max(1, Math.floor(d / 4)), seed: options.seed ?? 0 }) : null;

@@ -8,12 +8,14 @@
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@contrastive/backend';
-import { Rng, type Batch, type Encoder, type StepAux, type Strategy } from '@contrastive/core';
+import { Rng, type Batch, type Encoder, type StepAux, type Strategy, type ViewAugmenter } from '@contrastive/core';
+import { expect } from 'vitest';
 import { batchFromIndices, readCifar10Binary, type ImageDataset } from '@contrastive/data';
 import { convNet, type GraphEncoder } from '@contrastive/encoders';
 import { effectiveRank, embeddingStd, knnAccuracy } from '@contrastive/eval';
 import { mlpHeadV2, type DenseHead } from '@contrastive/heads';
 import { sharedDataDir } from '../../../test/shared-data.js';
+import { defaultAugment } from '../src/default-augment.js';
 
 /** Training images, kNN bank and kNN test set. */
 export interface LearningData {
@@ -49,6 +51,23 @@ export function learningParts(seed: number, options: { outputDim?: number } = {}
   const encoder = convNet({ widths: [16, 32, 64], seed });
   const head = mlpHeadV2({ inputDim: encoder.outputDim, hiddenDim: 128, outputDim: options.outputDim ?? 64, seed: seed + 1 });
   return { encoder, head };
+}
+
+/** A strategy's default recipe at {@link SIDE} (no per-step value checks), optionally with multi-crop. */
+export function learningAugment(recipe: 'simclr' | 'byol', localCrops?: { count: number; size: number }): ViewAugmenter {
+  return defaultAugment(recipe, SIDE, false, localCrops);
+}
+
+/**
+ * Asserts what every learning test asserts: kNN at least `margin` above the same encoder at
+ * random init, the mean of the last 20 losses below the first 20's, a flat tensor count once
+ * the optimizer's slots exist (from step 2 on).
+ */
+export function expectLearned(run: LearningRun, margin = 0.02): void {
+  expect(run.after.knn).toBeGreaterThan(run.before.knn + margin);
+  const { first, last } = lossEnds(run.losses);
+  expect(last).toBeLessThan(first);
+  expect(new Set(run.tensorCounts.slice(2)).size).toBe(1);
 }
 
 /** Encoder features `[N, D]` of a whole data set (inference mode), in batches of 250. */
