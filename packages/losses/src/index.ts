@@ -2,7 +2,7 @@
  * @packageDocumentation
  * Contrastive losses on TensorFlow.js: NT-Xent (SimCLR), SupCon L_out and L_in (Khosla et al.
  * 2020), InfoNCE with external negatives (MoCo), the negative cosine of BYOL / SimSiam,
- * Barlow Twins, VICReg, and
+ * Barlow Twins, VICReg, DCL / DCLW (decoupled contrastive), and
  * adapters to core's `ContrastiveLoss`.
  * Embeddings are L2-normalised inside every loss; all are numerically stable in float32 and
  * differentiable on every tfjs backend, wasm included.
@@ -13,5 +13,6 @@ export { infoNce, type InfoNceOptions } from './info-nce.js';
 export { negativeCosine, symmetricNegativeCosine, type NegativeCosineOptions } from './negative-cosine.js';
 export { barlowTwins, BARLOW_TWINS_LAMBDA, type BarlowTwinsOptions } from './barlow-twins.js';
 export { vicreg, vicregTerms, VICREG_DEFAULTS, type VicregOptions, type VicregTerms } from './vicreg.js';
+export { dcl, dclw, DCLW_SIGMA, type DclOptions, type DclwOptions } from './dcl.js';
 export { MIN_TEMPERATURE, type BaseLossOptions, type LossScale } from './options.js';
 export { ntXentLoss, supConLoss, infoNceLoss, type SupConLossOptions, type InfoNceLossOptions } from './adapters.js';

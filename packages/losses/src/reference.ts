@@ -175,3 +175,30 @@ export function naiveVicregTerms(z1: Rows, z2: Rows, epsilon: number): { invaria
   };
   return { invariance: invariance / (n * d), variance: (hinge(z1) + hinge(z2)) / 2, covariance: offDiagonal(z1) + offDiagonal(z2) };
 }
+
+/**
+ * DCL (Yeh et al. 2022, eq. 6): mean over the 2N anchors of -w_k s_pos/τ + log Σ_{negatives} exp(s/τ),
+ * the negatives being every row but the anchor and its positive. `weights` (one per sample, the
+ * same for both views) default to 1 (DCL); DCLW's come from {@link naiveDclwWeights} and are held
+ * fixed (stop-gradient) when differentiating.
+ */
+export function naiveDcl(z1: Rows, z2: Rows, temperature: number, weights: readonly number[] | null = null): number {
+  const n = z1.length;
+  const z = [...z1, ...z2].map(unit);
+  let total = 0;
+  for (let i = 0; i < 2 * n; i++) {
+    const positive = (i + n) % (2 * n);
+    let denom = 0;
+    for (let k = 0; k < 2 * n; k++) if (k !== i && k !== positive) denom += Math.exp(dot(z[i] as number[], z[k] as number[]) / temperature);
+    const w = weights === null ? 1 : (weights[i % n] as number);
+    total += -w * (dot(z[i] as number[], z[positive] as number[]) / temperature) + Math.log(denom);
+  }
+  return total / (2 * n);
+}
+
+/** DCLW's negative von Mises–Fisher weights: w_i = 2 - exp(cos_i/σ) / mean_j exp(cos_j/σ). */
+export function naiveDclwWeights(z1: Rows, z2: Rows, sigma: number): number[] {
+  const e = z1.map((row, i) => Math.exp(dot(unit(row), unit(z2[i] as number[])) / sigma));
+  const mean = e.reduce((s, x) => s + x, 0) / e.length;
+  return e.map((x) => 2 - x / mean);
+}

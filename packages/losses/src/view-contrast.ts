@@ -46,7 +46,7 @@ export interface ViewContrastSpec {
  * exponential's range: logits lie in [-1/τ, 1/τ], so after subtracting a row maximum they
  * are >= -2/τ, and a masked entry ends below -2/τ - 400, where exp(...) is exactly 0.
  */
-function maskPenalty(temperature: number): number {
+export function maskPenalty(temperature: number): number {
   return 4 / temperature + 400;
 }
 
