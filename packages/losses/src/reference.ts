@@ -33,18 +33,33 @@ export function naiveNtXent(z1: Rows, z2: Rows, temperature: number): number {
   return total / (2 * n);
 }
 
-/** Khosla et al. eq. 2 ('out') and eq. 3 ('in'), mean over anchors with a positive (0 if none). */
-export function naiveSupCon(views: readonly Rows[], labels: readonly number[] | null, temperature: number, variant: 'out' | 'in'): number {
+/**
+ * Khosla et al. eq. 2 ('out') and eq. 3 ('in'), mean over anchors with a positive (0 if none).
+ * With `queue`, its rows join every anchor's contrast set (they are no anchors), and a row whose
+ * label equals the anchor's (never -1) is a positive; `queue.labels` null: plain negatives.
+ */
+export function naiveSupCon(
+  views: readonly Rows[],
+  labels: readonly number[] | null,
+  temperature: number,
+  variant: 'out' | 'in',
+  queue: { readonly rows: Rows; readonly labels: readonly number[] | null } | null = null,
+): number {
   const n = (views[0] as Rows).length;
-  const z = views.flatMap((v) => v.map(unit));
-  const label = (i: number): number => (labels === null ? i % n : (labels[i % n] as number));
+  const m = views.length * n;
+  const z = [...views.flatMap((v) => v.map(unit)), ...(queue?.rows ?? []).map(unit)];
+  const label = (i: number): number | null => {
+    if (i < m) return labels === null ? i % n : (labels[i % n] as number);
+    const l = queue?.labels?.[i - m];
+    return l === undefined || l === -1 ? null : l;
+  };
   let total = 0;
   let anchors = 0;
-  for (let i = 0; i < z.length; i++) {
+  for (let i = 0; i < m; i++) {
     let denom = 0;
     for (let a = 0; a < z.length; a++) if (a !== i) denom += Math.exp(dot(z[i] as number[], z[a] as number[]) / temperature);
     const positives: number[] = [];
-    for (let p = 0; p < z.length; p++) if (p !== i && label(p) === label(i)) positives.push(p);
+    for (let p = 0; p < z.length; p++) if (p !== i && label(p) !== null && label(p) === label(i)) positives.push(p);
     if (positives.length === 0) continue;
     anchors++;
     const prob = (p: number): number => Math.exp(dot(z[i] as number[], z[p] as number[]) / temperature) / denom;

@@ -13,10 +13,14 @@
  * w_i = 1/A for the A anchors that have a positive (0 otherwise), the loss is
  * `Σ_i w_i ℓ_i` and its gradient with respect to the unit embeddings z is
  * `G = diag(w)(P - Q)`, `dL/dz = (G + Gᵀ) z / τ`.
+ *
+ * External rows e (a labelled queue, SupCon only) add K columns to every row of P and Q but no
+ * anchors; with G = [G_b | G_e], `dL/dz = ((G_b + G_bᵀ) z + G_e e) / τ`, and e gets no gradient.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Scalar, Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import { unaryCustomGrad } from '@contrastive/nn';
+import { l2NormalizeRows } from './normalize.js';
 
 /**
  * Where each anchor's positives are.
@@ -39,7 +43,23 @@ export interface ViewContrastSpec {
   readonly temperature: number;
   /** Factor on the loss (a published scaling; 1 for the papers' equations). */
   readonly factor: number;
+  /**
+   * External rows (a queue or memory bank, K >= 1) that join every anchor's contrast set A(i),
+   * but are no anchors themselves: `rows` `[K, d]` raw (normalised inside, stop-gradient), and
+   * their labels (a row labelled like the anchor is a positive; a row labelled -1 never is), or
+   * `null` for plain negatives. Requires `labels` positives.
+   */
+  readonly external?: ExternalRows;
 }
+
+/** Labelled (or unlabelled) rows from outside the batch; see {@link ViewContrastSpec.external}. */
+export interface ExternalRows {
+  readonly rows: Tensor2D;
+  readonly labels: Int32Array | Tensor1D | null;
+}
+
+/** The label of an external row that has none yet (a labelled queue's initial rows): never a positive. */
+export const NO_LABEL = -1;
 
 /**
  * A penalty that pushes a masked logit below every unmasked one by more than the float32
@@ -60,6 +80,8 @@ export function viewContrast(z: Tensor2D, spec: ViewContrastSpec): Scalar {
   const n = m / v;
   const invTau = 1 / spec.temperature;
   const penalty = maskPenalty(spec.temperature);
+  const external = spec.external ?? null;
+  if (external !== null && spec.positives.kind !== 'labels') throw new Error('viewContrast: external rows need label positives');
   // Same-sample positives: every anchor's count is known on the host. Labels: on the device.
   const { anchorWeight, anchors } = spec.positives.kind === 'same-sample' ? sameSampleAnchors(v, n) : { anchorWeight: null, anchors: 0 };
 
@@ -69,8 +91,12 @@ export function viewContrast(z: Tensor2D, spec: ViewContrastSpec): Scalar {
     // is about 10x slower than without (measured at M = 2048, d = 128).
     const logits = tf.matMul(tf.mul(zu, invTau), tf.transpose(zu));
     const selfPenalty = tf.diag(tf.fill([m], -penalty));
-    const masked = tf.add(logits, selfPenalty);
+    const batchMasked = tf.add(logits, selfPenalty);
     tf.dispose([logits, selfPenalty]);
+    // externalUnit: [K, d] unit external rows (stop-gradient: closed over, not an input)
+    const externalUnit = external === null ? null : l2NormalizeRows(external.rows);
+    // masked: [M, M + K] with the external logits z_i·e_k/τ after the batch's
+    const masked = externalUnit === null ? batchMasked : tf.concat([batchMasked, tf.matMul(tf.mul(zu, invTau), tf.transpose(externalUnit))], 1);
     const rowMax = tf.max(masked, 1, true); // [M, 1], the largest non-self logit
     const shifted = tf.sub(masked, rowMax); // [M, M], <= 0; diagonal < -2/τ - 400
     masked.dispose();
@@ -90,11 +116,11 @@ export function viewContrast(z: Tensor2D, spec: ViewContrastSpec): Scalar {
       weight = anchorWeight as Tensor;
       scale = anchors === 0 ? 0 : spec.factor / anchors;
     } else {
-      const r = labelPositives(spec.positives.labels, v, shifted, penalty, spec.variant);
+      const r = labelPositives(spec.positives.labels, v, shifted, penalty, spec.variant, external?.labels ?? null);
       perAnchor = tf.sub(logDenom, r.positivePart);
       weight = r.anchorWeight;
       scale = tf.div(spec.factor, tf.maximum(tf.sum(weight), 1)); // A = 0: the total is 0 as well
-      gradParts = [...r.saved, scale];
+      gradParts = [...r.saved, ...(externalUnit === null ? [] : [externalUnit]), scale];
     }
     shifted.dispose();
     const total = tf.sum(tf.mul(perAnchor, weight)); // Σ_i [i has a positive] ℓ_i
@@ -120,8 +146,17 @@ export function viewContrast(z: Tensor2D, spec: ViewContrastSpec): Scalar {
           g = tf.sub(softmaxPart, tf.mul(q, w));
           softmaxPart.dispose();
         }
+        // external rows: G = [G_batch | G_ext], and only the batch block is symmetric in z.
+        let externalTerm: Tensor | null = null;
+        if (external !== null) {
+          const unit = parts[1] as Tensor2D; // [K, d]
+          const k = unit.shape[0];
+          externalTerm = tf.matMul(tf.slice(g, [0, m], [m, k]), unit);
+          g = tf.slice(g, [0, 0], [m, m]);
+        }
         // (G + Gᵀ) z as G z + (zᵀ G)ᵀ: no [M, M] transpose, no transpose flag on an [M, M] operand.
         let dz = tf.add(tf.matMul(g, zs), tf.transpose(tf.matMul(tf.transpose(zs), g)));
+        if (externalTerm !== null) dz = tf.add(dz, externalTerm);
         if (positiveTerm !== null) dz = tf.sub(dz, positiveTerm);
         return tf.mul(dz, invTau);
       },
@@ -213,7 +248,9 @@ function sameSampleGradient(z: Tensor2D, savedQ: Tensor[], v: number, n: number,
 
 /**
  * Positives from labels: an [M, M] mask of same-label pairs without the diagonal, built on the
- * device. Returns the positive part of ℓ, which anchors have a positive, and Q (the positive
+ * device, followed by an [M, K] mask of the external rows with the anchor's label (none
+ * labelled {@link NO_LABEL}; all zeros for unlabelled external rows) when `shifted` has K more
+ * columns. Returns the positive part of ℓ, which anchors have a positive, and Q (the positive
  * weights per row) for the gradient.
  */
 function labelPositives(
@@ -222,14 +259,18 @@ function labelPositives(
   shifted: Tensor,
   penalty: number,
   variant: 'out' | 'in',
+  externalLabels: Int32Array | Tensor1D | null,
 ): { positivePart: Tensor; anchorWeight: Tensor; saved: Tensor[] } {
   const m = shifted.shape[0] as number;
+  const k = (shifted.shape[1] as number) - m;
   const perSample = labels instanceof Int32Array ? tf.tensor1d(labels, 'int32') : labels;
   const ids = v === 1 ? perSample : tf.concat(Array.from({ length: v }, () => perSample)); // [M], view-major
   const sameLabel = tf.cast(tf.equal(tf.reshape(ids, [m, 1]), tf.reshape(ids, [1, m])), 'float32');
   const eye = tf.diag(tf.ones([m]));
-  const positive = tf.sub(sameLabel, eye); // [M, M] 1 on same-label pairs j ≠ i
+  const batchPositive = tf.sub(sameLabel, eye); // [M, M] 1 on same-label pairs j ≠ i
   tf.dispose([sameLabel, eye]);
+  // positive: [M, M + K], the batch's mask then the external rows'
+  const positive = k === 0 ? batchPositive : tf.concat([batchPositive, externalPositives(ids, externalLabels, m, k)], 1);
   const positives = tf.sum(positive, 1, true); // [M, 1] |P(i)|
   const anchorWeight = tf.cast(tf.greater(positives, 0), 'float32');
   const count = tf.maximum(positives, 1);
@@ -246,4 +287,13 @@ function labelPositives(
   const sum = tf.sum(exps, 1, true); // >= 1
   const part = tf.sub(tf.add(top, tf.log(sum)), tf.log(count));
   return { positivePart: part, anchorWeight, saved: [tf.div(exps, sum)] };
+}
+
+/** [M, K]: 1 where external row k carries anchor i's label (never for {@link NO_LABEL}). */
+function externalPositives(ids: Tensor, externalLabels: Int32Array | Tensor1D | null, m: number, k: number): Tensor {
+  if (externalLabels === null) return tf.zeros([m, k]);
+  // both sides as int32 (a float32 labels tensor holds integers)
+  const ext = externalLabels instanceof Int32Array ? tf.tensor1d(externalLabels, 'int32') : tf.cast(externalLabels, 'int32');
+  const same = tf.logicalAnd(tf.equal(tf.reshape(tf.cast(ids, 'int32'), [m, 1]), tf.reshape(ext, [1, k])), tf.reshape(tf.notEqual(ext, NO_LABEL), [1, k]));
+  return tf.cast(same, 'float32');
 }
