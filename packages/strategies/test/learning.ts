@@ -8,12 +8,12 @@
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@contrastive/backend';
-import { Rng, type Batch, type Encoder, type StepAux, type Strategy, type ViewAugmenter } from '@contrastive/core';
+import { Rng, type Batch, type Encoder, type ProjectionHead, type StepAux, type Strategy, type ViewAugmenter } from '@contrastive/core';
 import { expect } from 'vitest';
 import { batchFromIndices, readCifar10Binary, type ImageDataset } from '@contrastive/data';
 import { convNet, type GraphEncoder } from '@contrastive/encoders';
 import { effectiveRank, embeddingStd, knnAccuracy } from '@contrastive/eval';
-import { mlpHeadV2, type DenseHead } from '@contrastive/heads';
+import { mlpHead, mlpHeadV2, type DenseHead } from '@contrastive/heads';
 import { sharedDataDir } from '../../../test/shared-data.js';
 import { defaultAugment } from '../src/default-augment.js';
 
@@ -46,10 +46,15 @@ export const TEST_IMAGES = 500;
  */
 export const SIDE = 16;
 
-/** The small encoder (any input size: global average pooling) and projector of every learning test. */
-export function learningParts(seed: number, options: { outputDim?: number } = {}): { encoder: GraphEncoder; head: DenseHead } {
+/**
+ * The small encoder (any input size: global average pooling) and projector of every learning
+ * test: the SimCLR v2 projector (BatchNorm on every layer) or, with `head: 'v1'`, SimCLR v1's
+ * Linear-ReLU-Linear (whose output can collapse to a constant: no BatchNorm keeps it centred).
+ */
+export function learningParts(seed: number, options: { outputDim?: number; head?: 'v1' | 'v2' } = {}): { encoder: GraphEncoder; head: DenseHead } {
   const encoder = convNet({ widths: [16, 32, 64], seed });
-  const head = mlpHeadV2({ inputDim: encoder.outputDim, hiddenDim: 128, outputDim: options.outputDim ?? 64, seed: seed + 1 });
+  const headOptions = { inputDim: encoder.outputDim, hiddenDim: 128, outputDim: options.outputDim ?? 64, seed: seed + 1 };
+  const head = options.head === 'v1' ? mlpHead(headOptions) : mlpHeadV2(headOptions);
   return { encoder, head };
 }
 
@@ -84,11 +89,39 @@ function features(encoder: Encoder, data: ImageDataset): tf.Tensor2D {
   return out;
 }
 
-/** kNN accuracy (k = 20, τ = 0.1) of the encoder, and the collapse monitors of its test features. */
-export function measure(encoder: Encoder, data: LearningData): { knn: number; std: number; rank: number } {
+/** What {@link measure} reads. */
+export interface Measurement {
+  readonly knn: number;
+  /** Collapse monitors of the encoder's test features. */
+  readonly std: number;
+  readonly rank: number;
+  /** The same of the projector's output z on the test images, when a head is given. */
+  readonly headStd?: number;
+  readonly headRank?: number;
+}
+
+/**
+ * kNN accuracy (k = 20, τ = 0.1) of the encoder and the collapse monitors of its test features
+ * (and of the head's output, when given: SimSiam's Fig. 2 plots the std of the projection z).
+ */
+export function measure(encoder: Encoder, data: LearningData, head?: ProjectionHead): Measurement {
   const bank = features(encoder, data.train);
   const test = features(encoder, data.test);
   try {
+    if (head !== undefined) {
+      const z = tf.tidy(() => head.apply(test, { training: false }));
+      const out = { headStd: embeddingStd(z), headRank: effectiveRank(z) };
+      z.dispose();
+      return { ...knnAndMonitors(bank, test, data), ...out };
+    }
+    return knnAndMonitors(bank, test, data);
+  } finally {
+    tf.dispose([bank, test]);
+  }
+}
+
+function knnAndMonitors(bank: tf.Tensor2D, test: tf.Tensor2D, data: LearningData): Measurement {
+  {
     const knn = knnAccuracy({
       trainFeatures: bank,
       trainLabels: Int32Array.from(data.train.labels),
@@ -99,15 +132,13 @@ export function measure(encoder: Encoder, data: LearningData): { knn: number; st
       numClasses: 10,
     });
     return { knn, std: embeddingStd(test), rank: effectiveRank(test) };
-  } finally {
-    tf.dispose([bank, test]);
   }
 }
 
 /** What {@link learn} reports. */
 export interface LearningRun {
-  readonly before: { knn: number; std: number; rank: number };
-  readonly after: { knn: number; std: number; rank: number };
+  readonly before: Measurement;
+  readonly after: Measurement;
   readonly losses: number[];
   /** `tf.memory().numTensors` after each step. */
   readonly tensorCounts: number[];
@@ -121,6 +152,8 @@ export interface LearnOptions {
   readonly lr: number;
   readonly seed?: number;
   readonly weightDecay?: number;
+  /** Also measure the collapse monitors of this head's output. */
+  readonly head?: ProjectionHead;
 }
 
 /**
@@ -130,7 +163,7 @@ export interface LearnOptions {
  */
 export function learn<S>(strategy: Strategy<S>, encoder: Encoder, data: LearningData, options: LearnOptions): LearningRun {
   const start = performance.now();
-  const before = measure(encoder, data);
+  const before = measure(encoder, data, options.head);
   const batchSize = options.batchSize ?? 64;
   const rng = Rng.fromSeed(options.seed ?? 7);
   const optimizer = tf.train.momentum(options.lr, 0.9);
@@ -163,7 +196,7 @@ export function learn<S>(strategy: Strategy<S>, encoder: Encoder, data: Learning
   }
   strategy.disposeState(state);
   optimizer.dispose();
-  const after = measure(encoder, data);
+  const after = measure(encoder, data, options.head);
   return { before, after, losses, tensorCounts, seconds: (performance.now() - start) / 1000 };
 }
 
@@ -177,5 +210,6 @@ export function lossEnds(losses: readonly number[], n = 20): { first: number; la
 export function describeRun(name: string, run: LearningRun): string {
   const { first, last } = lossEnds(run.losses);
   const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
-  return `${name}: kNN ${pct(run.before.knn)} -> ${pct(run.after.knn)}, loss ${first.toFixed(3)} -> ${last.toFixed(3)}, std ${run.before.std.toFixed(4)} -> ${run.after.std.toFixed(4)}, rank ${run.before.rank.toFixed(1)} -> ${run.after.rank.toFixed(1)}, ${run.seconds.toFixed(1)} s`;
+  const head = run.after.headStd === undefined ? '' : `, head z std ${run.before.headStd?.toFixed(4)} -> ${run.after.headStd.toFixed(4)}, rank ${run.before.headRank?.toFixed(1)} -> ${run.after.headRank?.toFixed(1)}`;
+  return `${name}: kNN ${pct(run.before.knn)} -> ${pct(run.after.knn)}, loss ${first.toFixed(3)} -> ${last.toFixed(3)}, std ${run.before.std.toFixed(4)} -> ${run.after.std.toFixed(4)}, rank ${run.before.rank.toFixed(1)} -> ${run.after.rank.toFixed(1)}${head}, ${run.seconds.toFixed(1)} s`;
 }
