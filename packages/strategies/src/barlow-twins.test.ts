@@ -2,7 +2,8 @@
  * Barlow Twins (Zbontar et al. 2021) learns on exact CIFAR-10 images (issue 15, point 5).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { describeRun, expectLearned, learn, learningAugment, learningParts, loadLearningData, type LearningData } from '../test/learning.js';
+import { LEARNING_TIMEOUT_MS, describeRun, learn, learningAugment, learningParts, loadLearningData, type LearningData } from '../test/learning.js';
+import { expectLearned } from '../test/expect-learned.js';
 import { barlowTwins } from './barlow-twins.js';
 
 let data: LearningData;
@@ -11,7 +12,7 @@ beforeAll(async () => {
 });
 
 describe('barlowTwins', () => {
-  it('learns: kNN above random init, loss decreasing, tensor count flat', () => {
+  it('learns: kNN above random init, loss decreasing, tensor count flat', { timeout: LEARNING_TIMEOUT_MS }, () => {
     const { encoder, head } = learningParts(11);
     const strategy = barlowTwins({ encoder, head, lambda: 5e-3, augment: learningAugment('byol') });
     const run = learn(strategy, encoder, data, { steps: 200, lr: 0.01 });

@@ -4,7 +4,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { describeRun, expectLearned, learn, learningAugment, learningParts, loadLearningData, type LearningData } from '../test/learning.js';
+import { LEARNING_TIMEOUT_MS, describeRun, learn, learningAugment, learningParts, loadLearningData, type LearningData } from '../test/learning.js';
+import { expectLearned } from '../test/expect-learned.js';
 import { byol } from './byol.js';
 
 let data: LearningData;
@@ -13,7 +14,7 @@ beforeAll(async () => {
 });
 
 describe('byol', () => {
-  it('learns: kNN above random init, loss decreasing, tensor count flat', () => {
+  it('learns: kNN above random init, loss decreasing, tensor count flat', { timeout: LEARNING_TIMEOUT_MS }, () => {
     const { encoder, head } = learningParts(2);
     const strategy = byol({ encoder, head, predictorHiddenDim: 128, momentum: 0.99, cosineSchedule: { totalSteps: 200 }, augment: learningAugment('byol'), seed: 3 });
     const run = learn(strategy, encoder, data, { steps: 200, lr: 0.05 });

@@ -2,7 +2,8 @@
  * DCL and DCLW (Yeh et al. 2022) learn on exact CIFAR-10 images (issue 15, point 5).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { describeRun, expectLearned, learn, learningAugment, learningParts, loadLearningData, type LearningData } from '../test/learning.js';
+import { LEARNING_TIMEOUT_MS, describeRun, learn, learningAugment, learningParts, loadLearningData, type LearningData } from '../test/learning.js';
+import { expectLearned } from '../test/expect-learned.js';
 import { dcl } from './dcl.js';
 
 let data: LearningData;
@@ -11,7 +12,7 @@ beforeAll(async () => {
 });
 
 describe('dcl', () => {
-  it('learns: kNN above random init, loss decreasing, tensor count flat', () => {
+  it('learns: kNN above random init, loss decreasing, tensor count flat', { timeout: LEARNING_TIMEOUT_MS }, () => {
     const { encoder, head } = learningParts(15);
     const strategy = dcl({ encoder, head, temperature: 0.2, augment: learningAugment('simclr') });
     const run = learn(strategy, encoder, data, { steps: 200, lr: 0.05 });

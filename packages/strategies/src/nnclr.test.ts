@@ -5,7 +5,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { describeRun, expectLearned, learn, learningAugment, learningParts, loadLearningData, type LearningData } from '../test/learning.js';
+import { LEARNING_TIMEOUT_MS, describeRun, learn, learningAugment, learningParts, loadLearningData, type LearningData } from '../test/learning.js';
+import { expectLearned } from '../test/expect-learned.js';
 import { nearestNeighbours, nnclr } from './nnclr.js';
 
 let data: LearningData;
@@ -14,7 +15,7 @@ beforeAll(async () => {
 });
 
 describe('nnclr', () => {
-  it('learns: kNN above random init, loss decreasing, tensor count flat', () => {
+  it('learns: kNN above random init, loss decreasing, tensor count flat', { timeout: LEARNING_TIMEOUT_MS }, () => {
     const { encoder, head } = learningParts(8);
     const strategy = nnclr({ encoder, head, predictorHiddenDim: 128, queueSize: 512, temperature: 0.1, augment: learningAugment('simclr'), seed: 9 });
     const run = learn(strategy, encoder, data, { steps: 200, lr: 0.05 });

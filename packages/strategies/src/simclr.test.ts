@@ -3,7 +3,8 @@
  * random init, loss decreasing, tensor count flat.
  */
 import { beforeAll, describe, it } from 'vitest';
-import { describeRun, expectLearned, learn, learningAugment, learningParts, loadLearningData, type LearningData } from '../test/learning.js';
+import { LEARNING_TIMEOUT_MS, describeRun, learn, learningAugment, learningParts, loadLearningData, type LearningData } from '../test/learning.js';
+import { expectLearned } from '../test/expect-learned.js';
 import { simclr } from './simclr.js';
 
 let data: LearningData;
@@ -12,7 +13,7 @@ beforeAll(async () => {
 });
 
 describe('simclr learns', () => {
-  it('kNN above random init, loss decreasing, tensor count flat', () => {
+  it('kNN above random init, loss decreasing, tensor count flat', { timeout: LEARNING_TIMEOUT_MS }, () => {
     const { encoder, head } = learningParts(1);
     const strategy = simclr({ encoder, head, temperature: 0.5, augment: learningAugment('simclr') });
     const run = learn(strategy, encoder, data, { steps: 200, lr: 0.05 });

@@ -6,7 +6,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Rng, type Batch, type StepAux } from '@contrastive/core';
 import { batchFromIndices } from '@contrastive/data';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { describeRun, expectLearned, learn, learningAugment, learningParts, loadLearningData, type LearningData } from '../test/learning.js';
+import { LEARNING_TIMEOUT_MS, describeRun, learn, learningAugment, learningParts, loadLearningData, type LearningData } from '../test/learning.js';
+import { expectLearned } from '../test/expect-learned.js';
 import { supconQueue } from './supcon-queue.js';
 
 let data: LearningData;
@@ -15,7 +16,7 @@ beforeAll(async () => {
 });
 
 describe('supconQueue', () => {
-  it('learns: kNN above random init, loss decreasing, tensor count flat', () => {
+  it('learns: kNN above random init, loss decreasing, tensor count flat', { timeout: LEARNING_TIMEOUT_MS }, () => {
     const { encoder, head } = learningParts(17);
     const strategy = supconQueue({ encoder, head, queueSize: 512, momentum: 0.99, temperature: 0.1, augment: learningAugment('simclr') });
     const run = learn(strategy, encoder, data, { steps: 200, lr: 0.05 });

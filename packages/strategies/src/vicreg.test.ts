@@ -2,7 +2,8 @@
  * VICReg (Bardes et al. 2022) learns on exact CIFAR-10 images (issue 15, point 5).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { describeRun, expectLearned, learn, learningAugment, learningParts, loadLearningData, type LearningData } from '../test/learning.js';
+import { LEARNING_TIMEOUT_MS, describeRun, learn, learningAugment, learningParts, loadLearningData, type LearningData } from '../test/learning.js';
+import { expectLearned } from '../test/expect-learned.js';
 import { vicreg } from './vicreg.js';
 
 let data: LearningData;
@@ -11,7 +12,7 @@ beforeAll(async () => {
 });
 
 describe('vicreg', () => {
-  it('learns: kNN above random init, loss decreasing, tensor count flat', () => {
+  it('learns: kNN above random init, loss decreasing, tensor count flat', { timeout: LEARNING_TIMEOUT_MS }, () => {
     const { encoder, head } = learningParts(13);
     const strategy = vicreg({ encoder, head, augment: learningAugment('byol') });
     const run = learn(strategy, encoder, data, { steps: 200, lr: 0.01 });

@@ -9,7 +9,6 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@contrastive/backend';
 import { Rng, type Batch, type Encoder, type ProjectionHead, type StepAux, type Strategy, type ViewAugmenter } from '@contrastive/core';
-import { expect } from 'vitest';
 import { batchFromIndices, readCifar10Binary, type ImageDataset } from '@contrastive/data';
 import { convNet, type GraphEncoder } from '@contrastive/encoders';
 import { effectiveRank, embeddingStd, knnAccuracy } from '@contrastive/eval';
@@ -33,6 +32,12 @@ export async function loadLearningData(): Promise<LearningData> {
   ]);
   return { train, test };
 }
+
+/**
+ * Time limit of one learning test: 200 steps take about 30 s of CPU time, but on two cores
+ * shared with other jobs the wall time has reached 5 minutes.
+ */
+export const LEARNING_TIMEOUT_MS = 900_000;
 
 /** Images the strategies train on, which also form the kNN bank. */
 export const TRAIN_IMAGES = 1024;
@@ -61,18 +66,6 @@ export function learningParts(seed: number, options: { outputDim?: number; head?
 /** A strategy's default recipe at {@link SIDE} (no per-step value checks), optionally with multi-crop. */
 export function learningAugment(recipe: 'simclr' | 'byol', localCrops?: { count: number; size: number }): ViewAugmenter {
   return defaultAugment(recipe, SIDE, false, localCrops);
-}
-
-/**
- * Asserts what every learning test asserts: kNN at least `margin` above the same encoder at
- * random init, the mean of the last 20 losses below the first 20's, a flat tensor count once
- * the optimizer's slots exist (from step 2 on).
- */
-export function expectLearned(run: LearningRun, margin = 0.02): void {
-  expect(run.after.knn).toBeGreaterThan(run.before.knn + margin);
-  const { first, last } = lossEnds(run.losses);
-  expect(last).toBeLessThan(first);
-  expect(new Set(run.tensorCounts.slice(2)).size).toBe(1);
 }
 
 /** Encoder features `[N, D]` of a whole data set (inference mode), in batches of 250. */
