@@ -56,9 +56,9 @@ export const SIDE = 16;
  * test: the SimCLR v2 projector (BatchNorm on every layer) or, with `head: 'v1'`, SimCLR v1's
  * Linear-ReLU-Linear (whose output can collapse to a constant: no BatchNorm keeps it centred).
  */
-export function learningParts(seed: number, options: { outputDim?: number; head?: 'v1' | 'v2' } = {}): { encoder: GraphEncoder; head: DenseHead } {
+export function learningParts(seed: number, options: { outputDim?: number; hiddenDim?: number; head?: 'v1' | 'v2' } = {}): { encoder: GraphEncoder; head: DenseHead } {
   const encoder = convNet({ widths: [16, 32, 64], seed });
-  const headOptions = { inputDim: encoder.outputDim, hiddenDim: 128, outputDim: options.outputDim ?? 64, seed: seed + 1 };
+  const headOptions = { inputDim: encoder.outputDim, hiddenDim: options.hiddenDim ?? 128, outputDim: options.outputDim ?? 64, seed: seed + 1 };
   const head = options.head === 'v1' ? mlpHead(headOptions) : mlpHeadV2(headOptions);
   return { encoder, head };
 }
@@ -68,8 +68,8 @@ export function learningAugment(recipe: 'simclr' | 'byol', localCrops?: { count:
   return defaultAugment(recipe, SIDE, false, localCrops);
 }
 
-/** Encoder features `[N, D]` of a whole data set (inference mode), in batches of 250. */
-function features(encoder: Encoder, data: ImageDataset): tf.Tensor2D {
+/** Encoder features `[N, D]` of a whole data set at {@link SIDE} (inference mode), in batches of 250. */
+export function features(encoder: Encoder, data: ImageDataset): tf.Tensor2D {
   const parts: tf.Tensor2D[] = [];
   for (let start = 0; start < data.length; start += 250) {
     const idx = Array.from({ length: Math.min(250, data.length - start) }, (_, i) => start + i);
@@ -135,7 +135,9 @@ export interface LearningRun {
   readonly losses: number[];
   /** `tf.memory().numTensors` after each step. */
   readonly tensorCounts: number[];
+  /** Wall time of the whole run, measurements included, and of the training steps alone. */
   readonly seconds: number;
+  readonly trainSeconds: number;
 }
 
 /** Options of {@link learn}. */
@@ -147,6 +149,10 @@ export interface LearnOptions {
   readonly weightDecay?: number;
   /** Also measure the collapse monitors of this head's output. */
   readonly head?: ProjectionHead;
+  /** `'sgd'` (default: SGD with momentum 0.9 and L2 weight decay) or `'adam'` (no decay). */
+  readonly optimizer?: 'sgd' | 'adam';
+  /** Stop earlier once training (measurements excluded) has taken this many seconds. */
+  readonly maxSeconds?: number;
 }
 
 /**
@@ -159,13 +165,16 @@ export function learn<S>(strategy: Strategy<S>, encoder: Encoder, data: Learning
   const before = measure(encoder, data, options.head);
   const batchSize = options.batchSize ?? 64;
   const rng = Rng.fromSeed(options.seed ?? 7);
-  const optimizer = tf.train.momentum(options.lr, 0.9);
+  const adam = options.optimizer === 'adam';
+  const optimizer = adam ? tf.train.adam(options.lr) : tf.train.momentum(options.lr, 0.9);
   const vars = strategy.trainableVariables as tf.Variable[];
-  const decay = options.weightDecay ?? 5e-4;
+  const decay = adam ? 0 : (options.weightDecay ?? 5e-4);
   let state = strategy.init(rng.split());
   const losses: number[] = [];
   const tensorCounts: number[] = [];
+  const trainStart = performance.now();
   for (let step = 0; step < options.steps; step++) {
+    if (options.maxSeconds !== undefined && (performance.now() - trainStart) / 1000 >= options.maxSeconds) break;
     const perm = rng.permutation(data.train.length);
     const batch = batchFromIndices(data.train, perm.slice(0, batchSize)) as Batch;
     let aux: StepAux = { tensors: {} };
@@ -174,6 +183,7 @@ export function learn<S>(strategy: Strategy<S>, encoder: Encoder, data: Learning
         const out = strategy.loss(batch, state, rng.split());
         for (const t of Object.values(out.aux.tensors)) tf.keep(t);
         aux = out.aux;
+        if (decay === 0) return out.loss;
         // L2 weight decay on the trainable weights (SGD's usual 5e-4)
         const l2 = tf.mul(tf.addN(vars.map((v) => tf.sum(tf.square(v)))), decay / 2);
         return tf.add(out.loss, l2) as tf.Scalar;
@@ -189,8 +199,9 @@ export function learn<S>(strategy: Strategy<S>, encoder: Encoder, data: Learning
   }
   strategy.disposeState(state);
   optimizer.dispose();
+  const trainSeconds = (performance.now() - trainStart) / 1000;
   const after = measure(encoder, data, options.head);
-  return { before, after, losses, tensorCounts, seconds: (performance.now() - start) / 1000 };
+  return { before, after, losses, tensorCounts, seconds: (performance.now() - start) / 1000, trainSeconds };
 }
 
 /** Mean of the first and of the last `n` losses. */
