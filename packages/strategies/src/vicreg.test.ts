@@ -13,9 +13,11 @@ beforeAll(async () => {
 
 describe('vicreg', () => {
   it('learns: kNN above random init, loss decreasing, tensor count flat', { timeout: LEARNING_TIMEOUT_MS }, () => {
-    const { encoder, head } = learningParts(13);
-    const strategy = vicreg({ encoder, head, augment: learningAugment('byol') });
-    const run = learn(strategy, encoder, data, { steps: 200, lr: 0.01 });
+    // VICReg's variance and covariance terms want a wide projector ("expander"; the paper: 8192)
+    // and, at this scale, Adam: SGD at lr 0.01 or 0.05 lowered kNN below random init in 200 steps.
+    const { encoder, head } = learningParts(11, { hiddenDim: 256, outputDim: 256 });
+    const strategy = vicreg({ encoder, head, augment: learningAugment('simclr') });
+    const run = learn(strategy, encoder, data, { steps: 200, lr: 1e-3, optimizer: 'adam' });
     console.log(describeRun('vicreg', run));
     expectLearned(run);
     strategy.dispose();
