@@ -30,6 +30,7 @@ import {
 import { joinPath, modulePaths } from '@contrastive/nn';
 import type { KeyBranch } from './key-branch.js';
 import { embedBySize } from './embed-by-size.js';
+import { booleanOption } from './strategy-options.js';
 
 /** The parts of a strategy. */
 export interface ComposeOptions<S> {
@@ -167,14 +168,7 @@ export function compose<S = unknown>(options: ComposeOptions<S>): Strategy<Compo
     });
   }
   const useLabels = options.useLabels ?? false;
-  const negativeLabels = options.negativeLabels ?? false;
-  if (typeof negativeLabels !== 'boolean') {
-    throw new ArgumentError(`${where}: argument 'options.negativeLabels' must be a boolean, received ${describeValue(negativeLabels)}`, {
-      argument: 'options.negativeLabels',
-      expected: 'a boolean',
-      received: negativeLabels,
-    });
-  }
+  const negativeLabels = booleanOption(where, 'negativeLabels', options.negativeLabels, false);
   if (negativeLabels && (!useLabels || !negatives || typeof negatives.readLabelled !== 'function')) {
     throw new ArgumentError(`${where}: argument 'options.negativeLabels' needs useLabels and a labelled negative source (readLabelled), received negatives ${describeValue(negatives?.name)}`, {
       argument: 'options.negativeLabels',
