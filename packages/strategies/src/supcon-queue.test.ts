@@ -21,7 +21,7 @@ describe('supconQueue', () => {
     const strategy = supconQueue({ encoder, head, queueSize: 512, momentum: 0.99, temperature: 0.1, augment: learningAugment('simclr') });
     const run = learn(strategy, encoder, data, { steps: 200, lr: 0.05 });
     console.log(describeRun('supconQueue', run));
-    expectLearned(run, 0.05);
+    expectLearned(run);
     strategy.dispose();
     encoder.dispose();
     head.dispose();
