@@ -71,7 +71,9 @@ describe('parseConfig: errors name the path, the expectation and the value', () 
   });
 
   it('enumerations, integers, types and nested lists', () => {
-    expect(configError({ strategy: { name: 'byol' } }).message).toContain('config.strategy.name: expected one of "simclr" | "supcon" | "mocoV2" | "instDisc", received "byol"');
+    expect(configError({ strategy: { name: 'swav' } }).message).toContain(
+      'config.strategy.name: expected one of "simclr" | "supcon" | "mocoV2" | "instDisc" | "byol" | "simsiam" | "barlowTwins" | "vicreg" | "nnclr" | "dcl" | "supconQueue", received "swav"',
+    );
     expect(configError({ encoder: { depth: 20 } }).message).toContain('config.encoder.depth: expected one of 18 | 34 | 50, received 20');
     expect(configError({ train: { epochs: 1.5 } }).message).toContain('config.train.epochs: expected an integer, received 1.5');
     expect(configError({ train: { batchSize: 1 } }).message).toContain('config.train.batchSize: expected an integer >= 2, received 1');

@@ -62,12 +62,35 @@ function evaluationTable(e: EvalFile): string {
   return `<table class="eval">${head}${body}</table><p class="caption">${escapeXml(caption)} Source: ${escapeXml(e.source)}.</p>`;
 }
 
-/** The four training-curve charts (loss, kNN accuracy, learning rate, throughput) as SVG. */
+/**
+ * The training-curve charts as SVG: loss, kNN accuracy, learning rate, throughput, and, when the
+ * kNN records carry them, the two collapse monitors (embedding std and RankMe).
+ */
 function trainingCharts(m: RunMetrics): string[] {
   const stepPoints = (f: (s: RunMetrics['steps'][number]) => number): [number, number][] => m.steps.map((s) => [s.step, f(s)]);
   const smoothWindow = Math.max(1, Math.round(m.steps.length / 25));
   const loss = stepPoints((s) => s.loss);
   const throughput = stepPoints((s) => s.imagesPerSecond).slice(1); // the first step includes start-up
+  const monitored = m.knn.filter((k) => Number.isFinite(k.embeddingStd) && Number.isFinite(k.effectiveRank));
+  const collapse =
+    monitored.length === 0
+      ? []
+      : [
+    lineChartSvg({
+      title: 'Collapse monitor: std of the L2-normalised embeddings (0 = collapsed)',
+      xLabel: 'step',
+      yLabel: 'mean per-dimension std',
+      series: [{ name: 'std', points: monitored.map((k) => [k.step, k.embeddingStd]), color: '#9467bd', markers: true }],
+      yInclude: [0],
+    }),
+    lineChartSvg({
+      title: 'Collapse monitor: effective rank (RankMe)',
+      xLabel: 'step',
+      yLabel: 'effective rank',
+      series: [{ name: 'RankMe', points: monitored.map((k) => [k.step, k.effectiveRank]), color: '#8c564b', markers: true }],
+      yInclude: [0],
+    }),
+        ];
   return [
     lineChartSvg({
       title: 'Training loss',
@@ -86,20 +109,6 @@ function trainingCharts(m: RunMetrics): string[] {
       formatY: (v) => `${(v * 100).toFixed(0)}%`,
     }),
     lineChartSvg({
-      title: 'Collapse monitor: std of the L2-normalised embeddings (0 = collapsed)',
-      xLabel: 'step',
-      yLabel: 'mean per-dimension std',
-      series: [{ name: 'std', points: m.knn.filter((k) => Number.isFinite(k.embeddingStd)).map((k) => [k.step, k.embeddingStd]), color: '#9467bd', markers: true }],
-      yInclude: [0],
-    }),
-    lineChartSvg({
-      title: 'Collapse monitor: effective rank (RankMe)',
-      xLabel: 'step',
-      yLabel: 'effective rank',
-      series: [{ name: 'RankMe', points: m.knn.filter((k) => Number.isFinite(k.effectiveRank)).map((k) => [k.step, k.effectiveRank]), color: '#8c564b', markers: true }],
-      yInclude: [0],
-    }),
-    lineChartSvg({
       title: 'Learning rate',
       xLabel: 'step',
       yLabel: 'learning rate',
@@ -116,6 +125,7 @@ function trainingCharts(m: RunMetrics): string[] {
       ],
       yInclude: [0],
     }),
+    ...collapse,
   ];
 }
 
