@@ -3,6 +3,7 @@
  * tests' setup (ConvNet 16-32-64 with the SimCLR v2 projector, exact CIFAR-10 images downscaled
  * to 16 x 16: the first 1024 training images, 500 test images; SGD with momentum 0.9, batch 64,
  * seed 7), each strategy trained for `--seconds` of wall time (at most `--steps` steps), then
+ * (Barlow Twins and VICReg: a 256-wide projector and Adam at 1e-3, as in their learning tests),
  * the encoder's kNN accuracy (k = 20, τ = 0.1) and linear-probe accuracy (Adam, `--probe-epochs`
  * epochs on the 1024 training features) against the same encoder at random init. Prints one
  * markdown table. The machine's load average is printed with it: the time budget buys fewer
@@ -43,18 +44,29 @@ const steps = Number(values.steps);
 const probeEpochs = Number(values['probe-epochs']);
 
 type Parts = ReturnType<typeof learningParts>;
-/** name, learning rate, factory: the settings of each strategy's learning test. */
-const strategies: [string, number, (p: Parts) => Strategy<unknown>][] = [
-  ['simclr', 0.05, ({ encoder, head }) => simclr({ encoder, head, temperature: 0.5, augment: learningAugment('simclr') }) as Strategy<unknown>],
-  ['supcon (labels)', 0.05, ({ encoder, head }) => supcon({ encoder, head, temperature: 0.1, augment: learningAugment('simclr') }) as Strategy<unknown>],
-  ['mocoV2', 0.05, ({ encoder, head }) => mocoV2({ encoder, head, queueSize: 512, momentum: 0.99, temperature: 0.2, augment: learningAugment('simclr') }) as Strategy<unknown>],
-  ['byol', 0.05, ({ encoder, head }) => byol({ encoder, head, predictorHiddenDim: 128, momentum: 0.99, cosineSchedule: { totalSteps: steps }, augment: learningAugment('byol'), seed: 3 }) as Strategy<unknown>],
-  ['simsiam', 0.05, ({ encoder, head }) => simsiam({ encoder, head, predictorHiddenDim: 16, augment: learningAugment('simclr'), seed: 6 }) as Strategy<unknown>],
-  ['barlowTwins', 0.05, ({ encoder, head }) => barlowTwins({ encoder, head, augment: learningAugment('simclr') }) as Strategy<unknown>],
-  ['vicreg', 0.05, ({ encoder, head }) => vicreg({ encoder, head, augment: learningAugment('simclr') }) as Strategy<unknown>],
-  ['nnclr', 0.05, ({ encoder, head }) => nnclr({ encoder, head, predictorHiddenDim: 128, queueSize: 512, augment: learningAugment('simclr'), seed: 9 }) as Strategy<unknown>],
-  ['dcl', 0.05, ({ encoder, head }) => dcl({ encoder, head, temperature: 0.2, augment: learningAugment('simclr') }) as Strategy<unknown>],
-  ['supconQueue (labels)', 0.05, ({ encoder, head }) => supconQueue({ encoder, head, queueSize: 512, momentum: 0.99, augment: learningAugment('simclr') }) as Strategy<unknown>],
+/** A strategy's settings in its learning test: learning rate, optimizer, projector width. */
+interface Setup {
+  readonly lr: number;
+  readonly optimizer?: 'sgd' | 'adam';
+  readonly width?: number;
+  /** SimCLR v1's projector instead of v2's (SimSiam's learning test). */
+  readonly head?: 'v1';
+}
+const sgd: Setup = { lr: 0.05 };
+/** Barlow Twins and VICReg: 256-wide projector and Adam (their learning tests' settings). */
+const wideAdam: Setup = { lr: 1e-3, optimizer: 'adam', width: 256 };
+/** name, settings, factory: as in each strategy's learning test. */
+const strategies: [string, Setup, (p: Parts) => Strategy<unknown>][] = [
+  ['simclr', sgd, ({ encoder, head }) => simclr({ encoder, head, temperature: 0.5, augment: learningAugment('simclr') }) as Strategy<unknown>],
+  ['supcon (labels)', sgd, ({ encoder, head }) => supcon({ encoder, head, temperature: 0.1, augment: learningAugment('simclr') }) as Strategy<unknown>],
+  ['mocoV2', sgd, ({ encoder, head }) => mocoV2({ encoder, head, queueSize: 512, momentum: 0.99, temperature: 0.2, augment: learningAugment('simclr') }) as Strategy<unknown>],
+  ['byol', sgd, ({ encoder, head }) => byol({ encoder, head, predictorHiddenDim: 128, momentum: 0.99, cosineSchedule: { totalSteps: steps }, augment: learningAugment('byol'), seed: 3 }) as Strategy<unknown>],
+  ['simsiam', { lr: 0.05, head: 'v1' }, ({ encoder, head }) => simsiam({ encoder, head, predictorHiddenDim: 16, augment: learningAugment('simclr'), seed: 6 }) as Strategy<unknown>],
+  ['barlowTwins', wideAdam, ({ encoder, head }) => barlowTwins({ encoder, head, augment: learningAugment('simclr') }) as Strategy<unknown>],
+  ['vicreg', wideAdam, ({ encoder, head }) => vicreg({ encoder, head, augment: learningAugment('simclr') }) as Strategy<unknown>],
+  ['nnclr', sgd, ({ encoder, head }) => nnclr({ encoder, head, predictorHiddenDim: 128, queueSize: 512, augment: learningAugment('simclr'), seed: 9 }) as Strategy<unknown>],
+  ['dcl', sgd, ({ encoder, head }) => dcl({ encoder, head, temperature: 0.2, augment: learningAugment('simclr') }) as Strategy<unknown>],
+  ['supconQueue (labels)', sgd, ({ encoder, head }) => supconQueue({ encoder, head, queueSize: 512, momentum: 0.99, augment: learningAugment('simclr') }) as Strategy<unknown>],
 ];
 
 async function probe(encoder: Encoder, data: LearningData): Promise<number> {
@@ -81,11 +93,11 @@ const data = await loadLearningData();
 const chosen = values.only === undefined ? strategies : strategies.filter(([n]) => values.only!.split(',').some((o) => n.startsWith(o)));
 const load0 = os.loadavg()[0]!;
 const rows: string[] = [];
-for (const [name, lr, make] of chosen) {
-  const parts = learningParts(1);
+for (const [name, setup, make] of chosen) {
+  const parts = learningParts(1, { ...(setup.width === undefined ? {} : { hiddenDim: setup.width, outputDim: setup.width }), ...(setup.head ? { head: setup.head } : {}) });
   const randomProbe = await probe(parts.encoder, data);
   const strategy = make(parts);
-  const run = learn(strategy, parts.encoder, data, { steps, lr, maxSeconds: seconds });
+  const run = learn(strategy, parts.encoder, data, { steps, lr: setup.lr, maxSeconds: seconds, ...(setup.optimizer ? { optimizer: setup.optimizer } : {}) });
   const trainedProbe = await probe(parts.encoder, data);
   strategy.dispose();
   parts.encoder.dispose();
