@@ -18,6 +18,7 @@ import { assertStats, normalization, type ChannelStats } from './normalize.js';
 import { fail, optionsRecord, rangeOption, rejectUnknownKeys, sizeOption } from './params.js';
 import { randomSolarize } from './solarize.js';
 import { multiView, type MultiViewAugmenter } from './views.js';
+import { localCropsOption, type LocalCropsOptions } from './multi-crop.js';
 
 /** Options shared by the recipes. */
 export interface RecipeOptions {
@@ -27,6 +28,11 @@ export interface RecipeOptions {
   readonly normalize?: ChannelStats;
   /** Check input values are in [0, 1] on every call; default true (see {@link MultiViewOptions}). */
   readonly checkValues?: boolean;
+  /**
+   * Multi-crop (Caron et al. 2020, SwAV, Sec. 3.2): N extra local views of a smaller size
+   * (crop scale default (0.05, 0.14)), after the global views. Default none.
+   */
+  readonly localCrops?: LocalCropsOptions;
 }
 
 /** Options of {@link simclr}. */
@@ -63,6 +69,19 @@ function finish(where: string, steps: Augmentation[], stats: unknown): Augmentat
   return [...steps, normalization(stats)];
 }
 
+/** The local views of `options.localCrops` (none when absent), built by the recipe's own view factory. */
+function localViews(
+  where: string,
+  record: Record<string, unknown>,
+  globalSize: readonly [number, number],
+  makeView: (crop: { size: readonly [number, number]; scale: readonly [number, number] }, name: string) => Augmentation,
+  name: string,
+): Augmentation[] {
+  const local = localCropsOption(where, record['localCrops'], globalSize);
+  if (local === null) return [];
+  return new Array<Augmentation>(local.count).fill(makeView({ size: local.size, scale: local.scale }, name));
+}
+
 function checkValuesOption(where: string, value: unknown): boolean {
   const v = value ?? true;
   if (typeof v !== 'boolean') fail(where, 'options.checkValues', 'a boolean', v);
@@ -85,7 +104,7 @@ function checkValuesOption(where: string, value: unknown): boolean {
 export function simclr(options: SimclrOptions): MultiViewAugmenter {
   const where = 'simclr';
   const record = optionsRecord(where, options);
-  rejectUnknownKeys(where, record, ['size', 'strength', 'blur', 'views', 'scale', 'normalize', 'checkValues']);
+  rejectUnknownKeys(where, record, ['size', 'strength', 'blur', 'views', 'scale', 'normalize', 'checkValues', 'localCrops']);
   const size = sizeOption(where, 'options.size', record['size']);
   const strength = record['strength'] ?? 1;
   if (typeof strength !== 'number' || !Number.isFinite(strength) || strength < 0 || strength > 2.5) {
@@ -94,16 +113,19 @@ export function simclr(options: SimclrOptions): MultiViewAugmenter {
   const blur = record['blur'] ?? true;
   if (typeof blur !== 'boolean') fail(where, 'options.blur', 'a boolean', blur);
   const scale = rangeOption(where, 'options.scale', record['scale'] ?? [0.08, 1], { minExclusive: 0, max: 1 });
-  const steps: Augmentation[] = [
-    randomResizedCrop({ size, scale }),
-    randomHorizontalFlip({ p: 0.5 }),
-    randomColorJitter(simclrJitter(strength)),
-    randomGrayscale({ p: 0.2 }),
-  ];
-  if (blur) steps.push(randomGaussianBlur({ p: 0.5, sigma: [0.1, 2.0] }));
-  const view = compose(finish(where, steps, record['normalize']), { name: 'simclr-view' });
+  const makeView = (crop: { size: readonly [number, number]; scale: readonly [number, number] }, name: string): Augmentation => {
+    const steps: Augmentation[] = [
+      randomResizedCrop(crop),
+      randomHorizontalFlip({ p: 0.5 }),
+      randomColorJitter(simclrJitter(strength)),
+      randomGrayscale({ p: 0.2 }),
+    ];
+    if (blur) steps.push(randomGaussianBlur({ p: 0.5, sigma: [0.1, 2.0] }));
+    return compose(finish(where, steps, record['normalize']), { name });
+  };
   const views = viewCount(where, record['views']);
-  return multiView({ name: 'simclr', views: new Array<Augmentation>(views).fill(view), checkValues: checkValuesOption(where, record['checkValues']) });
+  const all = [...new Array<Augmentation>(views).fill(makeView({ size, scale }, 'simclr-view')), ...localViews(where, record, size, makeView, 'simclr-local')];
+  return multiView({ name: 'simclr', views: all, checkValues: checkValuesOption(where, record['checkValues']) });
 }
 
 /**
@@ -121,18 +143,26 @@ export function simclr(options: SimclrOptions): MultiViewAugmenter {
 export function mocoV2(options: MocoV2Options): MultiViewAugmenter {
   const where = 'mocoV2';
   const record = optionsRecord(where, options);
-  rejectUnknownKeys(where, record, ['size', 'views', 'normalize', 'checkValues']);
+  rejectUnknownKeys(where, record, ['size', 'views', 'normalize', 'checkValues', 'localCrops']);
   const size = sizeOption(where, 'options.size', record['size']);
-  const steps: Augmentation[] = [
-    randomResizedCrop({ size, scale: [0.2, 1] }),
-    randomColorJitter({ brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.1, p: 0.8 }),
-    randomGrayscale({ p: 0.2 }),
-    randomGaussianBlur({ p: 0.5, sigma: [0.1, 2.0] }),
-    randomHorizontalFlip({ p: 0.5 }),
-  ];
-  const view = compose(finish(where, steps, record['normalize']), { name: 'mocoV2-view' });
+  const makeView = (crop: { size: readonly [number, number]; scale: readonly [number, number] }, name: string): Augmentation =>
+    compose(
+      finish(
+        where,
+        [
+          randomResizedCrop(crop),
+          randomColorJitter({ brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.1, p: 0.8 }),
+          randomGrayscale({ p: 0.2 }),
+          randomGaussianBlur({ p: 0.5, sigma: [0.1, 2.0] }),
+          randomHorizontalFlip({ p: 0.5 }),
+        ],
+        record['normalize'],
+      ),
+      { name },
+    );
   const views = viewCount(where, record['views']);
-  return multiView({ name: 'mocoV2', views: new Array<Augmentation>(views).fill(view), checkValues: checkValuesOption(where, record['checkValues']) });
+  const all = [...new Array<Augmentation>(views).fill(makeView({ size, scale: [0.2, 1] }, 'mocoV2-view')), ...localViews(where, record, size, makeView, 'mocoV2-local')];
+  return multiView({ name: 'mocoV2', views: all, checkValues: checkValuesOption(where, record['checkValues']) });
 }
 
 /**
@@ -150,14 +180,14 @@ export function mocoV2(options: MocoV2Options): MultiViewAugmenter {
 export function byol(options: ByolOptions): MultiViewAugmenter {
   const where = 'byol';
   const record = optionsRecord(where, options);
-  rejectUnknownKeys(where, record, ['size', 'normalize', 'checkValues']);
+  rejectUnknownKeys(where, record, ['size', 'normalize', 'checkValues', 'localCrops']);
   const size = sizeOption(where, 'options.size', record['size']);
-  const view = (blurP: number, solarizeP: number, name: string): Augmentation =>
+  const view = (blurP: number, solarizeP: number, name: string, crop: { size: readonly [number, number]; scale: readonly [number, number] } = { size, scale: [0.08, 1] }): Augmentation =>
     compose(
       finish(
         where,
         [
-          randomResizedCrop({ size, scale: [0.08, 1] }),
+          randomResizedCrop(crop),
           randomHorizontalFlip({ p: 0.5 }),
           randomColorJitter({ brightness: 0.4, contrast: 0.4, saturation: 0.2, hue: 0.1, p: 0.8 }),
           randomGrayscale({ p: 0.2 }),
@@ -170,7 +200,8 @@ export function byol(options: ByolOptions): MultiViewAugmenter {
     );
   return multiView({
     name: 'byol',
-    views: [view(1.0, 0.0, 'byol-view1'), view(0.1, 0.2, 'byol-view2')],
+    // Local crops (multi-crop) blur with p = 0.5 and never solarize, as DINO's local views.
+    views: [view(1.0, 0.0, 'byol-view1'), view(0.1, 0.2, 'byol-view2'), ...localViews(where, record, size, (crop, name) => view(0.5, 0, name, crop), 'byol-local')],
     checkValues: checkValuesOption(where, record['checkValues']),
   });
 }

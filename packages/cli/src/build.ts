@@ -3,28 +3,32 @@
  * g(·), view augmenter, strategy, optimizer and learning-rate schedule (SimCLR, Chen et al. 2020,
  * Sec. 2.1 names the parts; the other strategies reuse them).
  */
-import type { Strategy, ViewAugmenter } from '@contrastive/core';
-import { byol, mocoV2 as mocoV2Recipe, simclr as simclrRecipe } from '@contrastive/augment';
+import { ConfigError, type Strategy, type ViewAugmenter } from '@contrastive/core';
+import { byol as byolRecipe, mocoV2 as mocoV2Recipe, simclr as simclrRecipe } from '@contrastive/augment';
 import { convNet, resnet, type GraphEncoder } from '@contrastive/encoders';
 import { linearHead, mlpHead, mlpHeadV2, type DenseHead } from '@contrastive/heads';
-import { instDisc, mocoV2, simclr, supcon, type MocoV2Strategy } from '@contrastive/strategies';
+import { barlowTwins, byol, dcl, instDisc, mocoV2, nnclr, simclr, simsiam, supcon, supconQueue, vicreg } from '@contrastive/strategies';
 import { adamw, constantLr, lars, scaleLearningRate, sgd, warmupCosine, type LearningRateSchedule, type Optimizer } from '@contrastive/train';
 import { recipeOf, type RunConfig } from './config.js';
 
 /** CIFAR-10 images are 32x32 RGB. */
 export const IMAGE_SHAPE = [32, 32, 3] as const;
 
-/** Builds the encoder of a configuration with seeded initial weights. */
-export function buildEncoder(encoder: RunConfig['encoder'], seed: number): GraphEncoder {
+/**
+ * Builds the encoder of a configuration with seeded initial weights. `anySize` leaves the input
+ * size open (multi-crop feeds it global and local views of different sizes).
+ */
+export function buildEncoder(encoder: RunConfig['encoder'], seed: number, anySize = false): GraphEncoder {
+  const shape = anySize ? {} : { inputShape: IMAGE_SHAPE };
   if (encoder.kind === 'convnet') {
-    return convNet({ widths: encoder.widths, batchNorm: encoder.batchNorm, inputShape: IMAGE_SHAPE, seed });
+    return convNet({ widths: encoder.widths, batchNorm: encoder.batchNorm, ...shape, seed });
   }
   return resnet({
     depth: encoder.depth,
     stem: encoder.stem,
     widthMultiplier: encoder.widthMultiplier,
     zeroInitResidual: encoder.zeroInitResidual,
-    inputShape: IMAGE_SHAPE,
+    ...shape,
     seed,
   });
 }
@@ -48,9 +52,18 @@ export function buildAugmenter(config: RunConfig): ViewAugmenter {
   // No per-call value check (a host read-back every step): the trainer checks each epoch's
   // first batch inside its one read-back per step.
   const checkValues = false;
-  if (recipe === 'mocoV2') return mocoV2Recipe({ size, views, checkValues });
-  if (recipe === 'byol') return byol({ size, checkValues });
-  return simclrRecipe({ size, strength: config.augment.strength, blur: config.augment.blur, scale: config.augment.cropScale, views, checkValues });
+  const localCrops = config.augment.localCrops;
+  if (localCrops !== undefined && views === 1) {
+    throw new ConfigError(`config.augment.localCrops: multi-crop needs two global views; strategy ${config.strategy.name} uses one`, {
+      argument: 'config.augment.localCrops',
+      expected: 'no localCrops with instDisc',
+      received: localCrops,
+    });
+  }
+  const local = localCrops === undefined ? {} : { localCrops };
+  if (recipe === 'mocoV2') return mocoV2Recipe({ size, views, checkValues, ...local });
+  if (recipe === 'byol') return byolRecipe({ size, checkValues, ...local });
+  return simclrRecipe({ size, strength: config.augment.strength, blur: config.augment.blur, scale: config.augment.cropScale, views, checkValues, ...local });
 }
 
 /** Everything a training run is made of. */
@@ -69,45 +82,10 @@ export interface RunParts {
  * `datasetSize` is the training-set size (instDisc's memory bank has one row per sample).
  */
 export function buildRunParts(config: RunConfig, datasetSize: number, totalSteps: number): RunParts {
-  const encoder = buildEncoder(config.encoder, config.seed);
+  const encoder = buildEncoder(config.encoder, config.seed, config.augment.localCrops !== undefined);
   const head = buildHead(config.head, encoder.outputDim, config.seed + 1);
   const augment = buildAugmenter(config);
-  const s = config.strategy;
-  let strategy: Strategy<unknown>;
-  switch (s.name) {
-    case 'simclr':
-      strategy = simclr({ encoder, head, augment, temperature: s.temperature }) as Strategy<unknown>;
-      break;
-    case 'supcon':
-      strategy = supcon({ encoder, head, augment, temperature: s.temperature, variant: s.variant }) as Strategy<unknown>;
-      break;
-    case 'mocoV2': {
-      const moco: MocoV2Strategy<GraphEncoder, DenseHead> = mocoV2({
-        encoder,
-        head,
-        augment,
-        temperature: s.temperature,
-        queueSize: s.queueSize,
-        momentum: s.momentum,
-        shuffleGroups: s.shuffleGroups,
-        symmetric: s.symmetric,
-        ...(s.cosineMomentum ? { cosineSchedule: { totalSteps } } : {}),
-      });
-      strategy = moco as Strategy<unknown>;
-      break;
-    }
-    case 'instDisc':
-      strategy = instDisc({
-        encoder,
-        head,
-        augment,
-        datasetSize,
-        temperature: s.temperature,
-        numNegatives: s.numNegatives,
-        bankMomentum: s.bankMomentum,
-      }) as Strategy<unknown>;
-      break;
-  }
+  const strategy = buildStrategy(config, { encoder, head, augment }, datasetSize, totalSteps);
   return {
     encoder,
     head,
@@ -119,6 +97,74 @@ export function buildRunParts(config: RunConfig, datasetSize: number, totalSteps
       encoder.dispose();
     },
   };
+}
+
+/**
+ * The configured strategy (`config.strategy.name`) over the run's encoder, head and augmenter.
+ * `datasetSize` sizes instDisc's memory bank; `totalSteps` spans the cosine momentum schedules.
+ */
+export function buildStrategy(
+  config: RunConfig,
+  parts: { readonly encoder: GraphEncoder; readonly head: DenseHead; readonly augment: ViewAugmenter },
+  datasetSize: number,
+  totalSteps: number,
+): Strategy<unknown> {
+  const { encoder, head, augment } = parts;
+  const s = config.strategy;
+  const seed = config.seed + 2;
+  const cosine = (on: boolean) => (on ? { cosineSchedule: { totalSteps } } : {});
+  const hidden = (h: number | undefined) => (h === undefined ? {} : { predictorHiddenDim: h });
+  switch (s.name) {
+    case 'simclr':
+      return simclr({ encoder, head, augment, temperature: s.temperature }) as Strategy<unknown>;
+    case 'supcon':
+      return supcon({ encoder, head, augment, temperature: s.temperature, variant: s.variant }) as Strategy<unknown>;
+    case 'mocoV2':
+      return mocoV2({
+        encoder,
+        head,
+        augment,
+        temperature: s.temperature,
+        queueSize: s.queueSize,
+        momentum: s.momentum,
+        shuffleGroups: s.shuffleGroups,
+        symmetric: s.symmetric,
+        ...cosine(s.cosineMomentum),
+      }) as Strategy<unknown>;
+    case 'instDisc':
+      return instDisc({
+        encoder,
+        head,
+        augment,
+        datasetSize,
+        temperature: s.temperature,
+        numNegatives: s.numNegatives,
+        bankMomentum: s.bankMomentum,
+      }) as Strategy<unknown>;
+    case 'byol':
+      return byol({ encoder, head, augment, momentum: s.momentum, ...cosine(s.cosineMomentum), ...hidden(s.predictorHiddenDim), seed }) as Strategy<unknown>;
+    case 'simsiam':
+      return simsiam({ encoder, head, augment, stopGradient: s.stopGradient, ...hidden(s.predictorHiddenDim), seed }) as Strategy<unknown>;
+    case 'barlowTwins':
+      return barlowTwins({ encoder, head, augment, lambda: s.lambda }) as Strategy<unknown>;
+    case 'vicreg':
+      return vicreg({ encoder, head, augment, invariance: s.invariance, variance: s.variance, covariance: s.covariance, epsilon: s.epsilon }) as Strategy<unknown>;
+    case 'nnclr':
+      return nnclr({ encoder, head, augment, temperature: s.temperature, queueSize: s.queueSize, ...hidden(s.predictorHiddenDim), seed }) as Strategy<unknown>;
+    case 'dcl':
+      return dcl({ encoder, head, augment, temperature: s.temperature, ...(s.weighted ? { sigma: s.sigma } : {}) }) as Strategy<unknown>;
+    case 'supconQueue':
+      return supconQueue({
+        encoder,
+        head,
+        augment,
+        temperature: s.temperature,
+        variant: s.variant,
+        queueSize: s.queueSize,
+        momentum: s.momentum,
+        ...cosine(s.cosineMomentum),
+      }) as Strategy<unknown>;
+  }
 }
 
 /** The peak learning rate: `optimizer.lr`, scaled by the batch size if `optimizer.scaling` says so. */

@@ -4,7 +4,9 @@ import path from 'node:path';
 import { ConfigError } from '@contrastive/core';
 import fc from 'fast-check';
 import { parse as parseYaml } from 'yaml';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '@contrastive/backend';
+import { buildAugmenter, buildRunParts } from './build.js';
 import { MAIN_CONFIG } from './commands/main.js';
 import { loadConfigFile, parseConfig, recipeOf, runDirOf } from './config.js';
 import { repositoryRoot } from './data-dir.js';
@@ -69,7 +71,9 @@ describe('parseConfig: errors name the path, the expectation and the value', () 
   });
 
   it('enumerations, integers, types and nested lists', () => {
-    expect(configError({ strategy: { name: 'byol' } }).message).toContain('config.strategy.name: expected one of "simclr" | "supcon" | "mocoV2" | "instDisc", received "byol"');
+    expect(configError({ strategy: { name: 'swav' } }).message).toContain(
+      'config.strategy.name: expected one of "simclr" | "supcon" | "mocoV2" | "instDisc" | "byol" | "simsiam" | "barlowTwins" | "vicreg" | "nnclr" | "dcl" | "supconQueue", received "swav"',
+    );
     expect(configError({ encoder: { depth: 20 } }).message).toContain('config.encoder.depth: expected one of 18 | 34 | 50, received 20');
     expect(configError({ train: { epochs: 1.5 } }).message).toContain('config.train.epochs: expected an integer, received 1.5');
     expect(configError({ train: { batchSize: 1 } }).message).toContain('config.train.batchSize: expected an integer >= 2, received 1');
@@ -148,9 +152,39 @@ describe('loadConfigFile', () => {
 
 describe('the examples', () => {
   const root = repositoryRoot() as string;
+  beforeAll(async () => {
+    await initBackend({ prefer: 'cpu' });
+  });
   it.each(['simclr-cifar10', 'supcon-cifar10', 'moco-cifar10'])('examples/%s/config.yaml is a valid configuration', async (name) => {
     const config = await loadConfigFile(path.join(root, 'examples', name, 'config.yaml'));
     expect(config.strategy.name).toBe({ 'simclr-cifar10': 'simclr', 'supcon-cifar10': 'supcon', 'moco-cifar10': 'mocoV2' }[name]);
+  });
+
+  it.each([
+    ['byol', 'byol'],
+    ['simsiam', 'simsiam'],
+    ['barlow-twins', 'barlowTwins'],
+    ['vicreg', 'vicreg'],
+    ['nnclr', 'nnclr'],
+    ['dcl', 'dcl'],
+    ['supcon-queue', 'supconQueue'],
+  ])('examples/strategies-cifar10/%s.yaml is a valid configuration that builds its strategy', async (file, strategy) => {
+    const config = await loadConfigFile(path.join(root, 'examples', 'strategies-cifar10', `${file}.yaml`));
+    expect(config.strategy.name).toBe(strategy);
+    const parts = buildRunParts(config, 100, 10);
+    try {
+      expect(parts.strategy.trainableVariables.length).toBeGreaterThan(parts.encoder.trainableVariables.length);
+      expect(parts.augment.numViews).toBe(file === 'supcon-queue' ? 6 : 2);
+    } finally {
+      parts.dispose();
+    }
+  });
+
+  it('unknown strategy options and a multi-crop instDisc are errors naming the key', async () => {
+    expect(() => parseConfig({ strategy: { name: 'byol', temperature: 0.1 } })).toThrow(/config\.strategy\.temperature/);
+    expect(() => parseConfig({ augment: { localCrops: { count: 2, size: 40 } } })).toThrow(/config\.augment\.localCrops\.size/);
+    const config = parseConfig({ strategy: { name: 'instDisc' }, augment: { localCrops: { count: 2, size: 16 } } });
+    expect(() => buildAugmenter(config)).toThrow(/config.augment.localCrops/);
   });
 
   it('examples/simclr-cifar10/config.yaml is the main job configuration', async () => {

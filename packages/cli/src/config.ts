@@ -69,7 +69,75 @@ const strategySchema = z.discriminatedUnion('name', [
     /** Memory-bank update momentum (Wu et al. 2018: 0.5). */
     bankMomentum: z.number().min(0).max(1).default(0.5),
   }),
+  z.strictObject({
+    name: z.literal('byol'),
+    /** Base momentum τ_base of the target network (Grill et al. 2020: 0.996). */
+    momentum: z.number().min(0).max(1).default(0.99),
+    /** Raise the momentum from τ_base to 1 along a cosine over the run (BYOL, Sec. 3.2). */
+    cosineMomentum: z.boolean().default(true),
+    /** Hidden width of the predictor; default min(4096, 16 x head.outputDim). */
+    predictorHiddenDim: posInt().optional(),
+  }),
+  z.strictObject({
+    name: z.literal('simsiam'),
+    /** Hidden width of the predictor; default head.outputDim / 4 (SimSiam's bottleneck). */
+    predictorHiddenDim: posInt().optional(),
+    /** false removes the stop-gradient (the collapsing ablation of Chen & He 2021, Sec. 4.1). */
+    stopGradient: z.boolean().default(true),
+  }),
+  z.strictObject({
+    name: z.literal('barlowTwins'),
+    /** Weight of the off-diagonal term (Zbontar et al. 2021: 5e-3). */
+    lambda: nonNegative().default(5e-3),
+  }),
+  z.strictObject({
+    name: z.literal('vicreg'),
+    /** Weights of the invariance, variance and covariance terms (Bardes et al. 2022: 25, 25, 1). */
+    invariance: nonNegative().default(25),
+    variance: nonNegative().default(25),
+    covariance: nonNegative().default(1),
+    epsilon: positive().default(1e-4),
+  }),
+  z.strictObject({
+    name: z.literal('nnclr'),
+    /** Dwibedi et al. 2021 use τ = 0.1. */
+    temperature: positive().default(0.1),
+    /** Support-set size (the paper: 98304 on ImageNet). */
+    queueSize: posInt().default(4096),
+    predictorHiddenDim: posInt().optional(),
+  }),
+  z.strictObject({
+    name: z.literal('dcl'),
+    /** Yeh et al. 2022 use τ = 0.1 on CIFAR-10. */
+    temperature: positive().default(0.1),
+    /** DCLW: weight the positive term by a von Mises-Fisher kernel of width σ. */
+    weighted: z.boolean().default(false),
+    sigma: positive().default(0.5),
+  }),
+  z.strictObject({
+    name: z.literal('supconQueue'),
+    /** Khosla et al. 2020 use τ = 0.1. */
+    temperature: positive().default(0.1),
+    variant: z.enum(['out', 'in']).default('out'),
+    /** Labelled queue of past keys. */
+    queueSize: posInt().default(4096),
+    momentum: z.number().min(0).max(1).default(0.99),
+    cosineMomentum: z.boolean().default(false),
+  }),
 ]);
+
+/** Multi-crop local views (Caron et al. 2020, SwAV, Sec. 3.2), after the two global views. */
+const localCropsSchema = z.strictObject({
+  /** Number of local crops. */
+  count: posInt(),
+  /** Their side in pixels (smaller than the 32-pixel global views). */
+  size: z.int().min(1).max(32),
+  /** Crop area range; SwAV's (0.05, 0.14). */
+  scale: z
+    .tuple([z.number().gt(0).max(1), z.number().gt(0).max(1)])
+    .refine(([lo, hi]) => lo <= hi, 'a pair [min, max] with min <= max')
+    .default([0.05, 0.14]),
+});
 
 const linearProbeSchema = z.strictObject({
   epochs: posInt().default(100),
@@ -110,8 +178,10 @@ export const runConfigSchema = z.strictObject({
   strategy: strategySchema.prefault({ name: 'simclr' }),
   augment: z
     .strictObject({
-      /** Default: 'mocoV2' for the mocoV2 strategy, else 'simclr'. */
+      /** Default: 'mocoV2' for mocoV2, 'byol' for byol, barlowTwins and vicreg, else 'simclr'. */
       recipe: z.enum(['simclr', 'mocoV2', 'byol']).optional(),
+      /** Multi-crop: N local views of a smaller size besides the two global ones (not with instDisc). */
+      localCrops: localCropsSchema.optional(),
       /** Colour-distortion strength s of the simclr recipe (CIFAR-10: 0.5). */
       strength: positive().default(0.5),
       /** Gaussian blur in the simclr recipe (SimCLR leaves it out on CIFAR-10). */
@@ -458,5 +528,8 @@ export function runDirOf(config: RunConfig, cwd = process.cwd()): string {
 
 /** The augmentation recipe a configuration uses (its own, or the strategy's default). */
 export function recipeOf(config: RunConfig): 'simclr' | 'mocoV2' | 'byol' {
-  return config.augment.recipe ?? (config.strategy.name === 'mocoV2' ? 'mocoV2' : 'simclr');
+  if (config.augment.recipe !== undefined) return config.augment.recipe;
+  const name = config.strategy.name;
+  if (name === 'mocoV2') return 'mocoV2';
+  return name === 'byol' || name === 'barlowTwins' || name === 'vicreg' ? 'byol' : 'simclr';
 }

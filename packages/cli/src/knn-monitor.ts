@@ -1,11 +1,13 @@
 /**
  * The kNN monitor of a training run: embeds a fixed, class-balanced bank of training images
  * and a prefix of the test set with the current encoder and reports the kNN accuracy (Wu et al.
- * 2018), logged to the console and to the run's metrics file.
+ * 2018) with two collapse monitors of the test features, the std of the L2-normalised
+ * embeddings per dimension (Chen & He 2021; collapse: 0, healthy: about 1/√D) and the effective
+ * rank (RankMe, Garrido et al. 2023), logged to the console and to the run's metrics file.
  */
 import type { Encoder } from '@contrastive/core';
 import { subsetDataset, type ImageDataset } from '@contrastive/data';
-import { knnAccuracy } from '@contrastive/eval';
+import { effectiveRank, embeddingStd, knnAccuracy } from '@contrastive/eval';
 import type { MetricsLog } from '@contrastive/train';
 import type { RunConfig } from './config.js';
 import { balancedIndices, embedDataset, prefixDataset } from './evaluate.js';
@@ -26,8 +28,18 @@ export interface KnnMonitorOptions {
 /** A kNN monitor; `run` does nothing when the monitor is off or already ran at that step. */
 export interface KnnMonitor {
   run(step: number, epoch: number): Promise<void>;
-  /** The accuracies measured so far, by step. */
-  readonly results: readonly { readonly step: number; readonly accuracy: number }[];
+  /** The accuracies and collapse monitors measured so far, by step. */
+  readonly results: readonly MonitorResult[];
+}
+
+/** One monitor reading. */
+export interface MonitorResult {
+  readonly step: number;
+  readonly accuracy: number;
+  /** Mean per-dimension std of the L2-normalised test features. */
+  readonly embeddingStd: number;
+  /** RankMe of the test features. */
+  readonly effectiveRank: number;
 }
 
 /**
@@ -43,16 +55,16 @@ export function createKnnMonitor(o: KnnMonitorOptions): KnnMonitor {
   const { config, train } = o;
   const bank = config.monitor.enabled ? subsetDataset(train, balancedIndices(train, config.monitor.bankSize, config.seed + 3), 'monitor bank') : null;
   const test = config.monitor.enabled ? prefixDataset(o.test, config.monitor.testSize) : null;
-  const results: { step: number; accuracy: number }[] = [];
+  const results: MonitorResult[] = [];
   let lastMonitored = -1;
   const k = (size: number): number => Math.min(config.monitor.k, size);
 
-  const accuracyNow = async (bankSet: ImageDataset, testSet: ImageDataset): Promise<number> => {
+  const measureNow = async (bankSet: ImageDataset, testSet: ImageDataset): Promise<Omit<MonitorResult, 'step'>> => {
     const b = await embedDataset(o.encoder, bankSet, { batchSize: config.eval.batchSize });
     try {
       const t = await embedDataset(o.encoder, testSet, { batchSize: config.eval.batchSize });
       try {
-        return knnAccuracy({
+        const accuracy = knnAccuracy({
           trainFeatures: b.features,
           trainLabels: b.labels,
           testFeatures: t.features,
@@ -61,6 +73,7 @@ export function createKnnMonitor(o: KnnMonitorOptions): KnnMonitor {
           temperature: config.monitor.temperature,
           numClasses: train.classNames.length,
         });
+        return { accuracy, embeddingStd: embeddingStd(t.features), effectiveRank: effectiveRank(t.features) };
       } finally {
         t.features.dispose();
       }
@@ -75,12 +88,16 @@ export function createKnnMonitor(o: KnnMonitorOptions): KnnMonitor {
       if (bank === null || test === null || step === lastMonitored) return;
       lastMonitored = step;
       const start = performance.now();
-      const accuracy = await accuracyNow(bank, test);
+      const reading = await measureNow(bank, test);
       const seconds = (performance.now() - start) / 1000;
-      results.push({ step, accuracy });
-      o.metrics()?.write({ type: 'knn', time: Date.now(), step, epoch, accuracy, bankSize: bank.length, testSize: test.length, k: k(bank.length), temperature: config.monitor.temperature, seconds });
+      results.push({ step, ...reading });
+      const { accuracy } = reading;
+      o.metrics()?.write({ type: 'knn', time: Date.now(), step, epoch, ...reading, bankSize: bank.length, testSize: test.length, k: k(bank.length), temperature: config.monitor.temperature, seconds });
       // On a terminal the progress bar owns the current line: clear it first (the bar redraws).
-      o.log(`${o.tty ? '\x1b[2K\r' : ''}kNN monitor at step ${step}: ${(accuracy * 100).toFixed(2)}% (bank ${bank.length}, test ${test.length}, ${seconds.toFixed(1)} s)`);
+      o.log(
+        `${o.tty ? '\x1b[2K\r' : ''}kNN monitor at step ${step}: ${(accuracy * 100).toFixed(2)}% (bank ${bank.length}, test ${test.length}, ${seconds.toFixed(1)} s); ` +
+          `embedding std ${reading.embeddingStd.toFixed(4)}, effective rank ${reading.effectiveRank.toFixed(1)}`,
+      );
     },
   };
 }

@@ -30,6 +30,9 @@ export interface KnnRecord {
   readonly testSize: number;
   readonly k: number;
   readonly temperature: number;
+  /** Collapse monitors of the test features: std of the L2-normalised embeddings per dimension (mean), and RankMe (NaN in logs written before they existed). */
+  readonly embeddingStd: number;
+  readonly effectiveRank: number;
   readonly seconds: number;
   readonly time: number;
 }
@@ -104,6 +107,8 @@ export function parseMetrics(text: string, file = 'metrics.jsonl'): RunMetrics {
         testSize: num(record['testSize']),
         k: num(record['k']),
         temperature: num(record['temperature']),
+        embeddingStd: num(record['embeddingStd']),
+        effectiveRank: num(record['effectiveRank']),
         seconds: num(record['seconds']),
         time: num(record['time']),
       });

@@ -42,6 +42,28 @@ describe('renderReportHtml', () => {
     expect(html).not.toMatch(/@import/);
   });
 
+  it('draws the collapse monitors and names them in the summary when the kNN records carry them', () => {
+    const withMonitors = parseMetrics(
+      [
+        [0, 0.05, 20],
+        [10, 0.04, 15],
+        [20, 0.03, 10],
+      ]
+        .map(([step, embeddingStd, effectiveRank]) => JSON.stringify({ type: 'knn', step, epoch: 0, accuracy: 0.3, bankSize: 100, testSize: 50, embeddingStd, effectiveRank }))
+        .join('\n'),
+    );
+    expect(withMonitors.knn.map((k) => [k.embeddingStd, k.effectiveRank])).toEqual([
+      [0.05, 20],
+      [0.04, 15],
+      [0.03, 10],
+    ]);
+    const page = renderReportHtml({ title: 'monitored', metrics: withMonitors, config: parseConfig({ strategy: { name: 'byol' } }) });
+    expect(page.match(/<svg class="chart"/g)).toHaveLength(6);
+    expect(page).toContain('Collapse monitor: effective rank (RankMe)');
+    expect(page).toContain('embedding std 0.0300 (0: collapsed), effective rank 10.0 (RankMe) at step 20');
+    expect(page).toContain('<td>byol</td>');
+  });
+
   it('works without evaluation, pictures or metrics', () => {
     const bare = renderReportHtml({ title: 'empty', metrics: { steps: [], knn: [], epochs: [] } });
     expect(bare.match(/<svg class="chart"/g)).toHaveLength(4);

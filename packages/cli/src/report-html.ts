@@ -62,12 +62,35 @@ function evaluationTable(e: EvalFile): string {
   return `<table class="eval">${head}${body}</table><p class="caption">${escapeXml(caption)} Source: ${escapeXml(e.source)}.</p>`;
 }
 
-/** The four training-curve charts (loss, kNN accuracy, learning rate, throughput) as SVG. */
+/**
+ * The training-curve charts as SVG: loss, kNN accuracy, learning rate, throughput, and, when the
+ * kNN records carry them, the two collapse monitors (embedding std and RankMe).
+ */
 function trainingCharts(m: RunMetrics): string[] {
   const stepPoints = (f: (s: RunMetrics['steps'][number]) => number): [number, number][] => m.steps.map((s) => [s.step, f(s)]);
   const smoothWindow = Math.max(1, Math.round(m.steps.length / 25));
   const loss = stepPoints((s) => s.loss);
   const throughput = stepPoints((s) => s.imagesPerSecond).slice(1); // the first step includes start-up
+  const monitored = m.knn.filter((k) => Number.isFinite(k.embeddingStd) && Number.isFinite(k.effectiveRank));
+  const collapse =
+    monitored.length === 0
+      ? []
+      : [
+    lineChartSvg({
+      title: 'Collapse monitor: std of the L2-normalised embeddings (0 = collapsed)',
+      xLabel: 'step',
+      yLabel: 'mean per-dimension std',
+      series: [{ name: 'std', points: monitored.map((k) => [k.step, k.embeddingStd]), color: '#9467bd', markers: true }],
+      yInclude: [0],
+    }),
+    lineChartSvg({
+      title: 'Collapse monitor: effective rank (RankMe)',
+      xLabel: 'step',
+      yLabel: 'effective rank',
+      series: [{ name: 'RankMe', points: monitored.map((k) => [k.step, k.effectiveRank]), color: '#8c564b', markers: true }],
+      yInclude: [0],
+    }),
+        ];
   return [
     lineChartSvg({
       title: 'Training loss',
@@ -102,6 +125,7 @@ function trainingCharts(m: RunMetrics): string[] {
       ],
       yInclude: [0],
     }),
+    ...collapse,
   ];
 }
 
@@ -115,11 +139,14 @@ function runFacts(input: ReportInput): [string, string][] {
   if (input.config !== undefined) {
     const c = input.config;
     const enc = c.encoder.kind === 'resnet' ? `ResNet-${c.encoder.depth} (${c.encoder.stem} stem, width ×${c.encoder.widthMultiplier})` : `ConvNet ${c.encoder.widths.join('-')}`;
-    facts.push(['strategy', `${c.strategy.name} (τ = ${c.strategy.temperature})`], ['encoder', enc], ['batch size', String(c.train.batchSize)], ['optimizer', `${c.optimizer.name}, lr ${c.optimizer.lr}${c.optimizer.scaling === 'none' ? '' : ` (${c.optimizer.scaling} scaling)`}, weight decay ${c.optimizer.weightDecay}`]);
+    facts.push(['strategy', 'temperature' in c.strategy ? `${c.strategy.name} (τ = ${c.strategy.temperature})` : c.strategy.name], ['encoder', enc], ['batch size', String(c.train.batchSize)], ['optimizer', `${c.optimizer.name}, lr ${c.optimizer.lr}${c.optimizer.scaling === 'none' ? '' : ` (${c.optimizer.scaling} scaling)`}, weight decay ${c.optimizer.weightDecay}`]);
   }
   if (input.run !== undefined) facts.push(['status', `${input.run.status}, ${input.run.steps} / ${input.run.totalSteps} steps`], ['engine', input.run.engine], ['data', `${input.run.data.trainImages.toLocaleString('en-US')} training images from ${input.run.data.source}`]);
   if (last !== undefined) facts.push(['last loss', fixed(last.loss, 4)], ['training time', `${trainSeconds.toFixed(0)} s over ${m.steps.length} logged steps`]);
   if (lastKnn !== undefined) facts.push(['last kNN (monitor)', `${pct(lastKnn.accuracy)} at step ${lastKnn.step} (bank ${lastKnn.bankSize}, test ${lastKnn.testSize})`]);
+  if (lastKnn !== undefined && Number.isFinite(lastKnn.embeddingStd)) {
+    facts.push(['collapse monitors', `embedding std ${fixed(lastKnn.embeddingStd, 4)} (0: collapsed), effective rank ${fixed(lastKnn.effectiveRank, 1)} (RankMe) at step ${lastKnn.step}`]);
+  }
   return facts;
 }
 

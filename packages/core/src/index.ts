@@ -37,5 +37,5 @@ export { Rng, type RngState } from './rng.js';
 export type { ViewAugmenter } from './contracts/augmenter.js';
 export type { ForwardOptions, TrainableModule, Encoder, ProjectionHead } from './contracts/module.js';
 export type { LossInputs, ContrastiveLoss } from './contracts/loss.js';
-export type { NegativeSource, SerializedState } from './contracts/negatives.js';
+export type { LabelledRows, NegativeSource, SerializedState } from './contracts/negatives.js';
 export type { Strategy, StrategyStages, Batch, StepAux } from './contracts/strategy.js';

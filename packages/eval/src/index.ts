@@ -10,6 +10,7 @@ export { linearProbe, type LinearProbeOptions, type LinearProbeResult } from './
 export { fitStandardizer, standardize, type Standardizer } from './standardize.js';
 export { alignment, type AlignmentOptions } from './alignment.js';
 export { uniformity, type UniformityOptions } from './uniformity.js';
+export { embeddingStd, effectiveRank } from './collapse.js';
 export type { Labels } from './validate.js';
 export { embedding2d, type Embedding2dOptions, type Point2D } from './embedding2d.js';
 export { renderScatterPng } from './scatter-png.js';

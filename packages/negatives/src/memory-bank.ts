@@ -10,12 +10,14 @@ import {
   assertProbability,
   assertShape,
   ArgumentError,
+  type LabelledRows,
   type NegativeSource,
   type Rng,
   type SerializedState,
 } from '@contrastive/core';
 import { l2Normalize } from '@contrastive/nn';
 import { randomUnitRows } from './random-unit-rows.js';
+import { emptyLabels, labelsOption, rejectLabels, rowLabels } from './row-labels.js';
 import { assertIndices, badState, metaEquals, serializedTensor } from './validate.js';
 
 /** Options of {@link memoryBank}. */
@@ -33,11 +35,18 @@ export interface MemoryBankOptions {
    * `read`). Default `false`: uniform over the whole bank, as in Wu et al.'s sampler.
    */
   readonly excludeBatch?: boolean;
+  /**
+   * Store the class label of each entry (`write` then requires `labels`; the last label written
+   * to an entry wins), for SupCon with a bank (`readLabelled`). Default `false`.
+   */
+  readonly labels?: boolean;
 }
 
 /** State of a {@link memoryBank}: the bank `[size, dim]`, every row of unit L2 norm. */
 export interface MemoryBankState {
   readonly bank: tf.Tensor2D;
+  /** The label of each entry `[size]` int32 (-1: none yet), with `labels: true`; else absent. */
+  readonly labels?: tf.Tensor1D;
 }
 
 /** A {@link NegativeSource} over a per-sample memory bank, plus a lookup of given rows. */
@@ -48,6 +57,8 @@ export interface MemoryBank extends NegativeSource<MemoryBankState> {
   readonly momentum: number;
   /** K = `numNegatives` sampled bank rows `[K, dim]` (never `null`). Caller disposes. */
   read(state: MemoryBankState, context: { readonly indices?: Int32Array; readonly rng: Rng }): tf.Tensor2D;
+  /** With `labels: true`: the rows `read` draws from the same rng and their labels; else `null`. */
+  readLabelled(state: MemoryBankState, context: { readonly indices?: Int32Array; readonly rng: Rng }): LabelledRows | null;
   /**
    * The bank rows at `indices` `[B, dim]`: the positives v_i of instance discrimination.
    * Stop-gradient; the caller disposes the result.
@@ -64,6 +75,9 @@ export interface MemoryBank extends NegativeSource<MemoryBankState> {
  * - `write(state, keys, indices)`: for each batch sample i, `v_i <- normalise(m v_i + (1 - m) z_i)`
  *   where `z_i` is the L2-normalised key (Wu et al.'s f_i is unit-norm). When an index occurs more
  *   than once in a batch, its last occurrence wins. The old bank tensor is disposed.
+ *
+ * - `labels: true`: each entry also holds the class label last written to it (-1 before any),
+ *   returned with the sampled rows by `readLabelled` and checkpointed.
  *
  * All of this is stop-gradient: the bank is never differentiated, so `tf.gather` is safe here.
  *
@@ -94,6 +108,7 @@ export function memoryBank(options: MemoryBankOptions): MemoryBank {
       received: excludeBatch,
     });
   }
+  const labelled = labelsOption(where, options.labels);
   if (excludeBatch && size < 2) {
     throw new ArgumentError(`${where}: argument 'options.size' must be >= 2 with excludeBatch, received ${size}`, {
       argument: 'options.size',
@@ -105,6 +120,7 @@ export function memoryBank(options: MemoryBankOptions): MemoryBank {
   const checkState = (fn: string, state: MemoryBankState): void => {
     if (typeof state !== 'object' || state === null) badState(`${where}.${fn}`, 'must be a memoryBank state', state);
     assertShape(`${where}.${fn}`, 'state.bank', state.bank, [size, dim]);
+    if (labelled) assertShape(`${where}.${fn}`, 'state.labels', state.labels, [size]);
   };
 
   /** K indices drawn uniformly from [0, size) minus the sorted `excluded`. */
@@ -129,6 +145,19 @@ export function memoryBank(options: MemoryBankOptions): MemoryBank {
     return out;
   };
 
+  /** The K bank indices a read draws (the same for `read` and `readLabelled` from one rng state). */
+  const draw = (fn: string, context: { readonly indices?: Int32Array; readonly rng: Rng }): Int32Array => {
+    if (typeof context !== 'object' || context === null) {
+      throw new ArgumentError(`${where}.${fn}: argument 'context' must be { rng, indices? }`, { argument: 'context', received: context });
+    }
+    let excluded: number[] = [];
+    if (excludeBatch && context.indices !== undefined) {
+      assertIndices(`${where}.${fn}`, 'context.indices', context.indices, size);
+      excluded = [...new Set(context.indices)].sort((a, b) => a - b);
+    }
+    return sample(context.rng, excluded);
+  };
+
   const bank: MemoryBank = {
     name: 'memoryBank',
     size,
@@ -137,25 +166,28 @@ export function memoryBank(options: MemoryBankOptions): MemoryBank {
     momentum,
 
     init(rng: Rng): MemoryBankState {
-      return { bank: tf.tensor2d(randomUnitRows(rng, size, dim), [size, dim], 'float32') };
+      const rows = tf.tensor2d(randomUnitRows(rng, size, dim), [size, dim], 'float32');
+      return labelled ? { bank: rows, labels: emptyLabels(size) } : { bank: rows };
     },
 
     read(state, context): tf.Tensor2D {
       checkState('read', state);
-      if (typeof context !== 'object' || context === null) {
-        throw new ArgumentError(`${where}.read: argument 'context' must be { rng, indices? }`, { argument: 'context', received: context });
-      }
-      let excluded: number[] = [];
-      if (excludeBatch && context.indices !== undefined) {
-        assertIndices(`${where}.read`, 'context.indices', context.indices, size);
-        excluded = [...new Set(context.indices)].sort((a, b) => a - b);
-      }
-      const idx = sample(context.rng, excluded);
+      const idx = draw('read', context);
       // [K, dim]: row k is bank entry idx[k].
       return tf.tidy(() => tf.gather(state.bank, tf.tensor1d(idx, 'int32')));
     },
 
-    write(state, keys, indices): MemoryBankState {
+    readLabelled(state, context): LabelledRows | null {
+      checkState('readLabelled', state);
+      if (!labelled) return null;
+      const idx = draw('readLabelled', context);
+      return tf.tidy(() => {
+        const at = tf.tensor1d(idx, 'int32');
+        return { rows: tf.gather(state.bank, at) as tf.Tensor2D, labels: tf.gather(state.labels as tf.Tensor1D, at) as tf.Tensor1D };
+      });
+    },
+
+    write(state, keys, indices, labels): MemoryBankState {
       checkState('write', state);
       assertShape(`${where}.write`, 'keys', keys, [null, dim]);
       const b = keys.shape[0];
@@ -166,22 +198,32 @@ export function memoryBank(options: MemoryBankOptions): MemoryBank {
         });
       }
       assertIndices(`${where}.write`, 'indices', indices, size, b);
-      if (b === 0) return state;
+      if (!labelled) rejectLabels(`${where}.write`, labels);
+      const fresh = labelled ? rowLabels(`${where}.write`, labels, b) : null;
+      if (b === 0) {
+        fresh?.dispose();
+        return state;
+      }
       // Last occurrence of each index wins: positions[j] is the key row that updates entry targets[j].
       const last = new Map<number, number>();
       for (let i = 0; i < b; i++) last.set(indices[i] as number, i);
       const targets = Int32Array.from(last.keys());
       const positions = Int32Array.from(last.values());
       const next = tf.tidy(() => {
-        const target = tf.tensor1d(targets, 'int32');
-        const z = l2Normalize(tf.gather(keys, tf.tensor1d(positions, 'int32')) as tf.Tensor2D); // [U, dim]
-        const old = tf.gather(state.bank, target) as tf.Tensor2D; // [U, dim]
+        const target = tf.reshape(tf.tensor1d(targets, 'int32'), [-1, 1]);
+        const at = tf.tensor1d(positions, 'int32');
+        const z = l2Normalize(tf.gather(keys, at) as tf.Tensor2D); // [U, dim]
+        const old = tf.gather(state.bank, tf.reshape(target, [-1])) as tf.Tensor2D; // [U, dim]
         const mixed = tf.add(tf.mul(old, momentum), tf.mul(z, 1 - momentum)) as tf.Tensor2D;
-        const updated = l2Normalize(mixed);
-        return tf.tensorScatterUpdate(state.bank, tf.reshape(target, [-1, 1]), updated) as tf.Tensor2D;
+        const bankNext = tf.tensorScatterUpdate(state.bank, target, l2Normalize(mixed)) as tf.Tensor2D;
+        const labelsNext = fresh === null ? null : (tf.tensorScatterUpdate(state.labels as tf.Tensor1D, target, tf.gather(fresh, at)) as tf.Tensor1D);
+        return labelsNext === null ? [bankNext] : [bankNext, labelsNext];
       });
+      fresh?.dispose();
       state.bank.dispose();
-      return { bank: next };
+      state.labels?.dispose();
+      const [bankNext, labelsNext] = next as [tf.Tensor2D, tf.Tensor1D?];
+      return labelsNext === undefined ? { bank: bankNext } : { bank: bankNext, labels: labelsNext };
     },
 
     lookup(state, indices): tf.Tensor2D {
@@ -192,7 +234,9 @@ export function memoryBank(options: MemoryBankOptions): MemoryBank {
 
     serialize(state): SerializedState {
       checkState('serialize', state);
-      return { tensors: { bank: tf.clone(state.bank) }, meta: { kind: 'memoryBank', size, dim } };
+      const tensors: Record<string, tf.Tensor> = { bank: tf.clone(state.bank) };
+      if (labelled) tensors['labels'] = tf.clone(state.labels as tf.Tensor1D);
+      return { tensors, meta: { kind: 'memoryBank', size, dim, labels: labelled } };
     },
 
     deserialize(data): MemoryBankState {
@@ -201,11 +245,16 @@ export function memoryBank(options: MemoryBankOptions): MemoryBank {
       metaEquals(fn, data, 'kind', 'memoryBank');
       metaEquals(fn, data, 'size', size);
       metaEquals(fn, data, 'dim', dim);
-      return { bank: tf.clone(serializedTensor(fn, data, 'bank', [size, dim])) as tf.Tensor2D };
+      // Checkpoints written before labelled banks existed have no meta.labels: unlabelled.
+      if (labelled || (data.meta as Record<string, unknown>)['labels'] !== undefined) metaEquals(fn, data, 'labels', labelled);
+      const rows = serializedTensor(fn, data, 'bank', [size, dim]);
+      if (!labelled) return { bank: tf.clone(rows) as tf.Tensor2D };
+      return { bank: tf.clone(rows) as tf.Tensor2D, labels: tf.clone(serializedTensor(fn, data, 'labels', [size], 'int32')) as tf.Tensor1D };
     },
 
     dispose(state): void {
       state.bank.dispose();
+      state.labels?.dispose();
     },
   };
   return bank;

@@ -9,12 +9,14 @@ import {
   assertOptionsObject,
   assertShape,
   ArgumentError,
+  type LabelledRows,
   type NegativeSource,
   type Rng,
   type SerializedState,
 } from '@contrastive/core';
 import { l2Normalize } from '@contrastive/nn';
 import { randomUnitRows } from './random-unit-rows.js';
+import { emptyLabels, labelsOption, rejectLabels, rowLabels } from './row-labels.js';
 import { badState, metaEquals, serializedTensor } from './validate.js';
 
 /** Options of {@link momentumQueue}. */
@@ -25,6 +27,11 @@ export interface MomentumQueueOptions {
   readonly dim: number;
   /** L2-normalise keys before enqueueing them, as MoCo does. Default `true`. */
   readonly normalize?: boolean;
+  /**
+   * Store the class label of each key (`write` then requires `labels`), for SupCon with a queue
+   * (`readLabelled`). Default `false`.
+   */
+  readonly labels?: boolean;
 }
 
 /**
@@ -34,6 +41,8 @@ export interface MomentumQueueOptions {
 export interface MomentumQueueState {
   readonly keys: tf.Tensor2D;
   readonly pointer: number;
+  /** The label of each slot `[size]` int32 (-1: none yet), with `labels: true`; else absent. */
+  readonly labels?: tf.Tensor1D;
 }
 
 /** A {@link NegativeSource} over a MoCo FIFO queue. */
@@ -42,6 +51,35 @@ export interface MomentumQueue extends NegativeSource<MomentumQueueState> {
   readonly dim: number;
   /** The whole queue `[K, dim]` (never `null`), a copy the caller disposes. */
   read(state: MomentumQueueState, context?: { readonly indices?: Int32Array; readonly rng: Rng }): tf.Tensor2D;
+  /** With `labels: true`: the whole queue and each slot's label (-1 for an initial random row); else `null`. */
+  readLabelled(state: MomentumQueueState, context?: { readonly indices?: Int32Array; readonly rng: Rng }): LabelledRows | null;
+}
+
+/**
+ * Slots `[start, start + n)` modulo K of `old` (`[K, ...]`) replaced by `fresh` (`[n, ...]`, n <= K),
+ * built from slices and a concat (no gather). Tidy; `old` is not disposed.
+ */
+function ringWrite<T extends tf.Tensor>(old: T, fresh: T, start: number): T {
+  const size = old.shape[0] as number;
+  const n = fresh.shape[0] as number;
+  const rows = (t: tf.Tensor, from: number, count: number): tf.Tensor =>
+    tf.slice(t, [from, ...t.shape.slice(1).map(() => 0)], [count, ...t.shape.slice(1)]);
+  return tf.tidy(() => {
+    const parts: tf.Tensor[] = [];
+    if (start + n <= size) {
+      // Slots [0, start) old | [start, start+n) new | [start+n, K) old.
+      if (start > 0) parts.push(rows(old, 0, start));
+      parts.push(fresh);
+      if (start + n < size) parts.push(rows(old, start + n, size - start - n));
+    } else {
+      // Wrap-around: the first `head` new rows fill [start, K), the rest fill [0, n - head).
+      const head = size - start;
+      parts.push(rows(fresh, head, n - head));
+      if (start > n - head) parts.push(rows(old, n - head, start - (n - head)));
+      parts.push(rows(fresh, 0, head));
+    }
+    return (parts.length === 1 ? tf.clone(parts[0] as tf.Tensor) : tf.concat(parts, 0)) as T;
+  });
 }
 
 /**
@@ -49,6 +87,8 @@ export interface MomentumQueue extends NegativeSource<MomentumQueueState> {
  *
  * - `init(rng)`: K random unit vectors (MoCo starts from a random normalised queue).
  * - `read(state)`: the whole queue `[K, dim]` as negatives (a copy the caller disposes).
+ * - `labels: true`: each slot also holds its key's class label (`write(state, keys, indices,
+ *   labels)`; -1 for the random initial rows), read with `readLabelled` and checkpointed.
  * - `write(state, keys)`: enqueue this step's keys `[B, dim]` after the loss. Keys go to slots
  *   `pointer, pointer+1, ...` modulo K (wrap-around), so K need not be a multiple of B and a short
  *   last batch is fine; with B > K only the last K keys are kept. The pointer advances by B
@@ -79,6 +119,8 @@ export function momentumQueue(options: MomentumQueueOptions): MomentumQueue {
     });
   }
 
+  const labelled = labelsOption(where, options.labels);
+
   const checkState = (fn: string, state: MomentumQueueState): void => {
     if (typeof state !== 'object' || state === null) badState(`${where}.${fn}`, 'must be a momentumQueue state', state);
     assertShape(`${where}.${fn}`, 'state.keys', state.keys, [size, dim]);
@@ -89,6 +131,7 @@ export function momentumQueue(options: MomentumQueueOptions): MomentumQueue {
         received: state.pointer,
       });
     }
+    if (labelled) assertShape(`${where}.${fn}`, 'state.labels', state.labels, [size]);
   };
 
   return {
@@ -97,7 +140,8 @@ export function momentumQueue(options: MomentumQueueOptions): MomentumQueue {
     dim,
 
     init(rng: Rng): MomentumQueueState {
-      return { keys: tf.tensor2d(randomUnitRows(rng, size, dim), [size, dim], 'float32'), pointer: 0 };
+      const keys = tf.tensor2d(randomUnitRows(rng, size, dim), [size, dim], 'float32');
+      return labelled ? { keys, pointer: 0, labels: emptyLabels(size) } : { keys, pointer: 0 };
     },
 
     read(state): tf.Tensor2D {
@@ -105,39 +149,46 @@ export function momentumQueue(options: MomentumQueueOptions): MomentumQueue {
       return tf.clone(state.keys);
     },
 
-    write(state, keys): MomentumQueueState {
+    readLabelled(state): LabelledRows | null {
+      checkState('readLabelled', state);
+      if (!labelled) return null;
+      return { rows: tf.clone(state.keys), labels: tf.clone(state.labels as tf.Tensor1D) };
+    },
+
+    write(state, keys, _indices, labels): MomentumQueueState {
       checkState('write', state);
       assertShape(`${where}.write`, 'keys', keys, [null, dim]);
       const b = keys.shape[0];
-      if (b === 0) return state;
+      if (!labelled) rejectLabels(`${where}.write`, labels);
+      const fresh = labelled ? rowLabels(`${where}.write`, labels, b) : null;
+      if (b === 0) {
+        fresh?.dispose();
+        return state;
+      }
       // Only the last n = min(B, K) keys survive; the first of them lands in slot `start`.
       const n = Math.min(b, size);
       const start = (state.pointer + b - n) % size;
       const next = tf.tidy(() => {
-        const fresh = normalize ? l2Normalize(keys) : keys;
-        const kept = n === b ? fresh : tf.slice(fresh, [b - n, 0], [n, dim]); // [n, dim]
-        const parts: tf.Tensor2D[] = [];
-        if (start + n <= size) {
-          // Slots [0, start) old | [start, start+n) new | [start+n, K) old.
-          if (start > 0) parts.push(tf.slice(state.keys, [0, 0], [start, dim]));
-          parts.push(kept as tf.Tensor2D);
-          if (start + n < size) parts.push(tf.slice(state.keys, [start + n, 0], [size - start - n, dim]));
-        } else {
-          // Wrap-around: the first `head` new keys fill [start, K), the rest fill [0, n - head).
-          const head = size - start;
-          parts.push(tf.slice(kept, [head, 0], [n - head, dim]));
-          if (start > n - head) parts.push(tf.slice(state.keys, [n - head, 0], [start - (n - head), dim]));
-          parts.push(tf.slice(kept, [0, 0], [head, dim]));
-        }
-        return (parts.length === 1 ? tf.clone(parts[0] as tf.Tensor2D) : tf.concat(parts, 0)) as tf.Tensor2D;
+        const normalised = normalize ? l2Normalize(keys) : keys;
+        const kept = n === b ? normalised : tf.slice(normalised, [b - n, 0], [n, dim]); // [n, dim]
+        return ringWrite(state.keys, kept as tf.Tensor2D, start);
       });
+      let nextLabels: tf.Tensor1D | undefined;
+      if (fresh !== null) {
+        nextLabels = tf.tidy(() => ringWrite(state.labels as tf.Tensor1D, n === b ? fresh : tf.slice(fresh, [b - n], [n]), start));
+        fresh.dispose();
+        state.labels?.dispose();
+      }
       state.keys.dispose();
-      return { keys: next, pointer: (state.pointer + b) % size };
+      const pointer = (state.pointer + b) % size;
+      return nextLabels ? { keys: next, pointer, labels: nextLabels } : { keys: next, pointer };
     },
 
     serialize(state): SerializedState {
       checkState('serialize', state);
-      return { tensors: { keys: tf.clone(state.keys) }, meta: { kind: 'momentumQueue', size, dim, pointer: state.pointer } };
+      const tensors: Record<string, tf.Tensor> = { keys: tf.clone(state.keys) };
+      if (labelled) tensors['labels'] = tf.clone(state.labels as tf.Tensor1D);
+      return { tensors, meta: { kind: 'momentumQueue', size, dim, pointer: state.pointer, labels: labelled } };
     },
 
     deserialize(data): MomentumQueueState {
@@ -146,15 +197,21 @@ export function momentumQueue(options: MomentumQueueOptions): MomentumQueue {
       metaEquals(fn, data, 'kind', 'momentumQueue');
       metaEquals(fn, data, 'size', size);
       metaEquals(fn, data, 'dim', dim);
+      // Checkpoints written before labelled queues existed have no meta.labels: unlabelled.
+      if (labelled || (data.meta as Record<string, unknown>)['labels'] !== undefined) metaEquals(fn, data, 'labels', labelled);
       const pointer = (data.meta as Record<string, unknown>)['pointer'];
       if (typeof pointer !== 'number' || !Number.isInteger(pointer) || pointer < 0 || pointer >= size) {
         badState(fn, `must have meta.pointer, an integer in [0, ${size})`, pointer);
       }
-      return { keys: tf.clone(serializedTensor(fn, data, 'keys', [size, dim])) as tf.Tensor2D, pointer };
+      const keys = serializedTensor(fn, data, 'keys', [size, dim]);
+      if (!labelled) return { keys: tf.clone(keys) as tf.Tensor2D, pointer };
+      const labels = serializedTensor(fn, data, 'labels', [size], 'int32');
+      return { keys: tf.clone(keys) as tf.Tensor2D, pointer, labels: tf.clone(labels) as tf.Tensor1D };
     },
 
     dispose(state): void {
       state.keys.dispose();
+      state.labels?.dispose();
     },
   };
 }

@@ -41,15 +41,15 @@ export function badState(where: string, what: string, received: unknown): never 
   });
 }
 
-/** The tensor `data.tensors[key]`, checked to be a live float32 tensor of `shape`. */
-export function serializedTensor(where: string, data: SerializedState, key: string, shape: readonly number[]): Tensor {
+/** The tensor `data.tensors[key]`, checked to be a live tensor of `dtype` (default float32) and `shape`. */
+export function serializedTensor(where: string, data: SerializedState, key: string, shape: readonly number[], dtype: 'float32' | 'int32' = 'float32'): Tensor {
   if (typeof data !== 'object' || data === null || typeof data.tensors !== 'object' || data.tensors === null) {
     badState(where, 'must be a SerializedState { tensors, meta }', data);
   }
   const t = data.tensors[key];
   if (!isTensorLike(t) || (t as { isDisposed?: boolean }).isDisposed === true) badState(where, `must hold a live tensor '${key}'`, t);
-  if (t.dtype !== 'float32' || t.shape.length !== shape.length || t.shape.some((s, i) => s !== shape[i])) {
-    badState(where, `must hold '${key}' as a float32 tensor of shape [${shape.join(',')}]`, t);
+  if (t.dtype !== dtype || t.shape.length !== shape.length || t.shape.some((s, i) => s !== shape[i])) {
+    badState(where, `must hold '${key}' as a ${dtype} tensor of shape [${shape.join(',')}]`, t);
   }
   return t as Tensor;
 }

@@ -280,3 +280,54 @@ describe('compose', () => {
     encoder.dispose();
   });
 });
+
+describe('compose: labelled negatives (negativeLabels)', () => {
+  it('hands the loss the rows and labels of a labelled queue and writes the batch labels with the keys', async () => {
+    const { momentumQueue } = await import('@contrastive/negatives');
+    const encoder = linearEncoder(4 * 4 * 3, 6, 1);
+    const head = identityHead(6);
+    const seen: { rows: number; labels: number[] }[] = [];
+    const loss: ContrastiveLoss = {
+      name: 'spy',
+      compute: (inputs) => {
+        seen.push({ rows: inputs.negatives!.shape[0], labels: Array.from(inputs.negativeLabels!.dataSync()) });
+        return toyLoss.compute({ views: inputs.views, negatives: inputs.negatives! });
+      },
+    };
+    const queue = momentumQueue({ size: 5, dim: 6, labels: true });
+    const s = compose({ augment: noiseAugment, encoder, head, loss, negatives: queue, useLabels: true, negativeLabels: true, write: 'online' });
+    const rng = Rng.fromSeed(2);
+    let state = s.init(rng.split());
+    for (const labels of [[3, 4, 5], [6, 7, 8]]) {
+      const batch: Batch = { images: tf.randomUniform([3, 4, 4, 3], 0, 1, 'float32', 1) as tf.Tensor4D, labels: tf.tensor1d(labels, 'int32') };
+      let aux: StepAux = { tensors: {} };
+      tf.tidy(() => {
+        const out = s.loss(batch, state, rng.split());
+        for (const t of Object.values(out.aux.tensors)) tf.keep(t);
+        aux = out.aux;
+      });
+      state = s.afterStep(state, aux, batch, 0);
+      tf.dispose([...Object.values(aux.tensors), batch.images, batch.labels!]);
+    }
+    expect(seen).toEqual([
+      { rows: 5, labels: [-1, -1, -1, -1, -1] },
+      { rows: 5, labels: [3, 4, 5, -1, -1] },
+    ]);
+    // slots 0-2 got 3, 4, 5; then 6, 7 went to slots 3, 4 and 8 wrapped round to slot 0
+    expect(Array.from(state.negatives!.labels!.dataSync())).toEqual([8, 4, 5, 6, 7]);
+    s.dispose();
+    encoder.dispose();
+  });
+
+  it('refuses negativeLabels without useLabels or without a labelled source, naming the option', async () => {
+    const { momentumQueue } = await import('@contrastive/negatives');
+    const encoder = linearEncoder(4 * 4 * 3, 6, 1);
+    const head = identityHead(6);
+    const queue = momentumQueue({ size: 5, dim: 6, labels: true });
+    expect(() => compose({ augment: noiseAugment, encoder, head, loss: toyLoss, negatives: queue, negativeLabels: true, write: 'online' })).toThrow(/options.negativeLabels/);
+    expect(() => compose({ augment: noiseAugment, encoder, head, loss: toyLoss, useLabels: true, negativeLabels: true })).toThrow(/options.negativeLabels/);
+    expect(() => compose({ augment: noiseAugment, encoder, head, loss: toyLoss, negativeLabels: 'yes' as unknown as boolean })).toThrow(ArgumentError);
+    expect(() => compose({ augment: noiseAugment, encoder, head, loss: toyLoss, keyViews: 0 })).toThrow(/options.keyViews/);
+    encoder.dispose();
+  });
+});

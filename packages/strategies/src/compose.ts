@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import {
   ArgumentError,
   DisposedError,
+  assertInteger,
   assertOneOf,
   describeValue,
   type Batch,
@@ -28,6 +29,8 @@ import {
 } from '@contrastive/core';
 import { joinPath, modulePaths } from '@contrastive/nn';
 import type { KeyBranch } from './key-branch.js';
+import { embedBySize } from './embed-by-size.js';
+import { booleanOption } from './strategy-options.js';
 
 /** The parts of a strategy. */
 export interface ComposeOptions<S> {
@@ -55,9 +58,23 @@ export interface ComposeOptions<S> {
   /** Pass the batch's labels to the loss (SupCon). Default false. */
   readonly useLabels?: boolean;
   /**
-   * `'concat'` runs one forward pass over all views concatenated, so BatchNorm statistics
-   * cover all V*B images (SimCLR's global BN on one device); `'separate'` runs one pass per
-   * view. Default `'concat'`.
+   * The negative source stores a class label per row (a queue or bank built with
+   * `labels: true`): read its rows with `readLabelled`, hand their labels to the loss as
+   * `negativeLabels`, and write the batch's labels with each step's keys. Needs `useLabels`
+   * and a labelled `negatives`. Default false.
+   */
+  readonly negativeLabels?: boolean;
+  /**
+   * How many leading views the key branch sees; default all. With multi-crop views (2 global
+   * crops, then N local ones; Caron et al. 2020) targets come from the global crops only, so
+   * BYOL-style strategies pass 2 and the loss receives keys for views 0..keyViews-1.
+   */
+  readonly keyViews?: number;
+  /**
+   * `'concat'` runs one forward pass over all views of the same size concatenated, so
+   * BatchNorm statistics cover all V*B images (SimCLR's global BN on one device); views of
+   * different sizes (multi-crop: global and local crops, Caron et al. 2020, Sec. 3.2) get one
+   * pass per size, as in SwAV's code. `'separate'` runs one pass per view. Default `'concat'`.
    */
   readonly forward?: 'concat' | 'separate';
   /**
@@ -151,6 +168,16 @@ export function compose<S = unknown>(options: ComposeOptions<S>): Strategy<Compo
     });
   }
   const useLabels = options.useLabels ?? false;
+  const negativeLabels = booleanOption(where, 'negativeLabels', options.negativeLabels, false);
+  if (negativeLabels && (!useLabels || !negatives || typeof negatives.readLabelled !== 'function')) {
+    throw new ArgumentError(`${where}: argument 'options.negativeLabels' needs useLabels and a labelled negative source (readLabelled), received negatives ${describeValue(negatives?.name)}`, {
+      argument: 'options.negativeLabels',
+      expected: 'useLabels: true and negatives with readLabelled (e.g. momentumQueue({ labels: true }))',
+      received: negativeLabels,
+    });
+  }
+  const keyViews = options.keyViews;
+  if (keyViews !== undefined) assertInteger(where, 'options.keyViews', keyViews, 1);
   const name = options.name ?? 'composed';
 
   // Ownership (core Strategy contract): the states handed out and still alive, and `owns`.
@@ -186,17 +213,34 @@ export function compose<S = unknown>(options: ComposeOptions<S>): Strategy<Compo
     lossFromEmbeddings(z, views, batch, state, rng) {
       alive('lossFromEmbeddings');
       const b = (z[0] as tf.Tensor2D).shape[0];
+      const keyInput = keyViews === undefined ? views : views.slice(0, keyViews);
       const keys = keyBranch
-        ? keyBranch.keys(views, rng.split(), { negativesState: state.negatives, ...(batch.indices ? { indices: batch.indices } : {}) })
+        ? keyBranch.keys(keyInput, rng.split(), { negativesState: state.negatives, ...(batch.indices ? { indices: batch.indices } : {}) })
         : undefined;
-      const neg =
-        negatives && state.negatives !== null
-          ? negatives.read(state.negatives, { ...(batch.indices ? { indices: batch.indices } : {}), rng: rng.split() })
-          : null;
+      const context = { ...(batch.indices ? { indices: batch.indices } : {}), rng: rng.split() };
+      let neg: tf.Tensor2D | null = null;
+      let negLabels: tf.Tensor1D | null = null;
+      if (negatives && state.negatives !== null) {
+        if (negativeLabels) {
+          const read = (negatives.readLabelled as NonNullable<typeof negatives.readLabelled>)(state.negatives, context);
+          if (read === null) {
+            throw new ArgumentError(`${name}: argument 'options.negatives' must store labels (built with labels: true) for negativeLabels`, {
+              argument: 'options.negatives',
+              expected: 'a labelled negative source',
+              received: negatives.name,
+            });
+          }
+          neg = read.rows;
+          negLabels = read.labels;
+        } else {
+          neg = negatives.read(state.negatives, context);
+        }
+      }
       const value = loss.compute({
         views: z,
         ...(keys ? { keys } : {}),
         ...(neg ? { negatives: neg } : {}),
+        ...(negLabels ? { negativeLabels: negLabels } : {}),
         ...(useLabels && batch.labels ? { labels: batch.labels } : {}),
       });
       // What afterStep writes to the negative source (values only; no gradient flows through it),
@@ -228,12 +272,7 @@ export function compose<S = unknown>(options: ComposeOptions<S>): Strategy<Compo
       alive('loss');
       const views = stages.views(batch, rng);
       try {
-        let z: tf.Tensor2D[];
-        if (forward === 'concat' && views.length > 1) {
-          z = tf.split(embed(tf.concat(views, 0)), views.length, 0) as tf.Tensor2D[];
-        } else {
-          z = views.map((v) => embed(v));
-        }
+        const z = forward === 'concat' ? embedBySize(embed, views) : views.map((v) => embed(v));
         return stages.lossFromEmbeddings(z, views, batch, state, rng);
       } finally {
         tf.dispose(views);
@@ -248,7 +287,7 @@ export function compose<S = unknown>(options: ComposeOptions<S>): Strategy<Compo
       const w = aux.tensors['write'];
       if (negatives && state.negatives !== null && w) {
         // write() disposes what it replaces: the old state is used up.
-        next = { negatives: negatives.write(state.negatives, w as tf.Tensor2D, batch.indices) };
+        next = { negatives: negatives.write(state.negatives, w as tf.Tensor2D, batch.indices, negativeLabels ? batch.labels : undefined) };
         live.delete(state);
         track(next);
       }

@@ -14,12 +14,19 @@ import { instDisc } from './inst-disc.js';
 import { mocoV2 } from './moco-v2.js';
 import { simclr } from './simclr.js';
 import { supcon } from './supcon.js';
+import { barlowTwins } from './barlow-twins.js';
+import { byol } from './byol.js';
+import { dcl } from './dcl.js';
+import { nnclr } from './nnclr.js';
+import { simsiam } from './simsiam.js';
+import { supconQueue } from './supcon-queue.js';
+import { vicreg } from './vicreg.js';
 
 beforeAll(async () => {
   await initBackend({ prefer: 'wasm' });
 });
 
-const KINDS = ['simclr', 'supcon', 'mocoV2', 'instDisc'] as const;
+const KINDS = ['simclr', 'supcon', 'mocoV2', 'instDisc', 'byol', 'simsiam', 'barlowTwins', 'vicreg', 'nnclr', 'dcl', 'supconQueue'] as const;
 type Kind = (typeof KINDS)[number];
 
 function parts(seed: number) {
@@ -38,6 +45,20 @@ function build(kind: Kind, encoder: ReturnType<typeof parts>['encoder'], head: R
       return mocoV2({ encoder, head, queueSize: 16, shuffleGroups: 2 }) as Strategy<unknown>;
     case 'instDisc':
       return instDisc({ encoder, head, datasetSize: 16, numNegatives: 8 }) as Strategy<unknown>;
+    case 'byol':
+      return byol({ encoder, head, predictorHiddenDim: 8 }) as Strategy<unknown>;
+    case 'simsiam':
+      return simsiam({ encoder, head }) as Strategy<unknown>;
+    case 'barlowTwins':
+      return barlowTwins({ encoder, head }) as Strategy<unknown>;
+    case 'vicreg':
+      return vicreg({ encoder, head }) as Strategy<unknown>;
+    case 'nnclr':
+      return nnclr({ encoder, head, queueSize: 16, predictorHiddenDim: 8 }) as Strategy<unknown>;
+    case 'dcl':
+      return dcl({ encoder, head }) as Strategy<unknown>;
+    case 'supconQueue':
+      return supconQueue({ encoder, head, queueSize: 16 }) as Strategy<unknown>;
   }
 }
 
@@ -91,7 +112,7 @@ describe('Strategy.dispose()', () => {
         encoder.dispose();
         head.dispose();
       }),
-      { numRuns: 12 },
+      { numRuns: 33 },
     );
   });
 

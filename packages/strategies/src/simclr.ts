@@ -3,9 +3,10 @@
  * Representations"): two augmented views per image, a shared encoder and projection head,
  * NT-Xent over the 2N views with in-batch negatives (Algorithm 1).
  */
-import type { Encoder, ProjectionHead, Strategy, ViewAugmenter } from '@contrastive/core';
+import type { ContrastiveLoss, Encoder, ProjectionHead, Strategy, ViewAugmenter } from '@contrastive/core';
 import { simclr as simclrAugment } from '@contrastive/augment';
-import { ntXentLoss } from '@contrastive/losses';
+import { ntXent, ntXentLoss } from '@contrastive/losses';
+import { meanOverViewPairs } from './view-pairs.js';
 import { compose, type ComposedState } from './compose.js';
 import { imageSizeOf } from './image-size.js';
 import { validateOption } from './validate-option.js';
@@ -51,6 +52,21 @@ export function simclr(options: SimclrStrategyOptions): Strategy<ComposedState<n
     augment,
     encoder: options.encoder,
     head: options.head,
-    loss: ntXentLoss({ temperature: options.temperature ?? 0.5, checkValues }),
+    loss: multiCropNtXent(options.temperature ?? 0.5, checkValues),
   });
+}
+
+/**
+ * NT-Xent over two views; with multi-crop views (2 global + N local, Caron et al. 2020) the mean
+ * of NT-Xent over every (view, global view) pair.
+ */
+function multiCropNtXent(temperature: number, checkValues: boolean): ContrastiveLoss {
+  const two = ntXentLoss({ temperature, checkValues });
+  return {
+    name: two.name,
+    compute(inputs) {
+      if (inputs.views.length <= 2) return two.compute(inputs);
+      return meanOverViewPairs('simclr.loss', inputs.views.length, (v, g) => ntXent(inputs.views[v]!, inputs.views[g]!, { temperature, checkValues }));
+    },
+  };
 }

@@ -13,6 +13,13 @@ export interface LossInputs {
   readonly negatives?: Tensor2D;
   /** Integer class labels `[N]` (SupCon). */
   readonly labels?: Tensor1D;
+  /**
+   * Integer class labels `[K]` of the external `negatives` rows, from a labelled negative
+   * source (a queue or bank built with `labels: true`); -1 marks a row with no label yet, which
+   * is never a positive. With them SupCon (Khosla et al. 2020) can take queue rows of the
+   * anchor's class as positives (MoCo-style supervised contrast).
+   */
+  readonly negativeLabels?: Tensor1D;
 }
 
 /** A contrastive loss as strategies see it: inputs in, a scalar out. */
