@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Scalar, Tensor2D } from '@tensorflow/tfjs-core';
-import { ArgumentError, describeValue, type ContrastiveLoss, type LossInputs } from '@contrastive/core';
+import { ArgumentError, describeValue, type ContrastiveLoss, type LossInputs, assertKnownKeys } from '@contrastive/core';
 import { infoNce, type InfoNceOptions } from './info-nce.js';
 import { ntXent, type NtXentOptions } from './nt-xent.js';
 import { booleanOrDefault, checkBaseOptions, oneOfOrDefault, scaleFactor } from './options.js';
@@ -42,6 +42,7 @@ function rejectInput(where: string, inputs: LossInputs, field: 'keys' | 'negativ
  */
 export function ntXentLoss(options: NtXentOptions): ContrastiveLoss {
   const where = 'ntXentLoss';
+  assertKnownKeys(where, 'options', options, ['temperature', 'checkValues', 'scale']);
   scaleFactor(where, options.scale, checkBaseOptions(where, options).temperature);
   const opts = { ...options };
   return {
@@ -81,6 +82,7 @@ export interface SupConLossOptions extends SupConOptions {
  */
 export function supConLoss(options: SupConLossOptions): ContrastiveLoss {
   const where = 'supConLoss';
+  assertKnownKeys(where, 'options', options, ['temperature', 'checkValues', 'variant', 'scale', 'requireLabels']);
   scaleFactor(where, options.scale, checkBaseOptions(where, options).temperature);
   oneOfOrDefault(where, 'options.variant', options.variant, ['out', 'in'] as const, 'out');
   const requireLabels = booleanOrDefault(where, 'options.requireLabels', options.requireLabels, false);
@@ -129,6 +131,7 @@ export interface InfoNceLossOptions extends InfoNceOptions {
  */
 export function infoNceLoss(options: InfoNceLossOptions): ContrastiveLoss {
   const where = 'infoNceLoss';
+  assertKnownKeys(where, 'options', options, ['temperature', 'checkValues', 'inBatchNegatives', 'pairs']);
   checkBaseOptions(where, options);
   const pairs = options.pairs;
   if (pairs !== undefined && (!Array.isArray(pairs) || pairs.length === 0 || !pairs.every(isIndexPair))) {

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Scalar, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
-import { ArgumentError, describeValue } from '@contrastive/core';
+import { ArgumentError, describeValue, assertKnownKeys } from '@contrastive/core';
 import { l2NormalizeRows } from './normalize.js';
 import { type BaseLossOptions, checkBaseOptions, type LossScale, oneOfOrDefault, scaleFactor } from './options.js';
 import { checkEmbeddings, checkLabelTensor, checkLabels } from './validate.js';
@@ -60,6 +60,7 @@ export type Labels = Tensor1D | Int32Array | readonly number[];
  */
 export function supCon(views: readonly Tensor2D[], labels: Labels | null | undefined, options: SupConOptions): Scalar {
   const where = 'supCon';
+  assertKnownKeys(where, 'options', options, ['temperature', 'checkValues', 'variant', 'scale']);
   const { temperature, checkValues } = checkBaseOptions(where, options);
   const variant = oneOfOrDefault(where, 'options.variant', options.variant, ['out', 'in'] as const, 'out');
   const factor = scaleFactor(where, options.scale, temperature);

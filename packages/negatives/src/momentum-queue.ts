@@ -5,17 +5,18 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import {
+  assertAllocation,
+  describeValue,
   assertInteger,
   assertOptionsObject,
   assertShape,
   ArgumentError,
   type NegativeSource,
   type Rng,
-  type SerializedState,
-} from '@contrastive/core';
+  type SerializedState, assertKnownKeys } from '@contrastive/core';
 import { l2Normalize } from '@contrastive/nn';
 import { randomUnitRows } from './random-unit-rows.js';
-import { badState, metaEquals, serializedTensor } from './validate.js';
+import { assertKeys, badState, metaEquals, serializedTensor } from './validate.js';
 
 /** Options of {@link momentumQueue}. */
 export interface MomentumQueueOptions {
@@ -25,6 +26,12 @@ export interface MomentumQueueOptions {
   readonly dim: number;
   /** L2-normalise keys before enqueueing them, as MoCo does. Default `true`. */
   readonly normalize?: boolean;
+  /**
+   * Read the keys of every `write` back and refuse NaN or infinite values (NonFiniteError);
+   * default `true`. A synchronous download per step: the strategies turn it off unless their
+   * `validate` option is set (the trainer's loss check catches a diverged step anyway).
+   */
+  readonly checkValues?: boolean;
 }
 
 /**
@@ -66,11 +73,17 @@ export interface MomentumQueue extends NegativeSource<MomentumQueueState> {
 export function momentumQueue(options: MomentumQueueOptions): MomentumQueue {
   const where = 'momentumQueue';
   assertOptionsObject(where, 'options', options);
+  assertKnownKeys(where, 'options', options, ['size', 'dim', 'normalize', 'checkValues']);
   if (options === undefined) throw new ArgumentError(`${where}: argument 'options' is required`, { argument: 'options', expected: 'an options object' });
   const { size, dim } = options;
   const normalize = options.normalize ?? true;
+  const checkValues = options.checkValues ?? true;
+  if (typeof checkValues !== 'boolean') {
+    throw new ArgumentError(`${where}: argument 'options.checkValues' must be a boolean, received ${describeValue(checkValues)}`, { argument: 'options.checkValues', expected: 'a boolean', received: checkValues });
+  }
   assertInteger(where, 'options.size', size, 1);
   assertInteger(where, 'options.dim', dim, 1);
+  assertAllocation(where, { what: 'the queue [size, dim] float32 (twice while a write replaces it)', bytes: size * dim * 8, largestTensorBytes: size * dim * 4, argument: size >= dim ? 'options.size' : 'options.dim', received: size >= dim ? size : dim });
   if (typeof normalize !== 'boolean') {
     throw new ArgumentError(`${where}: argument 'options.normalize' must be a boolean, received ${String(normalize)}`, {
       argument: 'options.normalize',
@@ -107,7 +120,7 @@ export function momentumQueue(options: MomentumQueueOptions): MomentumQueue {
 
     write(state, keys): MomentumQueueState {
       checkState('write', state);
-      assertShape(`${where}.write`, 'keys', keys, [null, dim]);
+      assertKeys(`${where}.write`, keys, dim, checkValues);
       const b = keys.shape[0];
       if (b === 0) return state;
       // Only the last n = min(B, K) keys survive; the first of them lands in slot `start`.
