@@ -15,12 +15,13 @@ import { reportCommand, type ReportCommandOptions } from './commands/report.js';
 import { trainCommand } from './commands/train.js';
 import { ENGINE_CHOICES, type CliIO } from './context.js';
 import { InterruptedError, handleInterrupts, interruptedStatus } from './interrupt.js';
+import { clipLines } from './clip-line.js';
 import type { ProgressSink } from './progress.js';
 
 /** Exit statuses. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, interrupted: 130 } as const;
 
-const USER_ERROR_CODES = new Set(['INVALID_ARGUMENT', 'CONFIG', 'CHECKPOINT', 'DATA_FORMAT']);
+const USER_ERROR_CODES = new Set(['INVALID_ARGUMENT', 'CONFIG', 'CHECKPOINT', 'DATA_FORMAT', 'MEMORY_LIMIT']);
 
 function intParser(min: number, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
@@ -211,7 +212,7 @@ export async function runCli(argv: readonly string[], options: RunCliOptions = {
       status = e.exitCode === 0 ? EXIT.ok : EXIT.usage;
     } else {
       const { lines, status: s } = describeError(e);
-      for (const line of lines) writeErr(line);
+      for (const line of clipLines(lines.flatMap((l) => (l.includes('\n    at ') ? [l] : l.split('\n'))))) writeErr(line);
       status = s;
     }
   } finally {

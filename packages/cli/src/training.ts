@@ -17,6 +17,8 @@ import { buildOptimizer, buildRunParts, buildSchedule, type RunParts } from './b
 import type { RunConfig } from './config.js';
 import { createKnnMonitor, type KnnMonitor } from './knn-monitor.js';
 import { acquireRunLock } from './run-lock.js';
+import { atConfigKey } from './config-keys.js';
+import { makeRunDir } from './make-run-dir.js';
 import type { StopRequest } from './interrupt.js';
 import type { ProgressSink } from './progress.js';
 import { ENCODER_CHECKPOINT_PREFIX, RUN_FILES, readRunConfig, writeRunInfo, type RunInfo } from './run-dir.js';
@@ -229,12 +231,12 @@ export async function runTraining(o: TrainingOptions): Promise<TrainingResult> {
   const { stepsPerEpoch, totalSteps, epochs } = runLength(config, train.length);
   const ckDir = path.join(runDir, RUN_FILES.checkpoints);
   const metricsFile = path.join(runDir, RUN_FILES.metrics);
-  await mkdir(runDir, { recursive: true });
+  await makeRunDir(runDir);
   const lock = await acquireRunLock(runDir);
   let parts: RunParts;
   try {
     await prepareRunDir(o, metricsFile, ckDir);
-    parts = buildRunParts(config, train.length, totalSteps);
+    parts = atConfigKey(() => buildRunParts(config, train.length, totalSteps));
   } catch (e) {
     await lock.release();
     throw e;

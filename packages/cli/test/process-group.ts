@@ -32,6 +32,20 @@ export interface GroupProcess {
   signalGroup(signal: NodeJS.Signals): void;
 }
 
+const started = new Set<number>();
+
+/** SIGKILLs the groups of every command started here that is still running (test clean-up). */
+export function killStartedGroups(): void {
+  for (const pid of started) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  started.clear();
+}
+
 /**
  * Starts `command args...` in `cwd` as the leader of a new process group. `done` resolves when
  * the command has exited and every process holding its output pipes (the CLI's worker too)
