@@ -43,7 +43,8 @@ function rejectInput(where: string, inputs: LossInputs, field: 'keys' | 'negativ
 export function ntXentLoss(options: NtXentOptions): ContrastiveLoss {
   const where = 'ntXentLoss';
   assertKnownKeys(where, 'options', options, ['temperature', 'checkValues', 'scale']);
-  scaleFactor(where, options.scale, checkBaseOptions(where, options).temperature);
+  const { temperature } = checkBaseOptions(where, options); // first: it refuses a missing options object
+  scaleFactor(where, options.scale, temperature);
   const opts = { ...options };
   return {
     name: 'nt-xent',
@@ -83,7 +84,8 @@ export interface SupConLossOptions extends SupConOptions {
 export function supConLoss(options: SupConLossOptions): ContrastiveLoss {
   const where = 'supConLoss';
   assertKnownKeys(where, 'options', options, ['temperature', 'checkValues', 'variant', 'scale', 'requireLabels']);
-  scaleFactor(where, options.scale, checkBaseOptions(where, options).temperature);
+  const { temperature } = checkBaseOptions(where, options); // first: it refuses a missing options object
+  scaleFactor(where, options.scale, temperature);
   oneOfOrDefault(where, 'options.variant', options.variant, ['out', 'in'] as const, 'out');
   const requireLabels = booleanOrDefault(where, 'options.requireLabels', options.requireLabels, false);
   const { requireLabels: _ignored, ...opts } = options;

@@ -24,6 +24,7 @@ describe('negative sources: limits before allocation', () => {
     expect((big as MemoryLimitError).requiredBytes).toBeGreaterThan((big as MemoryLimitError).limitBytes);
     expect(() => momentumQueue({ size: 1e10, dim: 1 })).toThrow(MemoryLimitError);
     expect(() => memoryBank({ size: 1e9, dim: 128, numNegatives: 16 })).toThrow(/lower 'options\.size'/);
+    expect(() => memoryBank({ size: 10, dim: 128, numNegatives: 1e10 })).toThrow(expect.objectContaining({ argument: 'options.numNegatives' }) as Error);
   });
 
   it('unknown options are refused, naming the key', () => {

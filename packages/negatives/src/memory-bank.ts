@@ -99,6 +99,8 @@ export function memoryBank(options: MemoryBankOptions): MemoryBank {
   assertInteger(where, 'options.dim', dim, 1);
   assertAllocation(where, { what: 'the bank [size, dim] float32 (twice while a write replaces it)', bytes: size * dim * 8, largestTensorBytes: size * dim * 4, argument: size >= dim ? 'options.size' : 'options.dim', received: size >= dim ? size : dim });
   assertInteger(where, 'options.numNegatives', numNegatives, 1);
+  // Each read draws numNegatives indices and gathers [numNegatives, dim] floats.
+  assertAllocation(where, { what: 'the negatives of one read [numNegatives, dim] float32 (and their indices)', bytes: numNegatives * (dim + 1) * 4, argument: 'options.numNegatives', received: numNegatives });
   assertProbability(where, 'options.momentum', momentum);
   if (typeof excludeBatch !== 'boolean') {
     throw new ArgumentError(`${where}: argument 'options.excludeBatch' must be a boolean, received ${String(excludeBatch)}`, {
