@@ -3,6 +3,7 @@
  * The whole test suite, as the README's test command and CI run it:
  *   1. the layering check (dependency-cruiser: forbidden imports and cycles),
  *   2. nx: typecheck, test (vitest on sources) and lint (build + publint) for every package,
+ *      then Ctrl-C / SIGTERM through the built executable and npx (scripts/signal-check.mjs),
  *   3. a closing line summing every package's vitest results: "tests: N passed, N failed, N skipped".
  * Exits non-zero if any step fails or any test was skipped (skipped suites are not allowed).
  */
@@ -28,6 +29,8 @@ if (status === 0) {
   if (process.env.CI) nxArgs.push('--skip-nx-cache');
   status = run('npx', nxArgs, { VITEST_JSON: '1' });
 }
+// Signals through the built executable and npx (the build is done by the lint targets above).
+if (status === 0) status = run('node', ['scripts/signal-check.mjs']);
 
 let passed = 0;
 let failed = 0;

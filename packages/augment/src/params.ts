@@ -2,7 +2,7 @@
  * Argument checks for the options and per-sample parameter arrays of the transforms.
  * Errors name the argument (`options.scale`, `params[3].sigma`), the expectation and the value.
  */
-import { ArgumentError, ShapeError, assertOptionsObject, describeValue } from '@contrastive/core';
+import { ArgumentError, ShapeError, assertAllocation, assertOptionsObject, describeValue } from '@contrastive/core';
 
 /** Throws an {@link ArgumentError} naming `name`. */
 export function fail(where: string, name: string, expected: string, received: unknown): never {
@@ -99,8 +99,13 @@ export function rangeOption(
 /** A size option: a positive integer (square) or a pair `[height, width]`. */
 export function sizeOption(where: string, name: string, value: unknown): readonly [number, number] {
   const isDim = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 1;
-  if (isDim(value)) return [value, value];
-  if (Array.isArray(value) && value.length === 2 && isDim(value[0]) && isDim(value[1])) return [value[0], value[1]];
+  const fits = (h: number, w: number): readonly [number, number] => {
+    // One output image (float32 RGB) must fit before any batch of them is computed.
+    assertAllocation(where, { what: `one ${h}x${w} RGB float32 image`, bytes: h * w * 12, argument: name, received: value });
+    return [h, w];
+  };
+  if (isDim(value)) return fits(value, value);
+  if (Array.isArray(value) && value.length === 2 && isDim(value[0]) && isDim(value[1])) return fits(value[0], value[1]);
   return fail(where, name, 'a positive integer or a pair [height, width] of positive integers', value);
 }
 

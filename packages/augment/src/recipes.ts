@@ -56,9 +56,12 @@ export interface MocoV2Options extends RecipeOptions {
 /** Options of {@link byol}. */
 export type ByolOptions = RecipeOptions;
 
+/** The most views a recipe makes of each image (multi-crop setups use up to 10; each view is a whole batch). */
+export const MAX_VIEWS = 64;
+
 function viewCount(where: string, value: unknown): number {
   const v = value ?? 2;
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) fail(where, 'options.views', 'an integer >= 1', v);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1 || v > MAX_VIEWS) fail(where, 'options.views', `an integer in [1, ${MAX_VIEWS}]`, v);
   return v;
 }
 

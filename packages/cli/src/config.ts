@@ -8,12 +8,21 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError, describeValue } from '@contrastive/core';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { MIN_TEMPERATURE } from '@contrastive/losses';
+import { YAMLParseError } from 'yaml';
 import { z } from 'zod';
+import { assertKeyCount, parseJsonConfig, parseYamlConfig } from './config-text.js';
+
+/** Problems listed in a configuration error; the rest are counted. */
+const MAX_LISTED_PROBLEMS = 20;
 
 const positive = () => z.number().gt(0);
 const nonNegative = () => z.number().min(0);
 const posInt = () => z.int().min(1);
+/** A loss temperature: the losses refuse values below MIN_TEMPERATURE (float32 limit); say so at the config key. */
+const temperature = () => z.number().min(MIN_TEMPERATURE);
+/** The largest base learning rate accepted (a guard against typos such as 1e308, whose update overflows float32). */
+export const MAX_LEARNING_RATE = 1000;
 
 /** Keys of an encoder, by kind. */
 const resnetEncoder = z.strictObject({
@@ -41,18 +50,18 @@ const strategySchema = z.discriminatedUnion('name', [
   z.strictObject({
     name: z.literal('simclr'),
     /** NT-Xent τ; 0.5 is SimCLR's CIFAR-10 setting (Appendix B.9). */
-    temperature: positive().default(0.5),
+    temperature: temperature().default(0.5),
   }),
   z.strictObject({
     name: z.literal('supcon'),
     /** Khosla et al. 2020 use τ = 0.1. */
-    temperature: positive().default(0.1),
+    temperature: temperature().default(0.1),
     variant: z.enum(['out', 'in']).default('out'),
   }),
   z.strictObject({
     name: z.literal('mocoV2'),
     /** MoCo v2's τ = 0.2 (Chen et al. 2020, "Improved Baselines"). */
-    temperature: positive().default(0.2),
+    temperature: temperature().default(0.2),
     queueSize: posInt().default(4096),
     momentum: z.number().min(0).max(1).default(0.99),
     /** Raise the momentum from `momentum` to 1 along a cosine over the run (BYOL's schedule). */
@@ -64,7 +73,7 @@ const strategySchema = z.discriminatedUnion('name', [
   z.strictObject({
     name: z.literal('instDisc'),
     /** Wu et al. 2018 use τ = 0.07. */
-    temperature: positive().default(0.07),
+    temperature: temperature().default(0.07),
     numNegatives: posInt().default(4096),
     /** Memory-bank update momentum (Wu et al. 2018: 0.5). */
     bankMomentum: z.number().min(0).max(1).default(0.5),
@@ -183,7 +192,7 @@ export const runConfigSchema = z.strictObject({
       /** Multi-crop: N local views of a smaller size besides the two global ones (not with instDisc). */
       localCrops: localCropsSchema.optional(),
       /** Colour-distortion strength s of the simclr recipe (CIFAR-10: 0.5). */
-      strength: positive().default(0.5),
+      strength: positive().max(2.5).default(0.5),
       /** Gaussian blur in the simclr recipe (SimCLR leaves it out on CIFAR-10). */
       blur: z.boolean().default(false),
       /** Area range of the random resized crop of the simclr recipe. */
@@ -197,7 +206,7 @@ export const runConfigSchema = z.strictObject({
     .strictObject({
       name: z.enum(['sgd', 'lars', 'adamw']).default('sgd'),
       /** Base learning rate (before `scaling`). */
-      lr: positive().default(0.06),
+      lr: positive().max(MAX_LEARNING_RATE).default(0.06),
       /** 'linear': lr × B/256; 'sqrt': lr × √B (SimCLR, Appendix B.1); 'none': lr as given. */
       scaling: z.enum(['none', 'linear', 'sqrt']).default('none'),
       momentum: z.number().min(0).lt(1).default(0.9),
@@ -462,10 +471,12 @@ function describeIssue(issue: Issue, input: unknown): { path: string; message: s
  */
 export function parseConfig(value: unknown, source = 'configuration'): RunConfig {
   const input = value === null || value === undefined ? {} : value;
+  assertKeyCount(input, source);
   const result = runConfigSchema.safeParse(input);
   if (result.success) return result.data;
   const problems = result.error.issues.flatMap((issue) => describeIssue(issue, input));
-  const lines = problems.map((p) => `  ${p.path}: ${p.message}`);
+  const lines = problems.slice(0, MAX_LISTED_PROBLEMS).map((p) => `  ${p.path}: ${p.message}`);
+  if (problems.length > MAX_LISTED_PROBLEMS) lines.push(`  ... and ${problems.length - MAX_LISTED_PROBLEMS} more`);
   const first = problems[0];
   throw new ConfigError(`invalid ${source}:\n${lines.join('\n')}`, {
     argument: first?.path ?? 'config',
@@ -503,13 +514,16 @@ export async function loadConfigFile(file: string): Promise<RunConfig> {
   return parseConfig(parseConfigText(text, file), `config file ${file}`);
 }
 
-/** Parses the text of a JSON or YAML configuration file (by extension; YAML otherwise). */
+/**
+ * Parses the text of a JSON or YAML configuration file (by extension; YAML otherwise): an empty
+ * file, a duplicate key or a file over 1 MiB is a {@link ConfigError} (see `config-text.ts`).
+ */
 export function parseConfigText(text: string, file: string): unknown {
   const ext = path.extname(file).toLowerCase();
   try {
-    if (ext === '.json') return JSON.parse(text) as unknown;
-    return parseYaml(text, { prettyErrors: true, uniqueKeys: true }) as unknown;
+    return ext === '.json' ? parseJsonConfig(text, file) : parseYamlConfig(text, file);
   } catch (e) {
+    if (e instanceof ConfigError) throw e;
     const where = e instanceof YAMLParseError && e.linePos !== undefined ? ` at line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '';
     const detail = e instanceof Error ? e.message.split('\n')[0] : String(e);
     throw new ConfigError(`cannot parse ${file} as ${ext === '.json' ? 'JSON' : 'YAML'}${where}: ${detail}`, {

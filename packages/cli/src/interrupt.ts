@@ -1,8 +1,18 @@
 /**
  * Ctrl-C handling for long commands: the first SIGINT (or SIGTERM) asks the work to stop at the
  * next safe point (after the current training step, which then writes a checkpoint); a second
- * one exits at once with status 130.
+ * one exits at once with status 128 + the signal's number (130 for SIGINT, 143 for SIGTERM).
  */
+
+import { constants } from 'node:os';
+
+/**
+ * The exit status of a command stopped by `signal`: 128 + the signal's number (SIGINT 130,
+ * SIGTERM 143, SIGHUP 129), 130 when the stop was requested without a signal.
+ */
+export function interruptedStatus(signal: NodeJS.Signals | undefined): number {
+  return 128 + (signal === undefined ? constants.signals.SIGINT : constants.signals[signal]);
+}
 
 /** A stop request shared by the parts of a command. */
 export interface StopRequest {
@@ -41,7 +51,7 @@ export function handleInterrupts(log: (line: string) => void, exit: (code: numbe
   const onSignal = (s: NodeJS.Signals): void => {
     if (signal !== undefined) {
       log(`\n${s} again: exiting now without a checkpoint`);
-      exit(130);
+      exit(interruptedStatus(s));
       return;
     }
     signal = s;
@@ -50,6 +60,7 @@ export function handleInterrupts(log: (line: string) => void, exit: (code: numbe
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
   return {
     get requested() {
       return signal !== undefined;
@@ -64,6 +75,7 @@ export function handleInterrupts(log: (line: string) => void, exit: (code: numbe
     release() {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      process.off('SIGHUP', onSignal);
     },
   };
 }

@@ -2,7 +2,7 @@
  * The `contrastive` command line (commander): train | eval | embed | preview | report | main.
  * User errors (a bad flag, configuration, checkpoint or data file) print one clear message with
  * the offending argument and value, never a stack trace, and exit with status 2; Ctrl-C exits
- * with 130 after writing a checkpoint; other failures exit with 1 (the stack trace is printed
+ * with 130 (SIGTERM: 143) after writing a checkpoint; other failures exit with 1 (the stack trace is printed
  * only with CONTRASTIVE_DEBUG=1).
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
@@ -14,13 +14,14 @@ import { previewCommand, type PreviewCommandOptions } from './commands/preview.j
 import { reportCommand, type ReportCommandOptions } from './commands/report.js';
 import { trainCommand } from './commands/train.js';
 import { ENGINE_CHOICES, type CliIO } from './context.js';
-import { InterruptedError, handleInterrupts } from './interrupt.js';
+import { InterruptedError, handleInterrupts, interruptedStatus } from './interrupt.js';
+import { clipLines } from './clip-line.js';
 import type { ProgressSink } from './progress.js';
 
 /** Exit statuses. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, interrupted: 130 } as const;
 
-const USER_ERROR_CODES = new Set(['INVALID_ARGUMENT', 'CONFIG', 'CHECKPOINT', 'DATA_FORMAT']);
+const USER_ERROR_CODES = new Set(['INVALID_ARGUMENT', 'CONFIG', 'CHECKPOINT', 'DATA_FORMAT', 'MEMORY_LIMIT']);
 
 function intParser(min: number, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
@@ -74,6 +75,8 @@ export interface RunCliOptions {
 type Runner = (work: () => Promise<number>) => () => Promise<void>;
 
 const engine = (): Option => new Option('--engine <name>', 'compute engine').choices(ENGINE_CHOICES).default('auto');
+const fallback = (): Option =>
+  new Option('--fallback', 'with --resume: if the latest checkpoint is missing or corrupt, continue from the newest earlier complete one').implies({ resume: true });
 const dataDir = (): Option => new Option('--data-dir <dir>', 'CIFAR-10 directory (default: $CONTRASTIVE_DATA_DIR, ../shared/data, the download cache)');
 
 /** `train`, `eval` and `embed`: train a run, evaluate it, write its representations. */
@@ -85,11 +88,12 @@ function addRunCommands(program: Command, io: CliIO, run: Runner): void {
     .requiredOption('-c, --config <file>', 'configuration file (.json, .yaml, .yml)')
     .option('-o, --out <dir>', 'run directory (default: the config\'s outDir, else runs/<name>)')
     .option('--resume', 'continue from the latest checkpoint of the run directory')
-    .option('--overwrite', 'delete a previous run in the directory first')
+    .addOption(new Option('--overwrite', 'delete a previous run in the directory first').conflicts('resume'))
+    .addOption(fallback())
     .option('--steps <n>', 'stop after n steps (overrides train.maxSteps)', intParser(1))
     .addOption(dataDir())
     .addOption(engine())
-    .action((o: { config: string; out?: string; resume?: boolean; overwrite?: boolean; steps?: number; dataDir?: string; engine: string }) =>
+    .action((o: { config: string; out?: string; resume?: boolean; overwrite?: boolean; fallback?: boolean; steps?: number; dataDir?: string; engine: string }) =>
       run(() => trainCommand(o, io))(),
     );
 
@@ -159,6 +163,7 @@ function addViewCommands(program: Command, io: CliIO, run: Runner): void {
     .option('--bank-size <n>', 'training images in the kNN bank / linear-probe training set', intParser(1, 50000))
     .option('--test-size <n>', 'test images (the first n)', intParser(1, 10000))
     .option('--resume', 'continue an interrupted main run instead of starting over')
+    .addOption(fallback())
     .addOption(dataDir())
     .addOption(engine())
     .action((o: MainCommandOptions) => run(() => mainCommand(o, io))());
@@ -207,11 +212,13 @@ export async function runCli(argv: readonly string[], options: RunCliOptions = {
       status = e.exitCode === 0 ? EXIT.ok : EXIT.usage;
     } else {
       const { lines, status: s } = describeError(e);
-      for (const line of lines) writeErr(line);
+      for (const line of clipLines(lines.flatMap((l) => (l.includes('\n    at ') ? [l] : l.split('\n'))))) writeErr(line);
       status = s;
     }
   } finally {
     stop.release();
   }
+  // A command stopped by a signal exits with 128 + its number (SIGTERM: 143).
+  if (status === EXIT.interrupted && stop.requested) status = interruptedStatus(stop.signal);
   return status;
 }

@@ -41,8 +41,10 @@ export const RUN_FILES = {
 export interface RunInfo {
   readonly format: 'contrastive-run';
   readonly version: 1;
-  /** 'running', 'stopped' (Ctrl-C; resume with --resume) or 'completed'. */
-  readonly status: 'running' | 'stopped' | 'completed';
+  /** 'running', 'stopped' (Ctrl-C or SIGTERM; resume with --resume), 'completed' or 'failed' (see `error`). */
+  readonly status: 'running' | 'stopped' | 'completed' | 'failed';
+  /** Why the run failed (status 'failed' only). */
+  readonly error?: string;
   readonly steps: number;
   readonly totalSteps: number;
   /** Checkpoint paths of the encoder's variables are `<encoderPrefix>.<path>` (e.g. `encoder.conv1.kernel`). */

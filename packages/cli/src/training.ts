@@ -12,10 +12,13 @@ import { batchFromIndices, createDataLoader, disposeBatch, type ImageDataset } f
 import { saveEncoder } from '@contrastive/encoders';
 import { shouldShowProgress, writeFileAtomic } from '@contrastive/core/node';
 import { writePreviewGrid } from '@contrastive/augment';
-import { MetricsLog, Trainer, canonicalJson, latestCheckpoint, type StepInfo, type TrainerCallbacks } from '@contrastive/train';
+import { MetricsLog, Trainer, canonicalJson, failpoint, findResumableCheckpoint, recoverCheckpointRoot, type StepInfo, type TrainerCallbacks } from '@contrastive/train';
 import { buildOptimizer, buildRunParts, buildSchedule, type RunParts } from './build.js';
 import type { RunConfig } from './config.js';
 import { createKnnMonitor, type KnnMonitor } from './knn-monitor.js';
+import { acquireRunLock } from './run-lock.js';
+import { atConfigKey } from './config-keys.js';
+import { makeRunDir } from './make-run-dir.js';
 import type { StopRequest } from './interrupt.js';
 import type { ProgressSink } from './progress.js';
 import { ENCODER_CHECKPOINT_PREFIX, RUN_FILES, readRunConfig, writeRunInfo, type RunInfo } from './run-dir.js';
@@ -33,6 +36,11 @@ export interface TrainingOptions {
   readonly resume: boolean;
   /** Remove a previous run in the directory first. */
   readonly overwrite: boolean;
+  /**
+   * With `resume`: when the latest checkpoint is missing or fails verification, continue from
+   * the newest earlier complete one instead of refusing (`--fallback`). Default false.
+   */
+  readonly fallback?: boolean;
   /** The engine in use (for run.json). */
   readonly engine: string;
   readonly data: { readonly dir: string; readonly source: string };
@@ -223,36 +231,52 @@ export async function runTraining(o: TrainingOptions): Promise<TrainingResult> {
   const { stepsPerEpoch, totalSteps, epochs } = runLength(config, train.length);
   const ckDir = path.join(runDir, RUN_FILES.checkpoints);
   const metricsFile = path.join(runDir, RUN_FILES.metrics);
-  await prepareRunDir(o, metricsFile, ckDir);
-
-  const parts = buildRunParts(config, train.length, totalSteps);
+  await makeRunDir(runDir);
+  const lock = await acquireRunLock(runDir);
+  let parts: RunParts;
+  try {
+    await prepareRunDir(o, metricsFile, ckDir);
+    parts = atConfigKey(() => buildRunParts(config, train.length, totalSteps));
+  } catch (e) {
+    await lock.release();
+    throw e;
+  }
   let trainer: Trainer<unknown> | null = null;
   let monitorLog: MetricsLog | null = null;
+  let started = false;
+  const info = (status: RunInfo['status'], steps: number, error?: string): RunInfo => ({
+    format: 'contrastive-run',
+    version: 1,
+    status,
+    steps,
+    totalSteps,
+    encoderPrefix: ENCODER_CHECKPOINT_PREFIX,
+    encoderName: parts.encoder.name,
+    engine: o.engine,
+    data: { dir: o.data.dir, source: o.data.source, trainImages: train.length },
+    updated: new Date().toISOString(),
+    ...(error === undefined ? {} : { error }),
+  });
   try {
-    const info = (status: RunInfo['status'], steps: number): RunInfo => ({
-      format: 'contrastive-run',
-      version: 1,
-      status,
-      steps,
-      totalSteps,
-      encoderPrefix: ENCODER_CHECKPOINT_PREFIX,
-      encoderName: parts.encoder.name,
-      engine: o.engine,
-      data: { dir: o.data.dir, source: o.data.source, trainImages: train.length },
-      updated: new Date().toISOString(),
-    });
     await writeAugmentPreview(config, train, parts, runDir);
     const tty = shouldShowProgress(o.progress.show, o.progress.stream);
     const monitor = createKnnMonitor({ config, train, test: o.test, encoder: parts.encoder, log, tty, metrics: () => monitorLog });
     const stats: SessionStats = { steps: 0, images: 0, seconds: 0, lastLoss: Number.NaN };
     trainer = createTrainer(o, parts, sessionCallbacks(o, monitor, stats, tty, () => trainer));
-    const latest = o.resume ? await latestCheckpoint(ckDir) : null;
+    const recovery = await recoverCheckpointRoot(ckDir);
+    for (const r of recovery.restored) log(`recovered ${displayPath(r)} (a crash interrupted its rewrite)`);
+    if (recovery.removed.length > 0) log(`removed ${recovery.removed.length} unfinished checkpoint director${recovery.removed.length === 1 ? 'y' : 'ies'} left by a crash`);
+    const resumable = o.resume ? await findResumableCheckpoint(ckDir, { fallback: o.fallback === true }) : null;
+    for (const s of resumable?.skipped ?? []) log(`skipping broken checkpoint ${displayPath(s.path)}: ${s.reason}`);
+    const latest = resumable?.path ?? null;
     if (latest !== null) {
       await trainer.restore(latest);
+      failpoint('resume.restored');
       log(`resumed from ${displayPath(latest)} (step ${trainer.step} of ${totalSteps})`);
     }
     monitorLog = MetricsLog.open(metricsFile);
     await writeRunInfo(runDir, info('running', trainer.step));
+    started = true;
     if (trainer.step === 0) await monitor.run(0, 0);
     const start = performance.now();
     let summary = null;
@@ -264,7 +288,9 @@ export async function runTraining(o: TrainingOptions): Promise<TrainingResult> {
     const steps = trainer.step;
     const completed = steps >= totalSteps;
     if (completed && summary !== null && !o.stop.requested) await monitor.run(steps, Math.max(0, trainer.epoch - 1));
-    if (!completed && (summary === null || summary.lastCheckpoint === null) && steps > 0) await trainer.saveCheckpoint();
+    // Only steps of this session need a checkpoint: rewriting the one just resumed from (a stop
+    // during the start of a resumed run) would only risk it.
+    if (!completed && (summary === null || summary.lastCheckpoint === null) && stats.steps > 0) await trainer.saveCheckpoint();
     await saveEncoder(parts.encoder, path.join(runDir, RUN_FILES.encoder));
     await writeRunInfo(runDir, info(completed ? 'completed' : 'stopped', steps));
     return {
@@ -281,9 +307,12 @@ export async function runTraining(o: TrainingOptions): Promise<TrainingResult> {
     };
   } catch (e) {
     parts.dispose();
+    // run.json never stays 'running' after a failure: it says 'failed' and why.
+    if (started) await writeRunInfo(runDir, info('failed', trainer?.step ?? 0, e instanceof Error ? e.message : String(e))).catch(() => undefined);
     throw e;
   } finally {
     monitorLog?.close();
     trainer?.dispose();
+    await lock.release();
   }
 }

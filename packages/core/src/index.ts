@@ -33,6 +33,8 @@ export {
   assertFiniteTensor,
   assertOptionsObject,
 } from './assert.js';
+export { assertKnownKeys, closestKey } from './known-keys.js';
+export { assertAllocation, availableMemoryBytes, setMemoryBudget, MAX_TENSOR_BYTES, type AllocationEstimate } from './memory-budget.js';
 export { Rng, type RngState } from './rng.js';
 export type { ViewAugmenter } from './contracts/augmenter.js';
 export type { ForwardOptions, TrainableModule, Encoder, ProjectionHead } from './contracts/module.js';

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { ArgumentError, DataFormatError, assertInteger, assertOneOf, assertOptionsObject, describeValue } from '@contrastive/core';
 import type { ImageDataset } from './dataset.js';
 import { assertOptionalDir, resolveCacheDir, resolveDataDir, DATA_DIR_ENV, CACHE_DIR_ENV } from './paths.js';
+import { unreadableFile } from './unreadable.js';
 
 /** CIFAR-10 class names; the label byte is the index (official `batches.meta.txt` order). */
 export const CIFAR10_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'] as const;
@@ -138,7 +139,7 @@ export async function readCifar10Binary(files: string | readonly string[], optio
   for (let f = 0; f < list.length && n < total; f++) {
     const file = list[f] as string;
     const wanted = Math.min(records[f] as number, total - n);
-    const handle = await open(file, 'r');
+    const handle = await open(file, 'r').catch((cause: unknown) => Promise.reject(unreadableFile(file, 'CIFAR-10 batch', cause)));
     try {
       for (let k0 = 0; k0 < wanted; k0 += CHUNK_RECORDS) {
         const count = Math.min(CHUNK_RECORDS, wanted - k0);

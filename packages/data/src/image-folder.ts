@@ -10,6 +10,7 @@ import { ArgumentError, DataFormatError, assertOneOf, assertOptionsObject, descr
 import type { ImageDataset } from './dataset.js';
 import { assertOptionalDir } from './paths.js';
 import { resizeImage, type ResizeMethod } from './resize.js';
+import { unreadableFile } from './unreadable.js';
 
 /** File name endings read as images (case-insensitive); other files are ignored. */
 export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg'] as const;
@@ -160,7 +161,7 @@ export async function loadImageFolder(options: ImageFolderOptions): Promise<Imag
   const labels = new Uint8Array(files.length);
   for (let i = 0; i < files.length; i++) {
     const { file, label } = files[i] as { file: string; label: number };
-    const decoded = decodeImage(await readFile(file), file);
+    const decoded = decodeImage(await readFile(file).catch((cause: unknown) => Promise.reject(unreadableFile(file, 'image', cause))), file);
     if (height === undefined || width === undefined) {
       height = decoded.height;
       width = decoded.width;

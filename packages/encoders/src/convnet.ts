@@ -3,10 +3,11 @@
  * followed by 2x2 max-pooling, then global average pooling. A fast baseline for small images
  * (CIFAR-10, Fashion-MNIST) and for tests; about 0.39M parameters with the default widths.
  */
-import { ArgumentError, assertOptionsObject, describeValue } from '@contrastive/core';
+import { ArgumentError, assertOptionsObject, describeValue, assertKnownKeys } from '@contrastive/core';
 import { GraphEncoder } from './graph-encoder.js';
 import { assertWidths, resolveImageOptions, type ImageEncoderOptions } from './options.js';
 import { GraphBuilder, INPUT, type GraphSpec } from './spec.js';
+import { assertSpecFits } from './memory-estimate.js';
 
 /** Options of {@link convNet}. */
 export interface ConvNetOptions extends ImageEncoderOptions {
@@ -19,6 +20,7 @@ export interface ConvNetOptions extends ImageEncoderOptions {
 /** The network description of a ConvNet. @internal */
 export function convNetSpec(where: string, options: ConvNetOptions): GraphSpec {
   assertOptionsObject(where, 'options', options);
+  assertKnownKeys(where, 'options', options, ['widths', 'batchNorm', 'inputShape', 'seed', 'name', 'bnMomentum', 'bnEpsilon']);
   const widths = options.widths ?? [32, 64, 128, 256];
   assertWidths(where, 'options.widths', widths);
   const useBn = options.batchNorm ?? true;
@@ -78,5 +80,6 @@ export function convNetSpec(where: string, options: ConvNetOptions): GraphSpec {
  */
 export function convNet(options: ConvNetOptions = {}): GraphEncoder {
   const spec = convNetSpec('convNet', options);
+  assertSpecFits('convNet', spec);
   return GraphEncoder.initialise(spec, options.seed ?? 0);
 }

@@ -3,10 +3,11 @@
  * each followed by optional BatchNorm and a ReLU. The representation h is the last hidden
  * layer's activation.
  */
-import { ArgumentError, assertInteger, assertOptionsObject, describeValue } from '@contrastive/core';
+import { ArgumentError, assertInteger, assertOptionsObject, describeValue, assertKnownKeys } from '@contrastive/core';
 import { GraphEncoder } from './graph-encoder.js';
 import { assertWidths, resolveCommon, type BatchNormOptions } from './options.js';
 import { GraphBuilder, INPUT, type GraphSpec } from './spec.js';
+import { assertSpecFits } from './memory-estimate.js';
 
 /** Options of {@link mlpEncoder}. */
 export interface MlpEncoderOptions extends BatchNormOptions {
@@ -25,6 +26,7 @@ export interface MlpEncoderOptions extends BatchNormOptions {
 /** The network description of an MLP encoder. @internal */
 export function mlpEncoderSpec(where: string, options: MlpEncoderOptions): GraphSpec {
   assertOptionsObject(where, 'options', options);
+  assertKnownKeys(where, 'options', options, ['inputDim', 'hidden', 'batchNorm', 'seed', 'name', 'bnMomentum', 'bnEpsilon']);
   if (options === undefined) {
     throw new ArgumentError(`${where}: argument 'options' must be an options object with 'inputDim' and 'hidden', received undefined`, { argument: 'options', expected: 'an options object', received: undefined });
   }
@@ -78,5 +80,6 @@ export function mlpEncoderSpec(where: string, options: MlpEncoderOptions): Graph
  */
 export function mlpEncoder(options: MlpEncoderOptions): GraphEncoder {
   const spec = mlpEncoderSpec('mlpEncoder', options);
+  assertSpecFits('mlpEncoder', spec);
   return GraphEncoder.initialise(spec, options.seed ?? 0);
 }

@@ -11,10 +11,11 @@
  * `'cifar'` is the 3x3/1 convolution (padding 1) without max-pool that SimCLR uses for
  * CIFAR-10 (Chen et al. 2020, Appendix B.9).
  */
-import { ArgumentError, assertOneOf, assertOptionsObject, assertPositive, describeValue } from '@contrastive/core';
+import { ArgumentError, assertOneOf, assertOptionsObject, assertPositive, describeValue, assertKnownKeys } from '@contrastive/core';
 import { GraphEncoder } from './graph-encoder.js';
 import { resolveImageOptions, type ImageEncoderOptions } from './options.js';
 import { GraphBuilder, INPUT, type GraphSpec } from './spec.js';
+import { assertSpecFits } from './memory-estimate.js';
 
 /** The supported depths. */
 export const RESNET_DEPTHS = [18, 34, 50] as const;
@@ -57,6 +58,7 @@ const BASE_WIDTHS = [64, 128, 256, 512] as const;
 /** The network description of a ResNet. @internal */
 export function resnetSpec(where: string, options: ResNetOptions): GraphSpec {
   assertOptionsObject(where, 'options', options);
+  assertKnownKeys(where, 'options', options, ['depth', 'stem', 'widthMultiplier', 'zeroInitResidual', 'inputShape', 'seed', 'name', 'bnMomentum', 'bnEpsilon']);
   if (options === undefined) throw new ArgumentError(`${where}: argument 'options' must be an options object with 'depth', received undefined`, { argument: 'options', expected: 'an options object', received: undefined });
   const depth = options.depth;
   if (!(RESNET_DEPTHS as readonly unknown[]).includes(depth)) {
@@ -182,6 +184,7 @@ export function resnetSpec(where: string, options: ResNetOptions): GraphSpec {
  */
 export function resnet(options: ResNetOptions): GraphEncoder {
   const spec = resnetSpec('resnet', options);
+  assertSpecFits('resnet', spec);
   return GraphEncoder.initialise(spec, options.seed ?? 0);
 }
 

@@ -3,7 +3,7 @@
  * optionally followed by BatchNorm and a ReLU. Implements core's `ProjectionHead` contract.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ArgumentError, ShapeError, assertFloatTensor, assertInteger, assertOptionsObject, type ForwardOptions, type ProjectionHead } from '@contrastive/core';
+import { ArgumentError, ShapeError, assertAllocation, assertFloatTensor, assertInteger, assertOptionsObject, type ForwardOptions, type ProjectionHead } from '@contrastive/core';
 import {
   Module,
   batchNorm,
@@ -12,6 +12,7 @@ import {
   dense,
   denseParameters,
   resolveModuleOptions,
+  sizeOf,
   type BatchNormVariables,
   type CloneOptions,
   type ModuleOptions,
@@ -36,6 +37,23 @@ export type HeadCommonOptions = ModuleOptions;
 export type NamedHeadVariable = NamedVariable;
 
 /** The variables of a head's layers: `layer<i>.kernel`, `layer<i>.bias`, `layer<i>.bn.*`. */
+/**
+ * Refuses (MemoryLimitError naming the width to lower) a head whose training memory (weights,
+ * gradients, two optimizer slots) does not fit, before anything is allocated.
+ */
+function assertHeadFits(name: string, params: ParameterSpec[], depth: number): ParameterSpec[] {
+  const sizes = params.map((p) => sizeOf(p.shape));
+  const total = sizes.reduce((a, b) => a + b, 0);
+  assertAllocation(name, {
+    what: `the head's ${total.toExponential(3)} parameters (x4: weights, gradients, optimizer slots)`,
+    bytes: total * 16,
+    largestTensorBytes: Math.max(0, ...sizes) * 4,
+    argument: depth > 1 ? 'options.hiddenDim' : 'options.outputDim',
+    received: total,
+  });
+  return params;
+}
+
 function headParameters(inputDim: number, layers: readonly HeadLayer[]): ParameterSpec[] {
   const out: ParameterSpec[] = [];
   let fanIn = inputDim;
@@ -66,7 +84,7 @@ export class DenseHead extends Module implements ProjectionHead {
 
   /** @internal Use the builders (`linearHead`, `mlpHead`, `mlpHeadV2`, `predictorHead`). */
   constructor(name: string, inputDim: number, layers: readonly HeadLayer[], bn: { momentum: number; epsilon: number }, values: ModuleValues, registerTrainable = true) {
-    super(name, headParameters(inputDim, layers), values, registerTrainable);
+    super(name, assertHeadFits(name, headParameters(inputDim, layers), layers.length), values, registerTrainable);
     this.inputDim = inputDim;
     this.layers = layers;
     this.outputDim = (layers[layers.length - 1] as HeadLayer).units;

@@ -3,7 +3,7 @@
  * Figure 8) finds it better than no projection (+>3% linear-eval accuracy) and worse than the
  * nonlinear head (+>10%).
  */
-import { assertInteger } from '@contrastive/core';
+import { assertInteger, assertKnownKeys } from '@contrastive/core';
 import { DenseHead, assertHeadOptions, resolveHeadOptions, type HeadCommonOptions } from './dense-head.js';
 
 /** Options of {@link linearHead}. */
@@ -25,6 +25,7 @@ export interface LinearHeadOptions extends Omit<HeadCommonOptions, 'bnMomentum' 
 export function linearHead(options: LinearHeadOptions): DenseHead {
   const where = 'linearHead';
   assertHeadOptions(where, options);
+  assertKnownKeys(where, 'options', options, ['inputDim', 'outputDim', 'seed']);
   assertInteger(where, 'options.outputDim', options.outputDim, 1);
   const { seed, bn } = resolveHeadOptions(where, options);
   return new DenseHead(`linear-${options.inputDim}-${options.outputDim}`, options.inputDim, [{ units: options.outputDim, bias: true, batchNorm: null, relu: false }], bn, seed);

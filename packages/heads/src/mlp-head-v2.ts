@@ -4,7 +4,7 @@
  * its reference code: every layer is a Linear map without bias followed by BatchNorm; hidden
  * layers add a ReLU; the last BatchNorm has no offset beta (`center=False`).
  */
-import { assertInteger } from '@contrastive/core';
+import { assertInteger, assertKnownKeys } from '@contrastive/core';
 import { DenseHead, assertHeadOptions, resolveHeadOptions, type HeadCommonOptions, type HeadLayer } from './dense-head.js';
 
 /** Options of {@link mlpHeadV2}. */
@@ -31,6 +31,7 @@ export interface MlpHeadV2Options extends HeadCommonOptions {
 export function mlpHeadV2(options: MlpHeadV2Options): DenseHead {
   const where = 'mlpHeadV2';
   assertHeadOptions(where, options);
+  assertKnownKeys(where, 'options', options, ['inputDim', 'hiddenDim', 'outputDim', 'layers', 'seed', 'bnMomentum', 'bnEpsilon']);
   const hiddenDim = options.hiddenDim ?? options.inputDim;
   assertInteger(where, 'options.hiddenDim', hiddenDim, 1);
   const outputDim = options.outputDim ?? 128;

@@ -3,7 +3,7 @@
  * Learning of Visual Representations", eq. 2 and Sec. 2.1): "z_i = g(h_i) = W(2) σ(W(1) h_i)
  * where σ is a ReLU non-linearity", i.e. Linear-ReLU-Linear, projecting to 128 dimensions.
  */
-import { assertInteger } from '@contrastive/core';
+import { assertInteger, assertKnownKeys } from '@contrastive/core';
 import { DenseHead, assertHeadOptions, resolveHeadOptions, type HeadCommonOptions } from './dense-head.js';
 
 /** Options of {@link mlpHead}. */
@@ -29,6 +29,7 @@ export interface MlpHeadOptions extends Omit<HeadCommonOptions, 'bnMomentum' | '
 export function mlpHead(options: MlpHeadOptions): DenseHead {
   const where = 'mlpHead';
   assertHeadOptions(where, options);
+  assertKnownKeys(where, 'options', options, ['inputDim', 'hiddenDim', 'outputDim', 'seed']);
   const hiddenDim = options.hiddenDim ?? options.inputDim;
   assertInteger(where, 'options.hiddenDim', hiddenDim, 1);
   const outputDim = options.outputDim ?? 128;

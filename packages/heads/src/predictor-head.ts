@@ -7,7 +7,7 @@
  * bias is omitted because the BatchNorm after it cancels any constant (as in SimSiam's code;
  * BYOL's code keeps that redundant bias: its parameter count is higher by `hiddenDim`).
  */
-import { ArgumentError, assertInteger, describeValue } from '@contrastive/core';
+import { ArgumentError, assertInteger, describeValue, assertKnownKeys } from '@contrastive/core';
 import { DenseHead, assertHeadOptions, resolveHeadOptions, type HeadCommonOptions } from './dense-head.js';
 
 /** Options of {@link predictorHead}. */
@@ -34,6 +34,7 @@ export interface PredictorHeadOptions extends HeadCommonOptions {
 export function predictorHead(options: PredictorHeadOptions): DenseHead {
   const where = 'predictorHead';
   assertHeadOptions(where, options);
+  assertKnownKeys(where, 'options', options, ['inputDim', 'hiddenDim', 'outputDim', 'batchNorm', 'seed', 'bnMomentum', 'bnEpsilon']);
   assertInteger(where, 'options.hiddenDim', options.hiddenDim, 1);
   const outputDim = options.outputDim ?? options.inputDim;
   assertInteger(where, 'options.outputDim', outputDim, 1);

@@ -46,7 +46,9 @@ function rejectInput(where: string, inputs: LossInputs, field: 'keys' | 'negativ
  */
 export function ntXentLoss(options: NtXentOptions): ContrastiveLoss {
   const where = 'ntXentLoss';
-  scaleFactor(where, options.scale, checkBaseOptions(where, options).temperature);
+  assertKnownKeys(where, 'options', options, ['temperature', 'checkValues', 'scale']);
+  const { temperature } = checkBaseOptions(where, options); // first: it refuses a missing options object
+  scaleFactor(where, options.scale, temperature);
   const opts = { ...options };
   return {
     name: 'nt-xent',
@@ -102,8 +104,9 @@ export interface SupConLossOptions extends SupConOptions {
  */
 export function supConLoss(options: SupConLossOptions): ContrastiveLoss {
   const where = 'supConLoss';
-  scaleFactor(where, options.scale, checkBaseOptions(where, options).temperature);
   knownOptions(where, options, ['temperature', 'variant', 'scale', 'checkValues', 'requireLabels']);
+  const { temperature } = checkBaseOptions(where, options); // after: knownOptions refuses a missing options object
+  scaleFactor(where, options.scale, temperature);
   oneOfOrDefault(where, 'options.variant', options.variant, ['out', 'in'] as const, 'out');
   const requireLabels = booleanOrDefault(where, 'options.requireLabels', options.requireLabels, false);
   const { requireLabels: _ignored, ...opts } = options;
@@ -157,6 +160,7 @@ export interface InfoNceLossOptions extends InfoNceOptions {
  */
 export function infoNceLoss(options: InfoNceLossOptions): ContrastiveLoss {
   const where = 'infoNceLoss';
+  assertKnownKeys(where, 'options', options, ['temperature', 'checkValues', 'inBatchNegatives', 'pairs']);
   checkBaseOptions(where, options);
   const pairs = options.pairs;
   if (pairs !== undefined && (!Array.isArray(pairs) || pairs.length === 0 || !pairs.every(isIndexPair))) {

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs-core';
-import { ArgumentError, describeValue, ShapeError } from '@contrastive/core';
+import { ArgumentError, describeValue, ShapeError, assertKnownKeys } from '@contrastive/core';
 import { unaryCustomGrad } from '@contrastive/nn';
 import { l2NormalizeRows } from './normalize.js';
 import { type BaseLossOptions, booleanOrDefault, checkBaseOptions } from './options.js';
@@ -50,6 +50,7 @@ export interface InfoNceOptions extends BaseLossOptions {
  */
 export function infoNce(query: Tensor2D, positiveKey: Tensor2D, negatives: Tensor2D | null, options: InfoNceOptions): Scalar {
   const where = 'infoNce';
+  assertKnownKeys(where, 'options', options, ['temperature', 'checkValues', 'inBatchNegatives']);
   const { temperature, checkValues } = checkBaseOptions(where, options);
   const hasExternal = negatives !== null && negatives !== undefined;
   const inBatch = booleanOrDefault(where, 'options.inBatchNegatives', options.inBatchNegatives, !hasExternal);

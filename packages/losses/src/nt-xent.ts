@@ -1,3 +1,4 @@
+import { assertKnownKeys } from '@contrastive/core';
 /**
  * NT-Xent, the normalised temperature-scaled cross-entropy of SimCLR (Chen et al. 2020,
  * "A Simple Framework for Contrastive Learning of Visual Representations", eq. 1 and
@@ -44,6 +45,7 @@ export interface NtXentOptions extends BaseLossOptions {
  */
 export function ntXent(z1: Tensor2D, z2: Tensor2D, options: NtXentOptions): Scalar {
   const where = 'ntXent';
+  assertKnownKeys(where, 'options', options, ['temperature', 'checkValues', 'scale']);
   const { temperature, checkValues } = checkBaseOptions(where, options);
   const factor = scaleFactor(where, options.scale, temperature);
   checkEmbeddings(where, 'z1', z1, { minRows: 2, checkValues });

@@ -2,7 +2,7 @@
  * Options shared by the losses: the temperature, the published scalings of the loss, and
  * whether inputs are read back to check their values.
  */
-import { ArgumentError, assertNonNegative, assertOneOf, assertOptionsObject, assertPositive, describeValue } from '@contrastive/core';
+import { ArgumentError, assertKnownKeys, assertNonNegative, assertOneOf, assertOptionsObject, assertPositive, describeValue } from '@contrastive/core';
 
 /**
  * The smallest temperature accepted. Below it, float32 cosine similarities divided by the
@@ -117,18 +117,8 @@ export function booleanOrDefault(where: string, name: string, value: unknown, fa
  */
 export function knownOptions(where: string, options: unknown, known: readonly string[]): Readonly<Record<string, unknown>> {
   assertOptionsObject(where, 'options', options);
-  const record = (options ?? {}) as Record<string, unknown>;
-  for (const key of Object.keys(record)) {
-    if (!known.includes(key)) {
-      const expected = `one of the known options (${known.join(', ')})`;
-      throw new ArgumentError(`${where}: argument 'options.${key}' is not an option; it must be ${expected}, received ${describeValue(record[key])}`, {
-        argument: `options.${key}`,
-        expected,
-        received: record[key],
-      });
-    }
-  }
-  return record;
+  assertKnownKeys(where, 'options', options, known);
+  return (options ?? {}) as Record<string, unknown>;
 }
 
 /** A finite number >= 0 (`undefined` gives the default). */

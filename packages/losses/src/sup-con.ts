@@ -83,8 +83,8 @@ const KNOWN = ['temperature', 'variant', 'scale', 'checkValues', 'negatives', 'n
  */
 export function supCon(views: readonly Tensor2D[], labels: Labels | null | undefined, options: SupConOptions): Scalar {
   const where = 'supCon';
-  const { temperature, checkValues } = checkBaseOptions(where, options);
   knownOptions(where, options, KNOWN);
+  const { temperature, checkValues } = checkBaseOptions(where, options);
   const variant = oneOfOrDefault(where, 'options.variant', options.variant, ['out', 'in'] as const, 'out');
   const factor = scaleFactor(where, options.scale, temperature);
   if (!Array.isArray(views) || views.length === 0) {

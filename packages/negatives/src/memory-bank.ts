@@ -5,6 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import {
+  assertAllocation,
+  describeValue,
   assertInteger,
   assertOptionsObject,
   assertProbability,
@@ -13,12 +15,11 @@ import {
   type LabelledRows,
   type NegativeSource,
   type Rng,
-  type SerializedState,
-} from '@contrastive/core';
+  type SerializedState, assertKnownKeys } from '@contrastive/core';
 import { l2Normalize } from '@contrastive/nn';
 import { randomUnitRows } from './random-unit-rows.js';
 import { emptyLabels, labelsOption, rejectLabels, rowLabels } from './row-labels.js';
-import { assertIndices, badState, metaEquals, serializedTensor } from './validate.js';
+import { assertIndices, assertKeys, badState, metaEquals, serializedTensor } from './validate.js';
 
 /** Options of {@link memoryBank}. */
 export interface MemoryBankOptions {
@@ -40,6 +41,12 @@ export interface MemoryBankOptions {
    * to an entry wins), for SupCon with a bank (`readLabelled`). Default `false`.
    */
   readonly labels?: boolean;
+  /**
+   * Read the keys of every `write` back and refuse NaN or infinite values (NonFiniteError);
+   * default `true`. A synchronous download per step: the strategies turn it off unless their
+   * `validate` option is set (the trainer's loss check catches a diverged step anyway).
+   */
+  readonly checkValues?: boolean;
 }
 
 /** State of a {@link memoryBank}: the bank `[size, dim]`, every row of unit L2 norm. */
@@ -93,13 +100,21 @@ export interface MemoryBank extends NegativeSource<MemoryBankState> {
 export function memoryBank(options: MemoryBankOptions): MemoryBank {
   const where = 'memoryBank';
   assertOptionsObject(where, 'options', options);
+  assertKnownKeys(where, 'options', options, ['size', 'dim', 'numNegatives', 'momentum', 'excludeBatch', 'labels', 'checkValues']);
   if (options === undefined) throw new ArgumentError(`${where}: argument 'options' is required`, { argument: 'options', expected: 'an options object' });
   const { size, dim, numNegatives } = options;
   const momentum = options.momentum ?? 0.5;
   const excludeBatch = options.excludeBatch ?? false;
+  const checkValues = options.checkValues ?? true;
+  if (typeof checkValues !== 'boolean') {
+    throw new ArgumentError(`${where}: argument 'options.checkValues' must be a boolean, received ${describeValue(checkValues)}`, { argument: 'options.checkValues', expected: 'a boolean', received: checkValues });
+  }
   assertInteger(where, 'options.size', size, 1);
   assertInteger(where, 'options.dim', dim, 1);
+  assertAllocation(where, { what: 'the bank [size, dim] float32 (twice while a write replaces it)', bytes: size * dim * 8, largestTensorBytes: size * dim * 4, argument: size >= dim ? 'options.size' : 'options.dim', received: size >= dim ? size : dim });
   assertInteger(where, 'options.numNegatives', numNegatives, 1);
+  // Each read draws numNegatives indices and gathers [numNegatives, dim] floats.
+  assertAllocation(where, { what: 'the negatives of one read [numNegatives, dim] float32 (and their indices)', bytes: numNegatives * (dim + 1) * 4, argument: 'options.numNegatives', received: numNegatives });
   assertProbability(where, 'options.momentum', momentum);
   if (typeof excludeBatch !== 'boolean') {
     throw new ArgumentError(`${where}: argument 'options.excludeBatch' must be a boolean, received ${String(excludeBatch)}`, {
@@ -189,7 +204,7 @@ export function memoryBank(options: MemoryBankOptions): MemoryBank {
 
     write(state, keys, indices, labels): MemoryBankState {
       checkState('write', state);
-      assertShape(`${where}.write`, 'keys', keys, [null, dim]);
+      assertKeys(`${where}.write`, keys, dim, checkValues);
       const b = keys.shape[0];
       if (indices === undefined) {
         throw new ArgumentError(`${where}.write: argument 'indices' is required (the dataset index of each key)`, {

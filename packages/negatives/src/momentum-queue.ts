@@ -5,6 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import {
+  assertAllocation,
+  describeValue,
   assertInteger,
   assertOptionsObject,
   assertShape,
@@ -12,12 +14,11 @@ import {
   type LabelledRows,
   type NegativeSource,
   type Rng,
-  type SerializedState,
-} from '@contrastive/core';
+  type SerializedState, assertKnownKeys } from '@contrastive/core';
 import { l2Normalize } from '@contrastive/nn';
 import { randomUnitRows } from './random-unit-rows.js';
 import { emptyLabels, labelsOption, rejectLabels, rowLabels } from './row-labels.js';
-import { badState, metaEquals, serializedTensor } from './validate.js';
+import { assertKeys, badState, metaEquals, serializedTensor } from './validate.js';
 
 /** Options of {@link momentumQueue}. */
 export interface MomentumQueueOptions {
@@ -32,6 +33,12 @@ export interface MomentumQueueOptions {
    * (`readLabelled`). Default `false`.
    */
   readonly labels?: boolean;
+  /**
+   * Read the keys of every `write` back and refuse NaN or infinite values (NonFiniteError);
+   * default `true`. A synchronous download per step: the strategies turn it off unless their
+   * `validate` option is set (the trainer's loss check catches a diverged step anyway).
+   */
+  readonly checkValues?: boolean;
 }
 
 /**
@@ -106,11 +113,17 @@ function ringWrite<T extends tf.Tensor>(old: T, fresh: T, start: number): T {
 export function momentumQueue(options: MomentumQueueOptions): MomentumQueue {
   const where = 'momentumQueue';
   assertOptionsObject(where, 'options', options);
+  assertKnownKeys(where, 'options', options, ['size', 'dim', 'normalize', 'labels', 'checkValues']);
   if (options === undefined) throw new ArgumentError(`${where}: argument 'options' is required`, { argument: 'options', expected: 'an options object' });
   const { size, dim } = options;
   const normalize = options.normalize ?? true;
+  const checkValues = options.checkValues ?? true;
+  if (typeof checkValues !== 'boolean') {
+    throw new ArgumentError(`${where}: argument 'options.checkValues' must be a boolean, received ${describeValue(checkValues)}`, { argument: 'options.checkValues', expected: 'a boolean', received: checkValues });
+  }
   assertInteger(where, 'options.size', size, 1);
   assertInteger(where, 'options.dim', dim, 1);
+  assertAllocation(where, { what: 'the queue [size, dim] float32 (twice while a write replaces it)', bytes: size * dim * 8, largestTensorBytes: size * dim * 4, argument: size >= dim ? 'options.size' : 'options.dim', received: size >= dim ? size : dim });
   if (typeof normalize !== 'boolean') {
     throw new ArgumentError(`${where}: argument 'options.normalize' must be a boolean, received ${String(normalize)}`, {
       argument: 'options.normalize',
@@ -157,7 +170,7 @@ export function momentumQueue(options: MomentumQueueOptions): MomentumQueue {
 
     write(state, keys, _indices, labels): MomentumQueueState {
       checkState('write', state);
-      assertShape(`${where}.write`, 'keys', keys, [null, dim]);
+      assertKeys(`${where}.write`, keys, dim, checkValues);
       const b = keys.shape[0];
       if (!labelled) rejectLabels(`${where}.write`, labels);
       const fresh = labelled ? rowLabels(`${where}.write`, labels, b) : null;

@@ -2,7 +2,7 @@
  * Checks shared by the negative sources (internal): dataset indices and serialized states.
  */
 import type { Tensor } from '@tensorflow/tfjs-core';
-import { ArgumentError, CheckpointError, describeValue, isTensorLike, type SerializedState } from '@contrastive/core';
+import { ArgumentError, CheckpointError, assertFiniteTensor, assertFloatTensor, assertShape, describeValue, isTensorLike, type SerializedState } from '@contrastive/core';
 
 /** `indices` is an Int32Array of `length` entries, each in [0, size). */
 export function assertIndices(where: string, name: string, indices: unknown, size: number, length?: number): asserts indices is Int32Array {
@@ -51,6 +51,8 @@ export function serializedTensor(where: string, data: SerializedState, key: stri
   if (t.dtype !== dtype || t.shape.length !== shape.length || t.shape.some((s, i) => s !== shape[i])) {
     badState(where, `must hold '${key}' as a ${dtype} tensor of shape [${shape.join(',')}]`, t);
   }
+  // A restored state is read once: refuse NaN or infinite values here rather than train on them.
+  if (!(t as Tensor).dataSync().every(Number.isFinite)) badState(where, `must hold '${key}' with finite values only`, t);
   return t as Tensor;
 }
 
@@ -59,4 +61,15 @@ export function metaEquals(where: string, data: SerializedState, key: string, ex
   const meta = (data as { meta?: unknown }).meta;
   const got = typeof meta === 'object' && meta !== null ? (meta as Record<string, unknown>)[key] : undefined;
   if (got !== expected) badState(where, `must have meta.${key} = ${JSON.stringify(expected)}`, got);
+}
+
+/**
+ * The keys of a `write`: a float32 `[B, dim]` tensor; with `checkValues`, read back and refused
+ * (NonFiniteError naming `keys`) when any value is NaN or infinite, so that one bad batch
+ * cannot poison the queue or bank for every later step.
+ */
+export function assertKeys(where: string, keys: unknown, dim: number, checkValues: boolean): asserts keys is Tensor {
+  assertShape(where, 'keys', keys, [null, dim]);
+  assertFloatTensor(where, 'keys', keys, 2);
+  if (checkValues) assertFiniteTensor(where, 'keys', keys);
 }

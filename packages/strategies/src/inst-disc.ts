@@ -58,6 +58,7 @@ export function instDisc(options: InstDiscStrategyOptions): Strategy<ComposedSta
     dim: options.head.outputDim,
     numNegatives: options.numNegatives ?? 4096,
     momentum: options.bankMomentum ?? 0.5,
+    checkValues,
   });
   // The positive of sample i is its bank row v_i: a "key branch" that reads the bank.
   const bankPositives: KeyBranch = {

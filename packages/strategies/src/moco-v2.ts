@@ -79,7 +79,7 @@ export function mocoV2<E extends Encoder & CloneableModule<E>, H extends Project
       encoder: options.encoder,
       head: options.head,
       keyBranch,
-      negatives: momentumQueue({ size: options.queueSize ?? 4096, dim: options.head.outputDim }),
+      negatives: momentumQueue({ size: options.queueSize ?? 4096, dim: options.head.outputDim, checkValues }),
       loss: infoNceLoss({
         temperature: options.temperature ?? 0.2,
         checkValues,

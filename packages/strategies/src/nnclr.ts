@@ -116,7 +116,7 @@ export function nnclr(options: NnclrStrategyOptions): Strategy<ComposedState<Mom
       encoder: options.encoder,
       head,
       // The support set stores view 0's [z | p] rows (the loss reads the z half).
-      negatives: momentumQueue({ size: options.queueSize ?? 4096, dim: head.outputDim, normalize: false }),
+      negatives: momentumQueue({ size: options.queueSize ?? 4096, dim: head.outputDim, normalize: false, checkValues }),
       write: 'online',
       loss: nnclrLoss(temperature, checkValues),
       owns: ownPredictor ? [ownPredictor] : [],

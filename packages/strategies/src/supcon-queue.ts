@@ -92,7 +92,7 @@ export function supconQueue<E extends Encoder & CloneableModule<E>, H extends Pr
   assertPositive(where, 'options.temperature', temperature);
   const variant = options.variant ?? 'out';
   assertOneOf(where, 'options.variant', variant, ['out', 'in']);
-  const queue = momentumQueue({ size: options.queueSize ?? 4096, dim: options.head.outputDim, labels: true });
+  const queue = momentumQueue({ size: options.queueSize ?? 4096, dim: options.head.outputDim, labels: true, checkValues });
   const keyBranch = momentumBranch({
     encoder: options.encoder,
     head: options.head,

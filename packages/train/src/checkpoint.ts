@@ -36,6 +36,7 @@ import {
   type SerializedState,
 } from '@contrastive/core';
 import { pathExists, syncDirectory, writeFileAtomic, writeFileSynced } from '@contrastive/core/node';
+import { failpoint } from './failpoint.js';
 import { canonicalJson } from './fingerprint.js';
 
 /** The `format` field of every manifest. */
@@ -223,30 +224,52 @@ export async function saveCheckpoint(root: string, contents: CheckpointContents,
   const finalPath = join(root, name);
   try {
     await mkdir(tmp);
-    for (const g of GROUPS) await writeFileSynced(join(tmp, `${g}.bin`), encoded[g].bytes);
+    for (const g of GROUPS) {
+      failpoint('checkpoint.write-file');
+      await writeFileSynced(join(tmp, `${g}.bin`), encoded[g].bytes);
+    }
+    failpoint('checkpoint.write-file');
     await writeFileSynced(join(tmp, 'manifest.json'), `${JSON.stringify(manifest, null, 1)}\n`);
     await syncDirectory(tmp);
+    failpoint('checkpoint.files-written');
     if (await pathExists(finalPath)) {
-      // A directory cannot be renamed over a non-empty one: move the old one aside first.
+      // A directory cannot be renamed over a non-empty one: move the old one aside first (a
+      // crash between the renames is repaired by `recoverCheckpointRoot`).
       const old = join(root, `.old-${name}-${unique}`);
       await rename(finalPath, old);
+      failpoint('checkpoint.between-renames');
       await rename(tmp, finalPath);
       await rm(old, { recursive: true, force: true });
     } else {
       await rename(tmp, finalPath);
     }
     await syncDirectory(root);
+    failpoint('checkpoint.before-latest');
     await writeFileAtomic(join(root, 'latest'), `${name}\n`);
     await syncDirectory(root);
   } catch (e) {
     await rm(tmp, { recursive: true, force: true });
-    throw e;
+    throw writeFailure(e, root, finalPath);
   }
   if (keep > 0) {
     const others = (await readdir(root)).filter((n) => NAME_PATTERN.test(n) && n !== name).sort();
     for (const n of others.slice(0, Math.max(0, others.length - (keep - 1)))) await rm(join(root, n), { recursive: true, force: true });
   }
   return finalPath;
+}
+
+/**
+ * A file-system error of a checkpoint write as a {@link CheckpointError} that says what is left:
+ * the temporary directory is gone and `latest` still names the previous, complete checkpoint.
+ */
+function writeFailure(e: unknown, root: string, target: string): unknown {
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  if (typeof code !== 'string' || !/^E[A-Z]+$/.test(code)) return e;
+  const reason = code === 'ENOSPC' ? 'the disk is full (ENOSPC)' : code === 'EDQUOT' ? 'the disk quota is exceeded (EDQUOT)' : `${code}: ${(e as Error).message}`;
+  return new CheckpointError(
+    `saveCheckpoint: cannot write ${target}: ${reason}; nothing was replaced: ${join(root, 'latest')} still names the previous complete checkpoint (if any). Free space (or lower checkpoint.keep) and resume`,
+    { argument: 'root', expected: 'a writable directory with room for the checkpoint', received: root, cause: e },
+  );
 }
 
 /** The checkpoint `root/latest` points to, or `null` when the root has none. */

@@ -45,6 +45,15 @@ export {
   type LoadedCheckpoint,
   type SaveCheckpointOptions,
 } from './checkpoint.js';
+export {
+  recoverCheckpointRoot,
+  listCheckpoints,
+  findResumableCheckpoint,
+  type RecoveryReport,
+  type FindResumableOptions,
+  type ResumableCheckpoint,
+} from './checkpoint-recovery.js';
+export { failpoint, FAILPOINTS, type FailpointName } from './failpoint.js';
 export { configFingerprint, canonicalJson } from './fingerprint.js';
 export { MetricsLog } from './metrics-log.js';
 export { TrainingProgress, formatMetric, type ProgressBarOptions, type ProgressValues } from './progress.js';

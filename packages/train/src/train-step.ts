@@ -3,7 +3,7 @@
  * gradient cache), the step's one host read-back (loss, gradient norm, input statistics), the
  * non-finite guard, optional clipping, the optimizer update and the strategy's `afterStep`.
  */
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import { ArgumentError, NonFiniteError, describeValue, type Batch, type Rng, type Strategy } from '@contrastive/core';
 import { clipByGlobalNorm } from './clip.js';
 import { computeLossAndGradientsCached } from './gradient-cache.js';
@@ -64,13 +64,33 @@ export function trainStep<S>(input: StepInput<S>, batch: Batch): StepResult<S> {
     });
   }
   const stepRng = input.rng.split();
+  const skip = (o.onNonFinite ?? 'throw') === 'skip';
+  // The forward pass updates running statistics (BatchNorm) by assignment; a skipped step puts
+  // them back, so one bad batch cannot poison every later inference. Clones share the data
+  // (assignment replaces it), so this costs no copy.
+  const before = skip ? strategy.nonTrainableVariables.map((v) => [v, tf.clone(v)] as const) : [];
+  const skipped = (loss: number, gradNorm: number): StepResult<S> => {
+    for (const [v, value] of before) v.assign(value);
+    return { state: input.state, optState: input.optState, loss, gradNorm, skipped: true, batchSize };
+  };
   let out: LossAndGradients | null = null;
   let clipped: Record<string, tf.Tensor> | null = null;
   try {
-    out =
-      o.gradientCache === undefined
-        ? computeLossAndGradients(strategy, batch, input.state, stepRng)
-        : computeLossAndGradientsCached(strategy, batch, input.state, stepRng, o.gradientCache);
+    try {
+      out =
+        o.gradientCache === undefined
+          ? computeLossAndGradients(strategy, batch, input.state, stepRng)
+          : computeLossAndGradientsCached(strategy, batch, input.state, stepRng, o.gradientCache);
+    } catch (e) {
+      // A non-finite value found inside the forward pass (e.g. a loss's own check of its
+      // embeddings after the weights diverged) is the same event as a non-finite loss.
+      if (!(e instanceof NonFiniteError)) throw e;
+      if (skip) return skipped(Number.NaN, Number.NaN);
+      throw new NonFiniteError(
+        `Trainer: non-finite values in the forward pass at step ${index + 1} (epoch ${input.epoch}, batch ${input.stepInEpoch + 1}); the update was not applied. Set onNonFinite: 'skip' to skip such steps. (${e.message})`,
+        { argument: e.argument ?? 'loss', expected: 'finite activations, loss and gradients', received: e.received, cause: e },
+      );
+    }
     // The step's one host read-back: loss, gradient norm (the finite check) and input statistics.
     const read = readStep(out.loss, out.grads, input.checkInputs ? batch.images : null);
     if (read.inputs !== null) assertInputValues(where, read.inputs, batch.images.rank, at);
@@ -83,7 +103,7 @@ export function trainStep<S>(input: StepInput<S>, batch: Batch): StepResult<S> {
           { argument: 'loss', expected: 'a finite loss and gradients', received: loss },
         );
       }
-      return { state: input.state, optState: input.optState, loss, gradNorm, skipped: true, batchSize };
+      return skipped(loss, gradNorm);
     }
     const grads = o.clipGradNorm !== undefined ? (clipped = clipByGlobalNorm(out.grads, o.clipGradNorm, gradNorm)) : out.grads;
     const optState = input.optimizer.apply(strategy.trainableVariables, grads, input.optState, learningRate);
@@ -91,6 +111,7 @@ export function trainStep<S>(input: StepInput<S>, batch: Batch): StepResult<S> {
     const state = strategy.afterStep(input.state, out.aux, batch, index);
     return { state, optState, loss, gradNorm, skipped: false, batchSize };
   } finally {
+    for (const [, value] of before) value.dispose();
     if (out !== null) disposeLossAndGradients(out);
     if (clipped !== null) Object.values(clipped).forEach((g) => g.dispose());
   }

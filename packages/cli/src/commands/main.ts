@@ -52,6 +52,8 @@ export interface MainCommandOptions {
   readonly testSize?: number;
   /** Continue an interrupted main run instead of starting over. */
   readonly resume?: boolean;
+  /** With `resume`: fall back to the newest earlier complete checkpoint if the latest is broken. */
+  readonly fallback?: boolean;
   readonly engine?: string;
 }
 
@@ -88,6 +90,7 @@ export async function mainCommand(options: MainCommandOptions, io: CliIO): Promi
     test: splits.test,
     resume: options.resume === true,
     overwrite: options.resume !== true,
+    fallback: options.fallback === true,
     engine: engine.engine,
     data: { dir: splits.location.dir, source: splits.location.source },
     log: io.err,

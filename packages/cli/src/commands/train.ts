@@ -16,6 +16,8 @@ export interface TrainCommandOptions {
   readonly out?: string;
   readonly resume?: boolean;
   readonly overwrite?: boolean;
+  /** With `resume`: fall back to the newest earlier complete checkpoint if the latest is broken. */
+  readonly fallback?: boolean;
   readonly engine?: string;
   /** Overrides `train.maxSteps` (e.g. a quick try of a configuration). */
   readonly steps?: number;
@@ -46,6 +48,7 @@ export async function trainCommand(options: TrainCommandOptions, io: CliIO): Pro
     test: splits.test,
     resume: options.resume === true,
     overwrite: options.overwrite === true,
+    fallback: options.fallback === true,
     engine: engine.engine,
     data: { dir: splits.location.dir, source: splits.location.source },
     log: io.err,
