@@ -30,7 +30,15 @@ export interface ImageFolderOptions {
   readonly channels?: 1 | 3;
   /** The data set's name; default the directory's name. */
   readonly name?: string;
+  /**
+   * False: `dir` holds the images themselves (recursively, no classes); every label is 0 of
+   * the one class {@link UNLABELLED_CLASS}. Default true (a sub-directory per class).
+   */
+  readonly labelled?: boolean;
 }
+
+/** The one class name of an image folder read with `labelled: false`. */
+export const UNLABELLED_CLASS = '(unlabelled)';
 
 /** A decoded image: `width x height` RGBA bytes. */
 export interface DecodedImage {
@@ -140,18 +148,25 @@ export async function loadImageFolder(options: ImageFolderOptions): Promise<Imag
       argument: 'options.dir', received: options.dir, cause,
     });
   }
-  const classNames = top.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const labelled = options.labelled ?? true;
+  if (typeof labelled !== 'boolean') {
+    throw new ArgumentError(`${where}: argument 'options.labelled' must be a boolean, received ${describeValue(labelled)}`, { argument: 'options.labelled', expected: 'a boolean', received: labelled });
+  }
+  const classNames = labelled ? top.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)) : [UNLABELLED_CLASS];
   if (classNames.length === 0 || classNames.length > 256) {
     throw new ArgumentError(`${where}: argument 'options.dir' must hold 1 to 256 class sub-directories, found ${classNames.length} in ${root}`, {
       argument: 'options.dir', expected: '1-256 class sub-directories', received: classNames.length,
     });
   }
   const files: Array<{ file: string; label: number }> = [];
-  for (let label = 0; label < classNames.length; label++) {
-    for (const file of await listImages(path.join(root, classNames[label] as string))) files.push({ file, label });
+  if (!labelled) for (const file of await listImages(root)) files.push({ file, label: 0 });
+  else {
+    for (let label = 0; label < classNames.length; label++) {
+      for (const file of await listImages(path.join(root, classNames[label] as string))) files.push({ file, label });
+    }
   }
   if (files.length === 0) {
-    throw new ArgumentError(`${where}: no ${IMAGE_EXTENSIONS.join('/')} files in the class sub-directories of ${root}`, { argument: 'options.dir', received: options.dir });
+    throw new ArgumentError(`${where}: no ${IMAGE_EXTENSIONS.join('/')} files ${labelled ? 'in the class sub-directories of' : 'under'} ${root}`, { argument: 'options.dir', received: options.dir });
   }
 
   let height = options.size?.[0];
