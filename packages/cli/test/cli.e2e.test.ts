@@ -11,8 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadCifar10 } from '@contrastive/data';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readEmbeddings } from '../src/embeddings-file.js';
-import { parseMetrics } from '../src/metrics.js';
+import { parseMetrics, readEmbeddings } from '@contrastive/experiment/node';
 import { repoRoot, sharedDataDir } from '../../../test/shared-data.js';
 
 const root = repoRoot();
