@@ -17,3 +17,4 @@ export { listImageFolder, IMAGE_EXTENSIONS, type ImageFolderListing } from './li
 export { decodeResized, type ImageTarget } from './decode-resized.js';
 export { DecodedImageCache, type CacheStats } from './image-cache.js';
 export { SkippedFiles, type BadFilePolicy, type SkippedFile, type SkippedFilesReport } from './bad-files.js';
+export { loadTabular, type LoadTabularOptions } from './tabular-file.js';
