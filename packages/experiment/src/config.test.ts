@@ -19,7 +19,7 @@ describe('parseConfig: defaults', () => {
     const c = parseConfig({});
     expect(c.strategy).toEqual({ name: 'simclr', temperature: 0.5 });
     expect(c.encoder).toEqual({ kind: 'resnet', depth: 18, stem: 'cifar', widthMultiplier: 0.25, zeroInitResidual: false });
-    expect(c.augment).toEqual({ strength: 0.5, blur: false, cropScale: [0.08, 1] });
+    expect(c.augment).toEqual({ strength: 0.5, blur: false, cropScale: [0.08, 1], noiseStd: 0.1 });
     expect(c.eval).toMatchObject({ bankSize: 10000, testSize: 10000, k: 200, temperature: 0.1 });
     expect(c.train).toMatchObject({ epochs: 1, batchSize: 128, onNonFinite: 'throw' });
     expect(recipeOf(c)).toBe('simclr');
@@ -126,18 +126,24 @@ describe('parseConfig: the data section', () => {
     expect(parseConfig({ data: { dataset: 'imageFolder', dir: 'photos' } }).data).toEqual({ dataset: 'imageFolder', dir: 'photos', labelled: true, size: [32, 32], resize: 'bilinear' });
     const folder = parseConfig({ data: { dataset: 'imageFolder', dir: 'p', testDir: 'q', labelled: false, size: [24, 40], resize: 'nearest' } }).data;
     expect(folder).toMatchObject({ testDir: 'q', labelled: false, size: [24, 40], resize: 'nearest' });
+    expect(parseConfig({ data: { dataset: 'tabular', file: 'iris.csv', labelColumn: 'species' } }).data).toEqual({ dataset: 'tabular', file: 'iris.csv', labelColumn: 'species', standardize: true });
+    const rows = parseConfig({ data: { dataset: 'tabular', file: 'x.json' }, encoder: { kind: 'mlp' } });
+    expect(rows.encoder).toEqual({ kind: 'mlp', hidden: [64, 64], batchNorm: true, activation: 'relu' });
+    expect(recipeOf(rows)).toBe('noise');
   });
 
   it('the encoder input shape follows the data: CIFAR-10 32x32x3, (Fashion-)MNIST 28x28x3, a folder its size', () => {
     expect(inputShapeOf(parseConfig({}).data)).toEqual([32, 32, 3]);
     expect(inputShapeOf(parseConfig({ data: { dataset: 'fashionMnist' } }).data)).toEqual([28, 28, 3]);
     expect(inputShapeOf(parseConfig({ data: { dataset: 'imageFolder', dir: 'p', size: [24, 40] } }).data)).toEqual([24, 40, 3]);
+    expect(inputShapeOf(parseConfig({ data: { dataset: 'tabular', file: 'x.csv' } }).data)).toBeUndefined(); // known from the file
   });
 
   it('errors name the key, the expected and the received value; keys of another dataset are unknown', () => {
     expect(configError({ data: { dataset: 'imagenet' } }).message).toContain(`config.data.dataset: expected one of ${DATASET_KINDS.map((k) => `"${k}"`).join(' | ')}, received "imagenet"`);
     expect(configError({ data: { dataset: 'imageFolder' } }).message).toContain('config.data.dir: expected a string, received nothing');
     expect(configError({ data: { dataset: 'imageFolder', dir: 'p', testFraction: 1 } }).message).toContain('config.data.testFraction: expected a number < 1, received 1');
+    expect(configError({ data: { dataset: 'tabular', file: 'x.csv', testFile: 'y.csv', testFraction: 0.5 } }).message).toContain('config.data.testFraction: expected either testFile or testFraction, not both');
     const both = configError({ data: { dataset: 'imageFolder', dir: 'p', testDir: 'q', testFraction: 0.5 } });
     expect(both.message).toContain('config.data.testFraction: expected either testDir or testFraction, not both, received 0.5');
     expect(both.argument).toBe('config.data.testFraction');

@@ -30,6 +30,14 @@ const convnetEncoder = z.strictObject({
   batchNorm: z.boolean().default(true),
 });
 
+const mlpEncoder = z.strictObject({
+  kind: z.literal('mlp'),
+  /** Widths of the hidden layers; the representation h is the last one. */
+  hidden: z.array(posInt()).min(1).default([64, 64]),
+  batchNorm: z.boolean().default(true),
+  activation: z.enum(['relu', 'tanh']).default('relu'),
+});
+
 /** The variant a union picks when its discriminator is left out: a ResNet encoder, CIFAR-10 data. */
 const DEFAULT_TAGS: Readonly<Record<string, string>> = { kind: 'resnet', dataset: 'cifar10' };
 
@@ -92,7 +100,7 @@ export const runConfigSchema = z.strictObject({
   /** Output directory (relative paths are resolved against the working directory). */
   outDir: z.string().min(1).optional(),
   data: z.preprocess(withDefaultTag('dataset'), dataConfigSchema).prefault({}),
-  encoder: z.preprocess(withDefaultTag('kind'), z.discriminatedUnion('kind', [resnetEncoder, convnetEncoder])).prefault({}),
+  encoder: z.preprocess(withDefaultTag('kind'), z.discriminatedUnion('kind', [resnetEncoder, convnetEncoder, mlpEncoder])).prefault({}),
   head: z
     .strictObject({
       kind: z.enum(['mlp', 'mlpV2', 'linear']).default('mlp'),
@@ -104,8 +112,10 @@ export const runConfigSchema = z.strictObject({
   strategy: strategySchema.prefault({ name: 'simclr' }),
   augment: z
     .strictObject({
-      /** Default: 'mocoV2' for the mocoV2 strategy, else 'simclr'. */
-      recipe: z.enum(['simclr', 'mocoV2', 'byol']).optional(),
+      /** Default: 'noise' for tabular data, 'mocoV2' for the mocoV2 strategy, else 'simclr'. */
+      recipe: z.enum(['simclr', 'mocoV2', 'byol', 'noise']).optional(),
+      /** Standard deviation of the Gaussian noise of the 'noise' recipe (tabular rows, on standardised features). */
+      noiseStd: positive().default(0.1),
       /** Colour-distortion strength s of the simclr recipe (CIFAR-10: 0.5). */
       strength: positive().default(0.5),
       /** Gaussian blur in the simclr recipe (SimCLR leaves it out on CIFAR-10). */
@@ -418,6 +428,8 @@ export function parseConfigText(text: string, file: string): unknown {
 }
 
 /** The augmentation recipe a configuration uses (its own, or the strategy's default). */
-export function recipeOf(config: RunConfig): 'simclr' | 'mocoV2' | 'byol' {
-  return config.augment.recipe ?? (config.strategy.name === 'mocoV2' ? 'mocoV2' : 'simclr');
+export function recipeOf(config: RunConfig): 'simclr' | 'mocoV2' | 'byol' | 'noise' {
+  if (config.augment.recipe !== undefined) return config.augment.recipe;
+  if (config.data.dataset === 'tabular') return 'noise';
+  return config.strategy.name === 'mocoV2' ? 'mocoV2' : 'simclr';
 }

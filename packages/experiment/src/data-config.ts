@@ -8,6 +8,8 @@
  *   split is the official one. Grey images are repeated into three channels.
  * - `imageFolder`: `dir` holds one sub-directory per class (or, with `labelled: false`, the
  *   images themselves); `testDir` the same layout, else a seeded `testFraction` of `dir`.
+ * - `tabular`: `file` holds CSV or JSON rows of numbers with a label column (the MLP-encoder
+ *   path); `testFile` the same columns, else a seeded `testFraction` of `file`.
  */
 import { z } from 'zod';
 
@@ -67,27 +69,50 @@ const imageFolderData = z
     path: ['testFraction'],
   });
 
-/** The dataset kinds of the configuration. */
-export const DATASET_KINDS = ['cifar10', 'fashionMnist', 'mnist', 'imageFolder'] as const;
+const tabularData = z
+  .strictObject({
+    dataset: z.literal('tabular'),
+    /** The training rows: a `.csv` / `.tsv` (header row first) or `.json` (an array of row objects) file. */
+    file: z.string().min(1),
+    /** The test rows, same columns; without it, `testFraction` of `file` is held out. */
+    testFile: z.string().min(1).optional(),
+    /** Share of `file` held out as the test split when there is no `testFile` (seeded, per class). */
+    testFraction: fraction().optional(),
+    /** The label column: its name, or its position (default: the last column). */
+    labelColumn: z.union([z.string().min(1), z.int().min(0)]).optional(),
+    /** `'csv'` or `'json'`; default from the file ending. */
+    format: z.enum(['csv', 'json']).optional(),
+    /** Standardise every feature with the training split's mean and standard deviation (default true). */
+    standardize: z.boolean().default(true),
+    ...common,
+  })
+  .refine((d) => d.testFile === undefined || d.testFraction === undefined, {
+    message: 'either testFile or testFraction, not both',
+    path: ['testFraction'],
+  });
 
-/** The default share of an image folder held out as its test split when it has no `testDir`. */
+/** The dataset kinds of the configuration. */
+export const DATASET_KINDS = ['cifar10', 'fashionMnist', 'mnist', 'imageFolder', 'tabular'] as const;
+
+/** The default share of an image folder or tabular file held out as its test split when it has no given test set. */
 export const DEFAULT_TEST_FRACTION = 0.2;
 
 /** The `data` schema (zod), a union over `dataset`. */
-export const dataConfigSchema = z.discriminatedUnion('dataset', [cifar10Data, idxData('fashionMnist'), idxData('mnist'), imageFolderData]);
+export const dataConfigSchema = z.discriminatedUnion('dataset', [cifar10Data, idxData('fashionMnist'), idxData('mnist'), imageFolderData, tabularData]);
 
 /** A validated `data` section. */
 export type DataConfig = z.output<typeof dataConfigSchema>;
 
-/** `[height, width, channels]` of the images a run of this `data` section feeds the encoder. */
-export type InputShape = readonly [number, number, number];
+/** The shape of one input of the encoder: `[height, width, channels]` of an image, or `[features]` of a row. */
+export type InputShape = readonly number[];
 
 /**
  * The encoder's input shape for a `data` section: CIFAR-10 32x32x3, (Fashion-)MNIST 28x28x3
  * (grey repeated into three channels), an image folder its `size` x 3. Known from the
- * configuration alone, so an encoder can be rebuilt from a run's config.json.
+ * configuration alone, so an encoder can be rebuilt from a run's config.json. Tabular rows:
+ * undefined (the number of feature columns is known from the file; run.json records it).
  */
-export function inputShapeOf(data: DataConfig): InputShape {
+export function inputShapeOf(data: DataConfig): InputShape | undefined {
   switch (data.dataset) {
     case 'cifar10':
       return [32, 32, 3];
@@ -96,12 +121,14 @@ export function inputShapeOf(data: DataConfig): InputShape {
       return [28, 28, 3];
     case 'imageFolder':
       return [data.size[0], data.size[1], 3];
+    case 'tabular':
+      return undefined;
   }
 }
 
-const DATASET_TITLES: Readonly<Record<DataConfig['dataset'], string>> = { cifar10: 'CIFAR-10', fashionMnist: 'Fashion-MNIST', mnist: 'MNIST', imageFolder: 'image-folder' };
+const DATASET_TITLES: Readonly<Record<DataConfig['dataset'], string>> = { cifar10: 'CIFAR-10', fashionMnist: 'Fashion-MNIST', mnist: 'MNIST', imageFolder: 'image-folder', tabular: 'tabular' };
 
-/** The dataset's name as reports print it: `'CIFAR-10'`, `'Fashion-MNIST'`, `'MNIST'`, `'image-folder'`. */
+/** The dataset's name as reports print it: `'CIFAR-10'`, `'Fashion-MNIST'`, `'MNIST'`, `'image-folder'`, `'tabular'`. */
 export function datasetTitle(data: Pick<DataConfig, 'dataset'>): string {
   return DATASET_TITLES[data.dataset];
 }

@@ -6,7 +6,6 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng, type Encoder } from '@contrastive/core';
-import { subsetDataset, type ImageDataset } from '@contrastive/data';
 import { embedding2d, renderScatterPng } from '@contrastive/eval';
 import { buildAugmenter } from './build.js';
 import type { RunConfig } from './config.js';
@@ -14,6 +13,7 @@ import { balancedIndices, evaluateEncoder, type EncoderEvaluation } from './eval
 import { silentProgress, type Progress } from './progress.js';
 import type { EvalFile } from './report-html.js';
 import type { StopRequest } from './stop.js';
+import { subsetSamples, type Samples } from './samples.js';
 
 /** Options of {@link runEvaluation}. */
 export interface RunEvaluationOptions {
@@ -21,8 +21,8 @@ export interface RunEvaluationOptions {
   /** The same architecture with random weights; evaluated second when given. */
   readonly randomEncoder?: Encoder | undefined;
   readonly config: RunConfig;
-  readonly train: ImageDataset;
-  readonly test: ImageDataset;
+  readonly train: Samples;
+  readonly test: Samples;
   readonly source: string;
   /** Also draw the UMAP map of the pretrained test representations (PNG bytes in the result). */
   readonly map?: boolean;
@@ -69,8 +69,8 @@ export async function runEvaluation(o: RunEvaluationOptions): Promise<RunEvaluat
   const { config } = o;
   const log = o.log ?? ((): void => {});
   const ev = config.eval;
-  const bank = subsetDataset(o.train, balancedIndices(o.train, ev.bankSize, config.seed + 2), `${o.train.name} (eval bank)`);
-  const test = ev.testSize >= o.test.length ? o.test : subsetDataset(o.test, Int32Array.from({ length: ev.testSize }, (_, i) => i), o.test.name);
+  const bank = subsetSamples(o.train, balancedIndices(o.train, ev.bankSize, config.seed + 2), `${o.train.name} (eval bank)`);
+  const test = ev.testSize >= o.test.length ? o.test : subsetSamples(o.test, Int32Array.from({ length: ev.testSize }, (_, i) => i), o.test.name);
   const augment = buildAugmenter(config);
   const settings = { k: ev.k, temperature: ev.temperature, batchSize: ev.batchSize, linear: ev.linear };
   const common = { ...settings, bank, test, seed: config.seed, augment, ...(o.progress === undefined ? {} : { progress: o.progress }), ...(o.stop === undefined ? {} : { stop: o.stop }) };
@@ -107,7 +107,7 @@ export async function runEvaluation(o: RunEvaluationOptions): Promise<RunEvaluat
  * UMAP (McInnes et al. 2018) of the first `report.mapPoints` test representations as a PNG
  * coloured by class, or null when there are fewer than 20 of them.
  */
-export function embeddingMapPng(features: tf.Tensor2D, test: ImageDataset, config: RunConfig, progress: Progress = silentProgress): Uint8Array | null {
+export function embeddingMapPng(features: tf.Tensor2D, test: Samples, config: RunConfig, progress: Progress = silentProgress): Uint8Array | null {
   const n = Math.min(config.report.mapPoints, features.shape[0]);
   if (n < 20) return null;
   const bar = progress('embedding map (UMAP)', 1, 'map');

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng, type Encoder, type ViewAugmenter } from '@contrastive/core';
-import { batchFromIndices, disposeBatch, subsetDataset, type ImageDataset } from '@contrastive/data';
+import { disposeSamplesBatch, samplesBatch, subsetSamples, type Samples } from './samples.js';
 import { foldBatchNorm } from '@contrastive/encoders';
 import { alignment, embed, knnAccuracy, linearProbe, uniformity } from '@contrastive/eval';
 import { silentProgress, type Progress } from './progress.js';
@@ -17,7 +17,7 @@ import { InterruptedError, stopPoint, type StopRequest } from './stop.js';
  * same indices; a smaller size gives a prefix-like subset of the same order per class), in
  * ascending index order.
  */
-export function balancedIndices(dataset: ImageDataset, size: number, seed: number): Int32Array {
+export function balancedIndices(dataset: Pick<Samples, 'length' | 'labels' | 'classNames'>, size: number, seed: number): Int32Array {
   const n = Math.min(size, dataset.length);
   if (n === dataset.length) return Int32Array.from({ length: n }, (_, i) => i);
   const classes = dataset.classNames.length;
@@ -41,9 +41,9 @@ export function balancedIndices(dataset: ImageDataset, size: number, seed: numbe
 }
 
 /** The first `size` samples of `dataset` (all of them if it has fewer). */
-export function prefixDataset(dataset: ImageDataset, size: number): ImageDataset {
+export function prefixDataset<S extends Samples>(dataset: S, size: number): S {
   if (size >= dataset.length) return dataset;
-  return subsetDataset(dataset, Int32Array.from({ length: size }, (_, i) => i));
+  return subsetSamples(dataset, Int32Array.from({ length: size }, (_, i) => i));
 }
 
 /** Options of {@link embedDataset}. */
@@ -70,7 +70,7 @@ export interface EmbeddedImages {
  * Runs `encoder` in inference mode over every image of `dataset`, `batchSize` at a time, with a
  * progress bar; stops between chunks when `stop` is requested ({@link InterruptedError}).
  */
-export async function embedDataset(encoder: Encoder, dataset: ImageDataset, options: EmbedDatasetOptions = {}): Promise<EmbeddedImages> {
+export async function embedDataset(encoder: Encoder, dataset: Samples, options: EmbedDatasetOptions = {}): Promise<EmbeddedImages> {
   const batchSize = options.batchSize ?? 256;
   const start = performance.now();
   let folded: Encoder | null = null;
@@ -87,11 +87,11 @@ export async function embedDataset(encoder: Encoder, dataset: ImageDataset, opti
   try {
     for (let s = 0; s < dataset.length; s += batchSize) {
       const indices = Int32Array.from({ length: Math.min(batchSize, dataset.length - s) }, (_, i) => s + i);
-      const batch = batchFromIndices(dataset, indices);
+      const batch = samplesBatch(dataset, indices);
       try {
         parts.push(embed(net, batch.images, { batchSize }));
       } finally {
-        disposeBatch(batch);
+        disposeSamplesBatch(batch);
       }
       bar.update(Math.min(dataset.length, s + batchSize));
       await stopPoint(options.stop, options.label ?? 'embedding');
@@ -145,9 +145,9 @@ export interface EncoderEvaluation {
 /** Options of {@link evaluateEncoder}. */
 export interface EvaluateOptions extends EvaluationSettings {
   /** The kNN bank and linear-probe training set. */
-  readonly bank: ImageDataset;
+  readonly bank: Samples;
   /** The test images. */
-  readonly test: ImageDataset;
+  readonly test: Samples;
   readonly seed: number;
   /** Views for the alignment measure (two per image); none: alignment is skipped. */
   readonly augment?: ViewAugmenter;
@@ -246,9 +246,9 @@ export async function evaluateEncoder(
 }
 
 /** Mean alignment of two augmented views of the first `count` test images (inference mode). */
-function alignmentOf(encoder: Encoder, augment: ViewAugmenter, test: ImageDataset, count: number, seed: number): number {
+function alignmentOf(encoder: Encoder, augment: ViewAugmenter, test: Samples, count: number, seed: number): number {
   const n = Math.min(count, test.length);
-  const batch = batchFromIndices(test, Int32Array.from({ length: n }, (_, i) => i));
+  const batch = samplesBatch(test, Int32Array.from({ length: n }, (_, i) => i));
   const rng = Rng.fromSeed(seed + 11);
   try {
     let views: tf.Tensor4D[] = augment.apply(batch.images as tf.Tensor4D, rng);
@@ -267,6 +267,6 @@ function alignmentOf(encoder: Encoder, augment: ViewAugmenter, test: ImageDatase
       tf.dispose(views);
     }
   } finally {
-    disposeBatch(batch);
+    disposeSamplesBatch(batch);
   }
 }

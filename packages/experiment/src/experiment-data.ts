@@ -3,15 +3,15 @@
  * in memory, whether they carry class labels, and where they came from.
  */
 import { ConfigError } from '@contrastive/core';
-import type { ImageDataset } from '@contrastive/data';
+import type { Samples } from './samples.js';
 import type { RunConfig } from './config.js';
 
 /** Train and test splits of an experiment. */
 export interface ExperimentData {
   /** The training images (limited by `data.trainLimit`); null when a command asked for the test split only. */
-  readonly train: ImageDataset | null;
+  readonly train: Samples | null;
   /** The test images (limited by `data.testLimit` or the command's own limit). */
-  readonly test: ImageDataset;
+  readonly test: Samples;
   /** False for an unlabelled image folder: kNN, linear probe and the map's colours need labels and are skipped. */
   readonly labelled: boolean;
   /** Where the images were read from (an absolute path). */
@@ -37,7 +37,7 @@ export function assertTrainable(config: RunConfig, data: Pick<ExperimentData, 'l
 }
 
 /** The training split, or a {@link ConfigError} when it was not loaded (a caller's mistake). */
-export function trainingSplit(data: ExperimentData): ImageDataset {
+export function trainingSplit(data: ExperimentData): Samples {
   if (data.train === null) {
     throw new ConfigError('the training split was not loaded (loadExperimentData with testOnly: true)', { argument: 'data.train', expected: 'a training split', received: null });
   }

@@ -11,9 +11,10 @@
  * a shell over both.
  */
 export { runConfigSchema, parseConfig, parseConfigText, recipeOf, type RunConfig, type RunConfigInput } from './config.js';
-export { dataConfigSchema, inputShapeOf, DATASET_KINDS, DEFAULT_TEST_FRACTION, type DataConfig, type InputShape } from './data-config.js';
-export { buildEncoder, buildHead, buildAugmenter, buildRunParts, buildOptimizer, buildSchedule, peakLearningRate, type RunParts } from './build.js';
-export { seededSplit, seededSubset, toRgb } from './split.js';
+export { dataConfigSchema, inputShapeOf, datasetTitle, DATASET_KINDS, DEFAULT_TEST_FRACTION, type DataConfig, type InputShape } from './data-config.js';
+export { buildEncoder, describeEncoder, buildHead, buildAugmenter, buildRunParts, buildOptimizer, buildSchedule, peakLearningRate, type RunParts } from './build.js';
+export { seededSplit, seededSubset, toRgb, standardize } from './split.js';
+export { isTabular, sampleShape, samplesBatch, disposeSamplesBatch, subsetSamples, samplesEpoch, type Samples, type SamplesBatch } from './samples.js';
 export { assertTrainable, trainingSplit, type ExperimentData } from './experiment-data.js';
 export { logOf, type ExperimentIO } from './experiment-io.js';
 export { silentProgress, type Progress, type PhaseProgress } from './progress.js';

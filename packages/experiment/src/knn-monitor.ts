@@ -4,7 +4,7 @@
  * 2018), logged to the console and to the run's metrics file.
  */
 import type { Encoder } from '@contrastive/core';
-import { subsetDataset, type ImageDataset } from '@contrastive/data';
+import { subsetSamples, type Samples } from './samples.js';
 import { knnAccuracy } from '@contrastive/eval';
 import type { MetricsLog } from '@contrastive/train';
 import type { RunConfig } from './config.js';
@@ -13,8 +13,8 @@ import { balancedIndices, embedDataset, prefixDataset } from './evaluate.js';
 /** What {@link createKnnMonitor} needs. */
 export interface KnnMonitorOptions {
   readonly config: RunConfig;
-  readonly train: ImageDataset;
-  readonly test: ImageDataset;
+  readonly train: Samples;
+  readonly test: Samples;
   readonly encoder: Encoder;
   readonly log: (line: string) => void;
   /** A progress bar owns the terminal's current line: clear it before logging. */
@@ -44,13 +44,13 @@ export interface KnnMonitor {
 export function createKnnMonitor(o: KnnMonitorOptions): KnnMonitor {
   const { config, train } = o;
   const on = config.monitor.enabled && o.enabled !== false;
-  const bank = on ? subsetDataset(train, balancedIndices(train, config.monitor.bankSize, config.seed + 3), 'monitor bank') : null;
+  const bank = on ? subsetSamples(train, balancedIndices(train, config.monitor.bankSize, config.seed + 3), 'monitor bank') : null;
   const test = on ? prefixDataset(o.test, config.monitor.testSize) : null;
   const results: { step: number; accuracy: number }[] = [];
   let lastMonitored = -1;
   const k = (size: number): number => Math.min(config.monitor.k, size);
 
-  const accuracyNow = async (bankSet: ImageDataset, testSet: ImageDataset): Promise<number> => {
+  const accuracyNow = async (bankSet: Samples, testSet: Samples): Promise<number> => {
     const b = await embedDataset(o.encoder, bankSet, { batchSize: config.eval.batchSize });
     try {
       const t = await embedDataset(o.encoder, testSet, { batchSize: config.eval.batchSize });

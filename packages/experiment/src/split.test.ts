@@ -20,10 +20,11 @@ function dataset(n: number) {
 const ids = (d: ReturnType<typeof dataset>): number[] => Array.from(d.images);
 
 describe('seededSplit', () => {
-  it('property: a partition of the samples, round(n·f) in test, both in dataset order, same seed same split', () => {
+  it('property: a partition of the samples, round(n_c·f) of every class in test, both in dataset order, same seed same split', () => {
     fc.assert(
       fc.property(fc.integer({ min: 2, max: 200 }), fc.double({ min: 0.01, max: 0.99, noNaN: true }), fc.integer({ min: 0, max: 1000 }), (n, f, seed) => {
-        const testCount = Math.round(n * f);
+        const perClass = [0, 1, 2].map((c) => Array.from({ length: n }, (_, i) => i % 3).filter((l) => l === c).length);
+        const testCount = perClass.reduce((sum, count) => sum + Math.round(count * f), 0);
         fc.pre(testCount >= 1 && testCount < n);
         const { train, test } = seededSplit(dataset(n), f, seed);
         expect(test.length).toBe(testCount);
@@ -54,6 +55,7 @@ describe('seededSplit', () => {
     expect((e as ConfigError).received).toBe(0.1);
     expect((e as ConfigError).message).toContain('0.1 of 3 samples leaves an empty test split');
     expect(() => seededSplit(dataset(3), 0.9, 0)).toThrow('leaves an empty training split');
+    expect(() => seededSplit(dataset(3), 1, 0)).toThrow('1 of 3 samples leaves an empty test split');
   });
 });
 

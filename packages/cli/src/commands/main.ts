@@ -6,7 +6,7 @@
  * `result: knn pretrained=P random=R linear pretrained=P2 random=R2 wall=Ss`.
  */
 import path from 'node:path';
-import { buildEncoder, formatEvaluationTable, parseConfig, trainingSplit, type RunConfig, type RunConfigInput } from '@contrastive/experiment';
+import { buildEncoder, describeEncoder, formatEvaluationTable, parseConfig, sampleShape, trainingSplit, type RunConfig, type RunConfigInput } from '@contrastive/experiment';
 import { RUN_FILES, displayPath, evaluateAndSave, loadConfigFile, loadExperimentData, runDirOf, trainExperiment, writeRunReport } from '@contrastive/experiment/node';
 import { experimentIO, startEngine, type CliIO } from '../context.js';
 
@@ -59,9 +59,7 @@ export async function mainCommand(options: MainCommandOptions, io: CliIO): Promi
   if (options.testSize !== undefined) config = { ...config, eval: { ...config.eval, testSize: options.testSize } };
   if (options.out !== undefined) config = { ...config, outDir: options.out };
   const runDir = runDirOf(config);
-  const e = config.encoder;
-  const encoderText = e.kind === 'resnet' ? `ResNet-${e.depth} (${e.stem} stem, width x${e.widthMultiplier})` : `ConvNet ${e.widths.join('-')}`;
-  io.err(`contrastive main: ${config.strategy.name} pretraining of ${encoderText} on ${config.data.dataset}, then kNN and linear evaluation next to the same encoder with random weights`);
+  io.err(`contrastive main: ${config.strategy.name} pretraining of ${describeEncoder(config.encoder)} on ${config.data.dataset}, then kNN and linear evaluation next to the same encoder with random weights`);
   const engine = await startEngine(options.engine, io.err);
   io.err(`engine: ${engine.description}`);
   const data = await loadExperimentData(config.data, { seed: config.seed, dirOverride: options.dataDir, testLimit: config.eval.testSize, log: io.err });
@@ -82,7 +80,7 @@ export async function mainCommand(options: MainCommandOptions, io: CliIO): Promi
     engine: engine.engine,
     data,
   });
-  const randomEncoder = buildEncoder(config);
+  const randomEncoder = buildEncoder(config, sampleShape(train));
   try {
     if (!training.completed) {
       io.err(`stopped at step ${training.steps} of ${training.totalSteps}; continue with: contrastive main --resume${options.out === undefined ? '' : ` --out ${options.out}`}`);

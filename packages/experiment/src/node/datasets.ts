@@ -1,16 +1,18 @@
 /**
  * Reading an experiment's data from disk by its `data` configuration: CIFAR-10 (found as
- * {@link resolveCifar10} describes), Fashion-MNIST / MNIST (IDX), or an image folder (labelled
- * by sub-directory, or unlabelled), with the test split given (`testDir`, the official split)
- * or made by a seeded split (`testFraction`).
+ * {@link resolveCifar10} describes), Fashion-MNIST / MNIST (IDX), an image folder (labelled
+ * by sub-directory, or unlabelled) or tabular rows (CSV / JSON), with the test split given
+ * (`testDir`, `testFile`, the official split) or made by a seeded split (`testFraction`).
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '@contrastive/core';
-import { DEBIAN_FASHION_MNIST_DIR, DATA_DIR_ENV, loadCifar10, loadFashionMnist, loadImageFolder, loadMnist, type ImageDataset } from '@contrastive/data';
+import { DEBIAN_FASHION_MNIST_DIR, DATA_DIR_ENV, loadCifar10, loadFashionMnist, loadImageFolder, loadMnist, type ImageDataset, type TabularDataset } from '@contrastive/data';
+import { loadTabular } from '@contrastive/data/node';
 import { DEFAULT_TEST_FRACTION, type DataConfig } from '../data-config.js';
 import type { ExperimentData } from '../experiment-data.js';
-import { seededSplit, seededSubset, toRgb } from '../split.js';
+import { seededSplit, seededSubset, standardize, toRgb } from '../split.js';
+import type { Samples } from '../samples.js';
 import { resolveCifar10 } from './data-dir.js';
 import { displayPath } from './display-path.js';
 
@@ -34,18 +36,20 @@ export interface LoadExperimentDataOptions {
 
 const smaller = (a: number | undefined, b: number | undefined): number | undefined => (a === undefined ? b : b === undefined ? a : Math.min(a, b));
 
-/** The first `limit` images of `dataset` (for the readers without a limit of their own). */
-function limited(dataset: ImageDataset, limit: number | undefined, seed: number): ImageDataset {
+/** A seeded subset of `limit` samples of `dataset` (for the readers without a limit of their own). */
+function limited<S extends Samples>(dataset: S, limit: number | undefined, seed: number): S {
   return limit === undefined ? dataset : seededSubset(dataset, limit, seed);
 }
 
-function describe(kind: string, train: ImageDataset | null, test: ImageDataset, dir: string, source: string): string {
-  const counts = `${train === null ? '' : `${train.length} training and `}${test.length} test images`;
-  return `${kind}: ${counts} (${test.height}x${test.width}) from ${displayPath(dir)} (from ${source})`;
+function describe(kind: string, train: Samples | null, test: Samples, dir: string, source: string): string {
+  const rows = 'numFeatures' in test;
+  const counts = `${train === null ? '' : `${train.length} training and `}${test.length} test ${rows ? 'rows' : 'images'}`;
+  const shape = rows ? `${test.numFeatures} features, ${test.classNames.length} classes` : `${test.height}x${test.width}`;
+  return `${kind}: ${counts} (${shape}) from ${displayPath(dir)} (from ${source})`;
 }
 
 /** Where an explicitly configured directory came from. */
-function explicitDir(data: DataConfig, o: LoadExperimentDataOptions): { dir: string; source: string } | undefined {
+function explicitDir(data: Exclude<DataConfig, { dataset: 'tabular' }>, o: LoadExperimentDataOptions): { dir: string; source: string } | undefined {
   if (o.dirOverride !== undefined) return { dir: path.resolve(o.dirOverride), source: '--data-dir' };
   if (data.dir !== undefined) return { dir: path.resolve(data.dir), source: 'data.dir' };
   return undefined;
@@ -112,11 +116,33 @@ async function loadFolder(data: Extract<DataConfig, { dataset: 'imageFolder' }>,
   return { train, test, labelled: data.labelled, dir, source, description: describe(`imageFolder${data.labelled ? '' : ' (unlabelled)'}`, train, test, dir, source) };
 }
 
+async function loadRows(data: Extract<DataConfig, { dataset: 'tabular' }>, o: LoadExperimentDataOptions, limits: { train?: number | undefined; test?: number | undefined }): Promise<ExperimentData> {
+  const file = path.resolve(o.dirOverride !== undefined ? path.join(o.dirOverride, path.basename(data.file)) : data.file);
+  const source = o.dirOverride !== undefined ? '--data-dir' : 'data.file';
+  const parse = { ...(data.labelColumn === undefined ? {} : { labelColumn: data.labelColumn }), ...(data.format === undefined ? {} : { format: data.format }) };
+  const all = await loadTabular({ file, ...parse });
+  let train: TabularDataset;
+  let test: TabularDataset;
+  if (data.testFile !== undefined) {
+    train = all;
+    // The test file's labels are read against the training file's classes, so indices agree.
+    test = await loadTabular({ file: path.resolve(data.testFile), ...parse, classNames: all.classNames });
+  } else {
+    ({ train, test } = seededSplit(all, data.testFraction ?? DEFAULT_TEST_FRACTION, o.seed));
+  }
+  train = limited(train, limits.train, o.seed + 13);
+  test = limited(test, limits.test, o.seed + 14);
+  if (data.standardize) ({ train, test } = standardize(train, test));
+  const kept = o.testOnly === true ? null : train;
+  return { train: kept, test, labelled: true, dir: file, source, description: describe('tabular', kept, test, file, source) };
+}
+
 /**
  * Reads the train and test splits of `data`. Limits: `data.trainLimit` / `data.testLimit` and
  * the options' own (the smaller wins); CIFAR-10 and (Fashion-)MNIST keep the first N images,
- * an image folder a seeded subset of N (its files are sorted by class). Grey images come back
- * with three channels.
+ * an image folder or a tabular file a seeded subset of N (files list by class). Grey images
+ * come back with three channels; tabular features are standardised with the training split's
+ * statistics unless `standardize: false`.
  *
  * @example
  * ```ts
@@ -134,5 +160,7 @@ export async function loadExperimentData(data: DataConfig, options: LoadExperime
       return loadIdx(data, options, limits);
     case 'imageFolder':
       return loadFolder(data, options, limits);
+    case 'tabular':
+      return loadRows(data, options, limits);
   }
 }

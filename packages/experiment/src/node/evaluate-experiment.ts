@@ -12,6 +12,7 @@ import { runEvaluation } from '../evaluate-run.js';
 import { trainingSplit, type ExperimentData } from '../experiment-data.js';
 import { logOf, type ExperimentIO } from '../experiment-io.js';
 import type { EvalFile } from '../report-html.js';
+import { sampleShape } from '../samples.js';
 import { loadExperimentData } from './datasets.js';
 import { RUN_FILES, assertSourceExists, loadEncoderFrom } from './run-dir.js';
 
@@ -143,11 +144,11 @@ export async function evaluateExperiment(o: EvaluateExperimentOptions): Promise<
           expected: 'a run directory',
         });
       }
-      randomEncoder = buildEncoder(loaded.config);
     }
     logOf(o)(`encoder: ${loaded.description} (${loaded.encoder.name}, ${loaded.encoder.outputDim}-d)`);
     const data = await loadExperimentData(config.data, { seed: config.seed, dirOverride: o.dataDir, testLimit: config.eval.testSize, log: logOf(o), testOnly: false });
     logOf(o)(`data: ${data.description}`);
+    if (loaded.config !== undefined && o.random === true) randomEncoder = buildEncoder(loaded.config, sampleShape(data.test));
     const save = o.save !== false && loaded.runDir !== undefined;
     const outcome = await evaluateAndSave({ ...o, encoder: loaded.encoder, randomEncoder, config, data, source: loaded.description, runDir: save ? loaded.runDir : undefined });
     return { description: loaded.description, encoderName: loaded.encoder.name, dim: loaded.encoder.outputDim, data, outcome };

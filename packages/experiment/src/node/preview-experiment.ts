@@ -5,12 +5,13 @@
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { ArgumentError, Rng } from '@contrastive/core';
+import { ArgumentError, ConfigError, Rng } from '@contrastive/core';
 import { batchFromIndices, disposeBatch } from '@contrastive/data';
 import { writePreviewGrid } from '@contrastive/augment';
 import { buildAugmenter } from '../build.js';
 import type { RunConfig } from '../config.js';
 import { logOf, type ExperimentIO } from '../experiment-io.js';
+import { isTabular } from '../samples.js';
 import { loadExperimentData } from './datasets.js';
 
 /** Options of {@link previewExperiment}. */
@@ -55,6 +56,9 @@ export async function previewExperiment(o: PreviewExperimentOptions): Promise<Pr
   const n = Math.min(count, Math.max(0, data.test.length - first));
   if (n < 1) {
     throw new ArgumentError(`--start ${first} is past the last test image (${data.test.length})`, { argument: '--start', received: first, expected: `an index < ${data.test.length}` });
+  }
+  if (isTabular(data.test)) {
+    throw new ConfigError('config.data.dataset: the augmentation preview draws images; tabular rows have none', { argument: 'config.data.dataset', expected: 'an image dataset', received: config.data.dataset });
   }
   const batch = batchFromIndices(data.test, Int32Array.from({ length: n }, (_, i) => first + i));
   try {

@@ -17,6 +17,7 @@ import { embedDataset } from '../evaluate.js';
 import { embeddingMapPng } from '../evaluate-run.js';
 import { logOf, type ExperimentIO } from '../experiment-io.js';
 import { renderReportHtml, type EvalFile } from '../report-html.js';
+import { isTabular } from '../samples.js';
 import { loadExperimentData } from './datasets.js';
 import { readMetrics } from './metrics.js';
 import { RUN_FILES, isRunDir, loadEncoderFrom, readRunConfig, readRunInfo } from './run-dir.js';
@@ -75,7 +76,7 @@ export async function reportExperiment(o: ReportExperimentOptions): Promise<stri
     throw new ArgumentError(`${o.runDir} is not a run directory (no ${RUN_FILES.run}); pass the --out directory of 'contrastive train'`, { argument: 'run', received: o.runDir, expected: 'a run directory' });
   }
   const config = await readRunConfig(runDir);
-  const needPreview = !existsSync(path.join(runDir, RUN_FILES.preview));
+  const needPreview = config.data.dataset !== 'tabular' && !existsSync(path.join(runDir, RUN_FILES.preview));
   let needMap = o.map !== false && !existsSync(path.join(runDir, RUN_FILES.map));
   if (needPreview || needMap) {
     await o.beforeWork?.();
@@ -85,7 +86,7 @@ export async function reportExperiment(o: ReportExperimentOptions): Promise<stri
       logOf(o)('embedding map: skipped (the images are unlabelled)');
       needMap = false;
     }
-    if (needPreview) {
+    if (needPreview && !isTabular(data.test)) {
       const n = Math.min(config.report.previewImages, data.test.length);
       const batch = batchFromIndices(data.test, Int32Array.from({ length: n }, (_, i) => i));
       try {

@@ -50,6 +50,8 @@ export interface RunInfo {
   readonly encoderName: string;
   readonly engine: string;
   readonly data: { readonly dir: string; readonly source: string; readonly trainImages: number };
+  /** The shape of one encoder input (`[H, W, C]` or `[features]`); absent in runs written before datasets other than CIFAR-10. */
+  readonly inputShape?: readonly number[];
   readonly updated: string;
 }
 
@@ -181,7 +183,7 @@ async function encoderFromCheckpoint(checkpointPath: string, runDir: string): Pr
   const config = await readRunConfig(runDir);
   const run = await readRunInfo(runDir);
   const loaded = await readCheckpoint(checkpointPath);
-  const encoder = buildEncoder(config);
+  const encoder = buildEncoder(config, run.inputShape);
   try {
     const missing: string[] = [];
     for (const { path: name, variable } of encoder.namedVariables()) {

@@ -8,7 +8,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { ArgumentError, ConfigError, Rng } from '@contrastive/core';
-import { batchFromIndices, createDataLoader, disposeBatch, type ImageDataset } from '@contrastive/data';
+import { batchFromIndices, disposeBatch, type ImageDataset } from '@contrastive/data';
+import { isTabular, sampleShape, samplesEpoch, type Samples } from '../samples.js';
 import { saveEncoder } from '@contrastive/encoders';
 import { shouldShowProgress, writeFileAtomic } from '@contrastive/core/node';
 import { writePreviewGrid } from '@contrastive/augment';
@@ -25,9 +26,9 @@ export interface TrainingOptions {
   readonly config: RunConfig;
   readonly runDir: string;
   /** Training images (already limited by `data.trainLimit`). */
-  readonly train: ImageDataset;
+  readonly train: Samples;
   /** Test images for the kNN monitor (the first `monitor.testSize` are used). */
-  readonly test: ImageDataset;
+  readonly test: Samples;
   /** Continue from the latest checkpoint in the run directory. */
   readonly resume: boolean;
   /** Remove a previous run in the directory first. */
@@ -205,7 +206,7 @@ function createTrainer(o: ResolvedTrainingOptions, parts: RunParts, callbacks: T
   const { stepsPerEpoch, totalSteps, epochs } = runLength(config, train.length);
   return new Trainer<unknown>({
     strategy: parts.strategy,
-    data: (epoch) => createDataLoader(train, { batchSize: config.train.batchSize, rng: epochRng(config.seed, epoch), dropLast: true, epochs: 1, prefetch: 2 }),
+    data: (epoch) => samplesEpoch(train, config.train.batchSize, epochRng(config.seed, epoch)),
     epochs,
     optimizer: buildOptimizer(config),
     learningRate: buildSchedule(config, totalSteps),
@@ -239,7 +240,7 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingRes
   const metricsFile = path.join(runDir, RUN_FILES.metrics);
   await prepareRunDir(o, metricsFile, ckDir);
 
-  const parts = buildRunParts(config, train.length, totalSteps);
+  const parts = buildRunParts(config, train.length, totalSteps, sampleShape(train));
   let trainer: Trainer<unknown> | null = null;
   let monitorLog: MetricsLog | null = null;
   try {
@@ -253,9 +254,10 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingRes
       encoderName: parts.encoder.name,
       engine: o.engine,
       data: { dir: o.data.dir, source: o.data.source, trainImages: train.length },
+      inputShape: sampleShape(train),
       updated: new Date().toISOString(),
     });
-    await writeAugmentPreview(config, train, parts, runDir);
+    if (!isTabular(train)) await writeAugmentPreview(config, train, parts, runDir);
     const tty = shouldShowProgress(o.progress.show ?? 'auto', o.progress.stream ?? process.stderr);
     const monitor = createKnnMonitor({ config, train, test: o.test, encoder: parts.encoder, log, tty, enabled: o.data.labelled, metrics: () => monitorLog });
     const stats: SessionStats = { steps: 0, images: 0, seconds: 0, lastLoss: Number.NaN };
