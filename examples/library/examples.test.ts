@@ -4,29 +4,14 @@
  * status 0 and a result line with a finite loss and accuracies in [0, 1] over the requested
  * numbers of bank and test images.
  */
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { repoRoot, sharedDataDir } from '../../test/shared-data.js';
+import { runSource, type SourceRun } from '../../test/run-source.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-function run(script: string, args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=contrastive-source', '--import', 'tsx', path.join(here, script), ...args], {
-      cwd: repoRoot(),
-      env: { ...process.env, CONTRASTIVE_DATA_DIR: sharedDataDir(), CONTRASTIVE_WASM_THREADS: '1', FORCE_COLOR: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = (script: string, args: readonly string[]): Promise<SourceRun> => runSource(path.join(here, script), args);
 
 const SMALL = ['--steps', '3', '--images', '192', '--test-images', '100', '--linear-epochs', '3', '--batch-size', '32'];
 
