@@ -12,10 +12,12 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const packagesDir = join(root, 'packages');
-const resultFile = (pkg) => join(packagesDir, pkg, 'test-results', 'vitest.json');
-const packages = readdirSync(packagesDir).filter((p) => existsSync(join(packagesDir, p, 'package.json')));
-for (const p of packages) rmSync(resultFile(p), { force: true });
+// Workspaces with tests: every package, and the examples that have a package.json (examples/library).
+const workspaces = ['packages', 'examples'].flatMap((top) =>
+  readdirSync(join(root, top)).filter((p) => existsSync(join(root, top, p, 'package.json'))).map((p) => join(top, p)),
+);
+const resultFile = (ws) => join(root, ws, 'test-results', 'vitest.json');
+for (const p of workspaces) rmSync(resultFile(p), { force: true });
 
 const run = (cmd, args, env = {}) => {
   console.log(`\n$ ${cmd} ${args.join(' ')}`);
@@ -36,7 +38,7 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 const missing = [];
-for (const p of packages) {
+for (const p of workspaces) {
   const file = resultFile(p);
   if (!existsSync(file)) {
     missing.push(p);
@@ -48,7 +50,7 @@ for (const p of packages) {
   skipped += r.numPendingTests + r.numTodoTests;
 }
 console.log('');
-if (missing.length > 0) console.log(`packages without test results (cached or not run): ${missing.join(', ')}`);
+if (missing.length > 0) console.log(`workspaces without test results (cached or not run): ${missing.join(', ')}`);
 if (skipped > 0) {
   console.log(`error: ${skipped} skipped or todo tests; skipped suites are not allowed`);
   status ||= 1;

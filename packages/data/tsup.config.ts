@@ -1,3 +1,4 @@
 import { packageBuildConfig } from '../../tsup.config.base.ts';
 
-export default packageBuildConfig();
+// `@contrastive/data/node`: the Node.js-only readers, kept out of the main entry.
+export default packageBuildConfig({ entry: { node: 'src/node/index.ts' } });

@@ -52,3 +52,4 @@ export { multiView, type MultiViewAugmenter, type MultiViewOptions } from './vie
 export { simclr, mocoV2, byol, type RecipeOptions, type SimclrOptions, type MocoV2Options, type ByolOptions } from './recipes.js';
 export type { LocalCropsOptions } from './multi-crop.js';
 export { previewGrid, writePreviewGrid, type PreviewGridOptions, type WritePreviewGridOptions, type RgbaImage } from './preview.js';
+export { gaussianNoiseViews, type GaussianNoiseViewsOptions } from './noise-views.js';

@@ -10,10 +10,8 @@ import { Writable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '@contrastive/backend';
 import { ConfigError, MemoryLimitError } from '@contrastive/core';
-import { buildRunParts } from './build.js';
-import { atConfigKey } from './config-keys.js';
-import { loadConfigFile, parseConfig, parseConfigText } from './config.js';
-import { makeRunDir } from './make-run-dir.js';
+import { atConfigKey, buildRunParts, parseConfig, parseConfigText } from '@contrastive/experiment';
+import { loadConfigFile, makeRunDir } from '@contrastive/experiment/node';
 import { runCli } from './program.js';
 
 let dir: string;

@@ -169,8 +169,8 @@ export function batchFromIndices(dataset: ImageDataset, indices: ArrayLike<numbe
   };
 }
 
-/** Disposes the tensors of a {@link TensorBatch} (safe to call twice). */
-export function disposeBatch(batch: TensorBatch): void {
+/** Disposes the tensors of a {@link TensorBatch} or any batch of `images` and `labels` tensors (safe to call twice). */
+export function disposeBatch(batch: { readonly images: tf.Tensor; readonly labels: tf.Tensor }): void {
   batch.images.dispose();
   batch.labels.dispose();
 }

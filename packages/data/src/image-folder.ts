@@ -2,7 +2,7 @@
  * An image-folder data set: one sub-directory per class (as torchvision's `ImageFolder`),
  * PNG decoded with `pngjs`, JPEG with `jpeg-js`, every image brought to one fixed size.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
@@ -11,9 +11,11 @@ import type { ImageDataset } from './dataset.js';
 import { assertOptionalDir } from './paths.js';
 import { resizeImage, type ResizeMethod } from './resize.js';
 import { unreadableFile } from './unreadable.js';
+import { rgbaToChannels } from './channels.js';
+import { listImageFolder } from './node/list-folder.js';
 
-/** File name endings read as images (case-insensitive); other files are ignored. */
-export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg'] as const;
+export { IMAGE_EXTENSIONS, UNLABELLED_CLASS } from './node/list-folder.js';
+
 
 /** Options of {@link loadImageFolder}. */
 export interface ImageFolderOptions {
@@ -31,7 +33,13 @@ export interface ImageFolderOptions {
   readonly channels?: 1 | 3;
   /** The data set's name; default the directory's name. */
   readonly name?: string;
+  /**
+   * False: `dir` holds the images themselves (recursively, no classes); every label is 0 of
+   * the one class {@link UNLABELLED_CLASS}. Default true (a sub-directory per class).
+   */
+  readonly labelled?: boolean;
 }
+
 
 /** A decoded image: `width x height` RGBA bytes. */
 export interface DecodedImage {
@@ -72,36 +80,6 @@ export function decodeImage(bytes: Uint8Array, file: string): DecodedImage {
   throw new DataFormatError(`${file}: not a PNG or JPEG file (first bytes at offset 0: ${head || 'none, empty file'})`, file, 0, { received: head });
 }
 
-/** RGBA -> RGB or luma, `height x width x channels`. */
-function toChannels(rgba: Uint8Array, pixels: number, channels: 1 | 3): Uint8Array {
-  const out = new Uint8Array(pixels * channels);
-  for (let p = 0; p < pixels; p++) {
-    const r = rgba[p * 4] as number;
-    const g = rgba[p * 4 + 1] as number;
-    const b = rgba[p * 4 + 2] as number;
-    if (channels === 3) {
-      out[p * 3] = r;
-      out[p * 3 + 1] = g;
-      out[p * 3 + 2] = b;
-    } else {
-      out[p] = Math.round(0.299 * r + 0.587 * g + 0.114 * b);
-    }
-  }
-  return out;
-}
-
-/** Image files under `dir`, recursively, in sorted order (hidden entries skipped). */
-async function listImages(dir: string): Promise<string[]> {
-  const entries = (await readdir(dir, { withFileTypes: true })).filter((e) => !e.name.startsWith('.')).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const out: string[] = [];
-  for (const e of entries) {
-    const full = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await listImages(full)));
-    else if (e.isFile() && (IMAGE_EXTENSIONS as readonly string[]).includes(path.extname(e.name).toLowerCase())) out.push(full);
-  }
-  return out;
-}
-
 /**
  * Loads an image folder: `dir/<class>/**\/*.{png,jpg,jpeg}`. Classes are the sub-directories
  * in sorted (code-point) order, label = position; files in the root and hidden entries are
@@ -132,28 +110,12 @@ export async function loadImageFolder(options: ImageFolderOptions): Promise<Imag
       });
     }
   }
-  const root = path.resolve(options.dir);
-  let top;
-  try {
-    top = await readdir(root, { withFileTypes: true });
-  } catch (cause) {
-    throw new ArgumentError(`${where}: argument 'options.dir' must be a readable directory, received ${JSON.stringify(options.dir)} (${(cause as Error).message})`, {
-      argument: 'options.dir', received: options.dir, cause,
-    });
+  const labelled = options.labelled ?? true;
+  if (typeof labelled !== 'boolean') {
+    throw new ArgumentError(`${where}: argument 'options.labelled' must be a boolean, received ${describeValue(labelled)}`, { argument: 'options.labelled', expected: 'a boolean', received: labelled });
   }
-  const classNames = top.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  if (classNames.length === 0 || classNames.length > 256) {
-    throw new ArgumentError(`${where}: argument 'options.dir' must hold 1 to 256 class sub-directories, found ${classNames.length} in ${root}`, {
-      argument: 'options.dir', expected: '1-256 class sub-directories', received: classNames.length,
-    });
-  }
-  const files: Array<{ file: string; label: number }> = [];
-  for (let label = 0; label < classNames.length; label++) {
-    for (const file of await listImages(path.join(root, classNames[label] as string))) files.push({ file, label });
-  }
-  if (files.length === 0) {
-    throw new ArgumentError(`${where}: no ${IMAGE_EXTENSIONS.join('/')} files in the class sub-directories of ${root}`, { argument: 'options.dir', received: options.dir });
-  }
+  const { root, classNames, files: paths, labels: listedLabels } = await listImageFolder(where, options.dir, labelled);
+  const files = paths.map((file, i) => ({ file, label: listedLabels[i] as number }));
 
   let height = options.size?.[0];
   let width = options.size?.[1];
@@ -167,7 +129,7 @@ export async function loadImageFolder(options: ImageFolderOptions): Promise<Imag
       width = decoded.width;
     }
     if (images.length === 0) images = new Uint8Array(files.length * height * width * channels);
-    let pixels = toChannels(decoded.rgba, decoded.width * decoded.height, channels);
+    let pixels = rgbaToChannels(decoded.rgba, decoded.width * decoded.height, channels);
     if (decoded.height !== height || decoded.width !== width) {
       if (resize === 'error') {
         throw new DataFormatError(

@@ -4,7 +4,9 @@
  * atomic download), Fashion-MNIST/MNIST (IDX, gzip or not), image folders (PNG/JPEG), all as
  * one in-memory {@link ImageDataset}; seeded shuffling, batching with sample indices (for
  * memory banks), epochs, and a bounded prefetch that disposes what it prepared when the
- * consumer stops early. Depends on `@contrastive/core` only.
+ * consumer stops early; tabular data (numeric rows with a label column) and seeded train/test
+ * splits. Streaming image folders and file readers of tabular data are in the `./node` entry.
+ * Depends on `@contrastive/core` only.
  */
 export {
   createImageDataset,
@@ -45,7 +47,7 @@ export {
   type LoadMnistOptions,
   type IdxImageDatasetOptions,
 } from './mnist.js';
-export { IMAGE_EXTENSIONS, loadImageFolder, decodeImage, type ImageFolderOptions, type DecodedImage } from './image-folder.js';
+export { IMAGE_EXTENSIONS, UNLABELLED_CLASS, loadImageFolder, decodeImage, type ImageFolderOptions, type DecodedImage } from './image-folder.js';
 export { resizeImage, type ResizeMethod } from './resize.js';
 export {
   epochOrder,
@@ -59,3 +61,7 @@ export {
 } from './shuffle.js';
 export { prefetch, type PrefetchOptions } from './prefetch.js';
 export { createDataLoader, type DataLoader, type DataLoaderOptions, type LoaderBatch } from './loader.js';
+export { splitIndices, type SplitOptions, type SplitIndices } from './split.js';
+export { tabularBatch, subsetTabular, type TabularDataset, type TabularBatch } from './tabular-dataset.js';
+export { parseTabular, type ParseTabularOptions } from './tabular-parse.js';
+export { createTabularLoader, type TabularLoader, type TabularLoaderBatch } from './tabular-loader.js';

@@ -188,6 +188,8 @@ export class GraphEncoder extends Module implements Encoder {
         return batchNorm(x, this.#bnVariables(node.name), mode, this.spec.bnMomentum, this.spec.bnEpsilon, where, node.name);
       case 'relu':
         return tf.relu(x);
+      case 'tanh':
+        return tf.tanh(x);
       case 'add':
         return tf.add(x, inputs[1] as tf.Tensor);
       case 'maxPool':

@@ -85,6 +85,9 @@ export function layersTopology(spec: GraphSpec): { [key: string]: Json } {
       case 'relu':
         push(node.name, 'Activation', { activation: 'relu' }, inputs);
         break;
+      case 'tanh':
+        push(node.name, 'Activation', { activation: 'tanh' }, inputs);
+        break;
       case 'add':
         push(node.name, 'Add', {}, inputs);
         break;

@@ -1,7 +1,7 @@
 /**
  * An MLP encoder for vector data (tabular features, flattened digits): fully connected layers,
- * each followed by optional BatchNorm and a ReLU. The representation h is the last hidden
- * layer's activation.
+ * each followed by optional BatchNorm and a ReLU (or tanh). The representation h is the last
+ * hidden layer's activation.
  */
 import { ArgumentError, assertInteger, assertOptionsObject, describeValue, assertKnownKeys } from '@contrastive/core';
 import { GraphEncoder } from './graph-encoder.js';
@@ -17,6 +17,8 @@ export interface MlpEncoderOptions extends BatchNormOptions {
   readonly hidden: readonly number[];
   /** BatchNorm after each linear layer (default false); with it the linear layers have no bias. */
   readonly batchNorm?: boolean;
+  /** The nonlinearity after each layer: `'relu'` (default) or `'tanh'`. */
+  readonly activation?: 'relu' | 'tanh';
   /** Seed of the initial weights (default 0). */
   readonly seed?: number;
   /** Name for logs; default `'mlp-<inputDim>-<hidden...>'`. */
@@ -40,15 +42,23 @@ export function mlpEncoderSpec(where: string, options: MlpEncoderOptions): Graph
       received: useBn,
     });
   }
+  const activation = options.activation ?? 'relu';
+  if (activation !== 'relu' && activation !== 'tanh') {
+    throw new ArgumentError(`${where}: argument 'options.activation' must be 'relu' or 'tanh', received ${describeValue(activation)}`, {
+      argument: 'options.activation',
+      expected: "'relu' | 'tanh'",
+      received: activation,
+    });
+  }
   const common = resolveCommon(where, options);
-  const name = options.name ?? `mlp-${options.inputDim}-${options.hidden.join('-')}`;
+  const name = options.name ?? `mlp-${options.inputDim}-${options.hidden.join('-')}${activation === 'tanh' ? '-tanh' : ''}`;
   const b = new GraphBuilder();
   let h = INPUT;
   let units = options.inputDim;
   options.hidden.forEach((w, i) => {
     b.dense(`fc${i + 1}`, h, units, w, !useBn);
     h = useBn ? b.batchNorm(`bn${i + 1}`, `fc${i + 1}`, w) : `fc${i + 1}`;
-    h = b.relu(`relu${i + 1}`, h);
+    h = activation === 'tanh' ? b.tanh(`tanh${i + 1}`, h) : b.relu(`relu${i + 1}`, h);
     units = w;
   });
   return {
@@ -63,13 +73,22 @@ export function mlpEncoderSpec(where: string, options: MlpEncoderOptions): Graph
     inferenceOnly: false,
     recipe: {
       kind: 'mlp',
-      options: { inputDim: options.inputDim, hidden: [...options.hidden], batchNorm: useBn, bnMomentum: common.bnMomentum, bnEpsilon: common.bnEpsilon, name },
+      options: {
+        inputDim: options.inputDim,
+        hidden: [...options.hidden],
+        batchNorm: useBn,
+        bnMomentum: common.bnMomentum,
+        bnEpsilon: common.bnEpsilon,
+        name,
+        ...(activation === 'tanh' ? { activation } : {}),
+      },
     },
   };
 }
 
 /**
- * An MLP encoder f(·): `[B, inputDim] -> [B, hidden.at(-1)]`, layers Linear-(BN)-ReLU.
+ * An MLP encoder f(·): `[B, inputDim] -> [B, hidden.at(-1)]`, layers Linear-(BN)-ReLU
+ * (Linear-(BN)-tanh with `activation: 'tanh'`, e.g. the 4-10-6 tanh network of the Iris example).
  * Linear layers use PyTorch's `nn.Linear` initialisation.
  *
  * @example

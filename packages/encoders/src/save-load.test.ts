@@ -91,6 +91,8 @@ describe('saveEncoder / loadEncoder', () => {
       [warmed(convNet({ widths: [4, 8, 8], seed: 3 }), img), img],
       [warmed(mlpEncoder({ inputDim: 6, hidden: [5, 4], batchNorm: true, seed: 4 }), vec), vec],
       [warmed(mlpEncoder({ inputDim: 6, hidden: [3], seed: 5 }), vec), vec],
+      [mlpEncoder({ inputDim: 6, hidden: [5, 4], activation: 'tanh', seed: 6 }), vec],
+      [warmed(convNet({ widths: [4, 8], fc: 6, seed: 7 }), img), img],
     ];
     cases.push([foldBatchNorm(cases[0]![0]), img]);
     for (const [e, x] of cases) {

@@ -1,6 +1,6 @@
 /**
  * The network description every encoder is built from: a small, JSON-serialisable graph of
- * named nodes (conv, BatchNorm, ReLU, add, pooling, dense) plus the variables they own.
+ * named nodes (conv, BatchNorm, ReLU, tanh, add, pooling, dense) plus the variables they own.
  *
  * One description drives four things, so they cannot drift apart: the forward pass
  * ({@link runGraph}), the tfjs-layers `model.json` topology written by `saveEncoder`, the
@@ -55,6 +55,13 @@ export interface ReluNode {
   readonly input: string;
 }
 
+/** Element-wise hyperbolic tangent (the MLP encoder's `activation: 'tanh'`). */
+export interface TanhNode {
+  readonly op: 'tanh';
+  readonly name: string;
+  readonly input: string;
+}
+
 /** Element-wise sum of two nodes (the residual connection). */
 export interface AddNode {
   readonly op: 'add';
@@ -94,7 +101,7 @@ export interface DenseNode {
 }
 
 /** One node of the graph. */
-export type GraphNode = ConvNode | BatchNormNode | ReluNode | AddNode | MaxPoolNode | GlobalAvgPoolNode | DenseNode;
+export type GraphNode = ConvNode | BatchNormNode | ReluNode | TanhNode | AddNode | MaxPoolNode | GlobalAvgPoolNode | DenseNode;
 
 /** A variable of the graph: an nn parameter spec whose path is `<node>.<weight>`. */
 export type VariableSpec = ParameterSpec;
@@ -162,6 +169,11 @@ export class GraphBuilder {
 
   relu(name: string, input: string): string {
     this.nodes.push({ op: 'relu', name, input });
+    return name;
+  }
+
+  tanh(name: string, input: string): string {
+    this.nodes.push({ op: 'tanh', name, input });
     return name;
   }
 

@@ -62,12 +62,43 @@ describe('embedding2d (UMAP via umap-js)', () => {
     expectArgError(() => embedding2d(small, { rng }), ArgumentError, 'options.nNeighbors');
     expectArgError(() => embedding2d(small, { nNeighbors: 1, rng }), ArgumentError, 'options.nNeighbors');
     expectArgError(() => embedding2d(small, { nNeighbors: 5, minDist: 2, rng }), ArgumentError, 'options.minDist');
-    expectArgError(() => embedding2d(small, { nNeighbors: 5, method: 'tsne' as 'umap', rng }), ArgumentError, 'options.method');
+    expectArgError(() => embedding2d(small, { nNeighbors: 5, method: 'pca' as 'umap', rng }), ArgumentError, 'options.method');
     expectArgError(() => embedding2d(small, { nNeighbors: 5, nEpochs: 0, rng }), ArgumentError, 'options.nEpochs');
     expectArgError(() => embedding2d([[1, 2], [3]], { nNeighbors: 5, rng }), ArgumentError, 'features');
     expectArgError(() => embedding2d([[1, Number.NaN]], { nNeighbors: 5, rng }), ArgumentError, 'features');
     const nan = tf.tensor2d([[1, Number.NaN], [0, 1]]);
     expectArgError(() => embedding2d(nan, { nNeighbors: 5, rng }), NonFiniteError, 'features');
     nan.dispose();
+  });
+});
+
+describe('embedding2d (t-SNE via @keckelt/tsne)', () => {
+  const blobs = gaussianBlobs(Rng.fromSeed(2), 3, 20, 10);
+  const fast = { method: 'tsne', perplexity: 10, nEpochs: 300 } as const;
+
+  it('is reproducible from the seed, differs for another seed, and keeps separable classes apart', () => {
+    const a = embedding2d(blobs.x, { ...fast, rng: Rng.fromSeed(5) });
+    expect(a).toHaveLength(60);
+    expect(a.every((p) => p.length === 2 && p.every(Number.isFinite))).toBe(true);
+    expect(embedding2d(blobs.x, { ...fast, rng: Rng.fromSeed(5) })).toEqual(a);
+    expect(embedding2d(blobs.x, { ...fast, rng: Rng.fromSeed(6) })).not.toEqual(a);
+    expect(oneNnAccuracy(a, blobs.y)).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it('does not touch Math.random and rejects bad t-SNE options by name', () => {
+    const spy = Math.random;
+    let calls = 0;
+    Math.random = () => (calls++, spy());
+    try {
+      embedding2d(blobs.x.slice(0, 12), { method: 'tsne', perplexity: 3, nEpochs: 5, rng: Rng.fromSeed(0) });
+    } finally {
+      Math.random = spy;
+    }
+    expect(calls).toBe(0);
+    const rng = Rng.fromSeed(0);
+    expectArgError(() => embedding2d(blobs.x.slice(0, 10), { method: 'tsne', rng }), ArgumentError, 'options.perplexity');
+    expectArgError(() => embedding2d(blobs.x, { method: 'tsne', perplexity: 0, rng }), ArgumentError, 'options.perplexity');
+    expectArgError(() => embedding2d(blobs.x, { method: 'tsne', nEpochs: 0, rng }), ArgumentError, 'options.nEpochs');
+    expectArgError(() => embedding2d(blobs.x, { method: 'tsne', learningRate: -1, rng }), ArgumentError, 'options.learningRate');
   });
 });

@@ -3,7 +3,9 @@
  * "UMAP: Uniform Manifold Approximation and Projection for Dimension Reduction") through the
  * maintained `umap-js` package, made reproducible by feeding it the project's seeded
  * {@link Rng} (umap-js draws every random number — random-projection trees, nearest-neighbour
- * descent, initial layout, negative sampling — from the `random` function it is given).
+ * descent, initial layout, negative sampling — from the `random` function it is given); or
+ * t-SNE (van der Maaten & Hinton 2008, "Visualizing Data using t-SNE") through
+ * `@keckelt/tsne`, seeded the same way (see `tsne.ts`).
  *
  * Rows are L2-normalised first by default, so that the Euclidean neighbourhoods UMAP builds
  * are the cosine neighbourhoods the contrastive losses and the kNN monitor use.
@@ -11,6 +13,7 @@
 import type { Tensor2D } from '@tensorflow/tfjs-core';
 import { UMAP } from 'umap-js';
 import { ArgumentError, Rng, assertInteger, assertOneOf, assertInRange, assertOptionsObject, describeValue, isTensorLike } from '@contrastive/core';
+import { tsneLayout } from './tsne.js';
 import { checkFeatures, intOption } from './validate.js';
 
 /** A point of the map. */
@@ -18,14 +21,21 @@ export type Point2D = readonly [number, number];
 
 /** Options of {@link embedding2d}. */
 export interface Embedding2dOptions {
-  /** The method; only `'umap'` for now. */
-  readonly method?: 'umap';
-  /** Size of the local neighbourhood; default 15 (must be < the number of rows). */
+  /** `'umap'` (default) or `'tsne'`. */
+  readonly method?: 'umap' | 'tsne';
+  /** UMAP: size of the local neighbourhood; default 15 (must be < the number of rows). */
   readonly nNeighbors?: number;
-  /** Minimum distance between embedded points, in [0, 1]; default 0.1. */
+  /** UMAP: minimum distance between embedded points, in [0, 1]; default 0.1. */
   readonly minDist?: number;
-  /** Optimisation epochs; default umap-js's choice (500 up to 10 000 rows, 200 above). */
+  /**
+   * Optimisation epochs. UMAP: default umap-js's choice (500 up to 10 000 rows, 200 above).
+   * t-SNE: gradient steps, default 1000 (the paper's setting).
+   */
   readonly nEpochs?: number;
+  /** t-SNE: perplexity, the effective number of neighbours; default 30 (must be < the number of rows). */
+  readonly perplexity?: number;
+  /** t-SNE: learning rate; default 10 (tsnejs's default). */
+  readonly learningRate?: number;
   /** L2-normalise the rows first (cosine neighbourhoods); default true. */
   readonly normalize?: boolean;
   /** Source of randomness. Same seed, same map. The map draws from `rng.split()`. */
@@ -64,9 +74,10 @@ function normalizeRows(rows: number[][]): number[][] {
 }
 
 /**
- * 2-D coordinates of the rows of `features` (`[N, D]` tensor or `number[N][D]`) by UMAP,
- * seeded through `rng`: the same seed gives the same map. Runs synchronously on the CPU
- * (umap-js); thousands of points take seconds, so subsample large sets.
+ * 2-D coordinates of the rows of `features` (`[N, D]` tensor or `number[N][D]`) by UMAP or
+ * t-SNE, seeded through `rng`: the same seed gives the same map. Runs synchronously on the
+ * CPU; thousands of points take seconds (t-SNE's exact gradients cost O(N^2) per step), so
+ * subsample large sets.
  *
  * @example
  * ```ts
@@ -84,7 +95,9 @@ export function embedding2d(features: Tensor2D | readonly (readonly number[])[],
       received: options?.rng,
     });
   }
-  assertOneOf(where, 'options.method', options.method ?? 'umap', ['umap']);
+  const method = options.method ?? 'umap';
+  assertOneOf(where, 'options.method', method, ['umap', 'tsne'] as const);
+  if (method === 'tsne') return tsneMap(where, features, options);
   const nNeighbors = intOption(where, 'options.nNeighbors', options.nNeighbors, 15, 2);
   const minDist = options.minDist ?? 0.1;
   // umap-js fits its curve with spread = 1, which needs 0 <= minDist <= spread.
@@ -109,4 +122,22 @@ export function embedding2d(features: Tensor2D | readonly (readonly number[])[],
   });
   const out = umap.fit(rows);
   return out.map((p) => [p[0] as number, p[1] as number] as const);
+}
+
+/** The t-SNE branch of {@link embedding2d}. */
+function tsneMap(where: string, features: Tensor2D | readonly (readonly number[])[], options: Embedding2dOptions): Point2D[] {
+  const perplexity = options.perplexity ?? 30;
+  assertInRange(where, 'options.perplexity', perplexity, 1, Number.MAX_SAFE_INTEGER);
+  const steps = options.nEpochs ?? 1000;
+  assertInteger(where, 'options.nEpochs', steps, 1);
+  const learningRate = options.learningRate ?? 10;
+  assertInRange(where, 'options.learningRate', learningRate, Number.MIN_VALUE, Number.MAX_SAFE_INTEGER);
+  const raw = readRows(where, features);
+  const rows = options.normalize ?? true ? normalizeRows(raw) : raw;
+  if (rows.length <= perplexity) {
+    throw new ArgumentError(`${where}: argument 'options.perplexity' must be smaller than the number of rows (${rows.length}), received ${perplexity}`, {
+      argument: 'options.perplexity', expected: `a number below ${rows.length}`, received: perplexity,
+    });
+  }
+  return tsneLayout(rows, { perplexity, steps, learningRate, rng: options.rng.split() }).map((p) => [p[0], p[1]] as const);
 }

@@ -2,7 +2,8 @@
  * @packageDocumentation
  * Evaluation of learned representations: the weighted kNN monitor (Wu et al. 2018), the
  * linear probe on frozen features (Chen et al. 2020, SimCLR §4), alignment and uniformity
- * (Wang & Isola 2020), and 2-D embedding maps (UMAP, McInnes et al. 2018) rendered to PNG/SVG.
+ * (Wang & Isola 2020), and 2-D embedding maps (UMAP, McInnes et al. 2018; t-SNE, van der Maaten
+ * & Hinton 2008) rendered to PNG/SVG.
  */
 export { embed, embedBatches, type EmbedFn, type EncoderLike, type EmbedOptions, type EmbedBatchesOptions, type EmbeddedDataset } from './embed.js';
 export { knnClassify, knnAccuracy, type KnnOptions, type KnnAccuracyOptions } from './knn.js';

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Scalar, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
-import { ArgumentError, describeValue, type ContrastiveLoss, type LossInputs } from '@contrastive/core';
+import { ArgumentError, assertKnownKeys, describeValue, type ContrastiveLoss, type LossInputs } from '@contrastive/core';
 import { infoNce, type InfoNceOptions } from './info-nce.js';
 import { ntXent, type NtXentOptions } from './nt-xent.js';
 import { barlowTwins, type BarlowTwinsOptions, barlowTwinsOptions } from './barlow-twins.js';

@@ -18,7 +18,7 @@ import { infoNce, ntXent, ntXentLoss, supCon } from '@contrastive/losses';
 import { memoryBank, momentumQueue } from '@contrastive/negatives';
 import { compose, mocoV2, simclr } from '@contrastive/strategies';
 import { Trainer, sgd } from '@contrastive/train';
-import { parseConfig, parseConfigText } from '../../src/config.js';
+import { parseConfig, parseConfigText } from '@contrastive/experiment';
 import type { FuzzValues } from './fuzz-values.js';
 
 /** One fuzzed public function. */

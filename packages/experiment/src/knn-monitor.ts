@@ -6,7 +6,7 @@
  * rank (RankMe, Garrido et al. 2023), logged to the console and to the run's metrics file.
  */
 import type { Encoder } from '@contrastive/core';
-import { subsetDataset, type ImageDataset } from '@contrastive/data';
+import { subsetSamples, type Samples } from './samples.js';
 import { effectiveRank, embeddingStd, knnAccuracy } from '@contrastive/eval';
 import type { MetricsLog } from '@contrastive/train';
 import type { RunConfig } from './config.js';
@@ -15,12 +15,14 @@ import { balancedIndices, embedDataset, prefixDataset } from './evaluate.js';
 /** What {@link createKnnMonitor} needs. */
 export interface KnnMonitorOptions {
   readonly config: RunConfig;
-  readonly train: ImageDataset;
-  readonly test: ImageDataset;
+  readonly train: Samples;
+  readonly test: Samples;
   readonly encoder: Encoder;
   readonly log: (line: string) => void;
   /** A progress bar owns the terminal's current line: clear it before logging. */
   readonly tty: boolean;
+  /** False turns the monitor off whatever `config.monitor.enabled` says (unlabelled data); default true. */
+  readonly enabled?: boolean;
   /** Where `{ type: 'knn', ... }` records go (null: nowhere). */
   readonly metrics: () => MetricsLog | null;
 }
@@ -53,13 +55,14 @@ export interface MonitorResult {
  */
 export function createKnnMonitor(o: KnnMonitorOptions): KnnMonitor {
   const { config, train } = o;
-  const bank = config.monitor.enabled ? subsetDataset(train, balancedIndices(train, config.monitor.bankSize, config.seed + 3), 'monitor bank') : null;
-  const test = config.monitor.enabled ? prefixDataset(o.test, config.monitor.testSize) : null;
+  const on = config.monitor.enabled && o.enabled !== false;
+  const bank = on ? subsetSamples(train, balancedIndices(train, config.monitor.bankSize, config.seed + 3), 'monitor bank') : null;
+  const test = on ? prefixDataset(o.test, config.monitor.testSize) : null;
   const results: MonitorResult[] = [];
   let lastMonitored = -1;
   const k = (size: number): number => Math.min(config.monitor.k, size);
 
-  const measureNow = async (bankSet: ImageDataset, testSet: ImageDataset): Promise<Omit<MonitorResult, 'step'>> => {
+  const measureNow = async (bankSet: Samples, testSet: Samples): Promise<Omit<MonitorResult, 'step'>> => {
     const b = await embedDataset(o.encoder, bankSet, { batchSize: config.eval.batchSize });
     try {
       const t = await embedDataset(o.encoder, testSet, { batchSize: config.eval.batchSize });

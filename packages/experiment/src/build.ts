@@ -4,33 +4,69 @@
  * Sec. 2.1 names the parts; the other strategies reuse them).
  */
 import { ConfigError, type Strategy, type ViewAugmenter } from '@contrastive/core';
-import { byol as byolRecipe, mocoV2 as mocoV2Recipe, simclr as simclrRecipe } from '@contrastive/augment';
-import { convNet, resnet, type GraphEncoder } from '@contrastive/encoders';
+import { byol as byolRecipe, gaussianNoiseViews, mocoV2 as mocoV2Recipe, simclr as simclrRecipe } from '@contrastive/augment';
+import { convNet, mlpEncoder, resnet, type GraphEncoder } from '@contrastive/encoders';
 import { linearHead, mlpHead, mlpHeadV2, type DenseHead } from '@contrastive/heads';
 import { barlowTwins, byol, dcl, instDisc, mocoV2, nnclr, simclr, simsiam, supcon, supconQueue, vicreg } from '@contrastive/strategies';
 import { adamw, constantLr, lars, scaleLearningRate, sgd, warmupCosine, type LearningRateSchedule, type Optimizer } from '@contrastive/train';
 import { recipeOf, type RunConfig } from './config.js';
-
-/** CIFAR-10 images are 32x32 RGB. */
-export const IMAGE_SHAPE = [32, 32, 3] as const;
+import { inputShapeOf, type InputShape } from './data-config.js';
 
 /**
- * Builds the encoder of a configuration with seeded initial weights. `anySize` leaves the input
- * size open (multi-crop feeds it global and local views of different sizes).
+ * The encoder's input shape: `inputShape` when given (the data's), else the one the `data`
+ * section implies; a {@link ConfigError} when neither is known (tabular rows without the data)
+ * or the encoder does not fit the data (an MLP takes rows, the convolutional encoders images).
  */
-export function buildEncoder(encoder: RunConfig['encoder'], seed: number, anySize = false): GraphEncoder {
-  const shape = anySize ? {} : { inputShape: IMAGE_SHAPE };
+function encoderInput(config: Pick<RunConfig, 'encoder' | 'data'>, given: InputShape | undefined): InputShape {
+  const shape = given ?? inputShapeOf(config.data);
+  if (shape === undefined) {
+    throw new ConfigError(`config.data: the number of features of ${config.data.dataset} data is known from its file only; pass the input shape`, {
+      argument: 'inputShape',
+      expected: '[features]',
+      received: undefined,
+    });
+  }
+  const rows = shape.length === 1;
+  if (rows !== (config.encoder.kind === 'mlp')) {
+    throw new ConfigError(`config.encoder.kind: ${config.encoder.kind} does not fit ${rows ? 'tabular rows' : 'images'} (${config.data.dataset}); use ${rows ? "kind: mlp" : 'resnet or convnet'}`, {
+      argument: 'config.encoder.kind',
+      expected: rows ? "'mlp' for tabular data" : "'resnet' or 'convnet' for images",
+      received: config.encoder.kind,
+    });
+  }
+  return shape;
+}
+
+/**
+ * Builds the encoder of a configuration with seeded initial weights, for the inputs of its
+ * `data` section (`inputShape`: the data's own, needed for tabular rows). `anySize` leaves the
+ * image size open (multi-crop feeds the encoder global and local views of different sizes).
+ */
+export function buildEncoder(config: Pick<RunConfig, 'encoder' | 'data' | 'seed'>, inputShape?: InputShape, anySize = false): GraphEncoder {
+  const { encoder, seed } = config;
+  const shape = encoderInput(config, inputShape);
+  if (encoder.kind === 'mlp') {
+    return mlpEncoder({ inputDim: shape[0] as number, hidden: encoder.hidden, batchNorm: encoder.batchNorm, activation: encoder.activation, seed });
+  }
+  const imageShape = shape as readonly [number, number, number];
+  const input = anySize ? {} : { inputShape: imageShape };
   if (encoder.kind === 'convnet') {
-    return convNet({ widths: encoder.widths, batchNorm: encoder.batchNorm, ...shape, seed });
+    return convNet({ widths: encoder.widths, batchNorm: encoder.batchNorm, ...input, seed });
   }
   return resnet({
     depth: encoder.depth,
     stem: encoder.stem,
     widthMultiplier: encoder.widthMultiplier,
     zeroInitResidual: encoder.zeroInitResidual,
-    ...shape,
+    ...input,
     seed,
   });
+}
+
+/** A one-line description of an encoder configuration, e.g. `ResNet-18 (cifar stem, width ×0.25)`. */
+export function describeEncoder(e: RunConfig['encoder']): string {
+  if (e.kind === 'resnet') return `ResNet-${e.depth} (${e.stem} stem, width ×${e.widthMultiplier})`;
+  return e.kind === 'mlp' ? `MLP ${e.hidden.join('-')} (${e.activation})` : `ConvNet ${e.widths.join('-')}`;
 }
 
 /** Builds the projection head for an encoder of output size `inputDim`. */
@@ -42,13 +78,19 @@ export function buildHead(head: RunConfig['head'], inputDim: number, seed: numbe
 }
 
 /**
- * The view augmenter: the configured recipe, or the strategy's usual one (SimCLR's at CIFAR-10
- * settings for simclr and supcon, MoCo v2's for mocoV2, one MoCo v2 view for instDisc).
+ * The view augmenter: the configured recipe, or the usual one (SimCLR's at CIFAR-10 settings
+ * for simclr and supcon, MoCo v2's for mocoV2, one MoCo v2 view for instDisc; Gaussian noise on
+ * tabular rows).
  */
 export function buildAugmenter(config: RunConfig): ViewAugmenter {
-  const size = IMAGE_SHAPE[0];
   const recipe = recipeOf(config);
   const views = config.strategy.name === 'instDisc' ? 1 : 2;
+  const shape = inputShapeOf(config.data);
+  if (recipe === 'noise') return gaussianNoiseViews({ std: config.augment.noiseStd, numViews: views });
+  if (shape === undefined) {
+    throw new ConfigError(`config.augment.recipe: ${recipe} augments images; tabular rows take the 'noise' recipe`, { argument: 'config.augment.recipe', expected: "'noise'", received: recipe });
+  }
+  const size = [shape[0] as number, shape[1] as number] as const;
   // No per-call value check (a host read-back every step): the trainer checks each epoch's
   // first batch inside its one read-back per step.
   const checkValues = false;
@@ -79,10 +121,11 @@ export interface RunParts {
 /**
  * Builds encoder, head, augmenter and strategy. The encoder is created first, so in a fresh
  * process its variables get the same names every time (a checkpoint stores them by name).
- * `datasetSize` is the training-set size (instDisc's memory bank has one row per sample).
+ * `datasetSize` is the training-set size (instDisc's memory bank has one row per sample);
+ * `inputShape` the shape of one sample (needed for tabular rows).
  */
-export function buildRunParts(config: RunConfig, datasetSize: number, totalSteps: number): RunParts {
-  const encoder = buildEncoder(config.encoder, config.seed, config.augment.localCrops !== undefined);
+export function buildRunParts(config: RunConfig, datasetSize: number, totalSteps: number, inputShape?: InputShape): RunParts {
+  const encoder = buildEncoder(config, inputShape, config.augment.localCrops !== undefined);
   const head = buildHead(config.head, encoder.outputDim, config.seed + 1);
   const augment = buildAugmenter(config);
   const strategy = buildStrategy(config, { encoder, head, augment }, datasetSize, totalSteps);

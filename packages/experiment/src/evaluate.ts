@@ -1,31 +1,23 @@
 /**
- * Evaluation of a frozen encoder on CIFAR-10 as the command line runs it: representations h of a
+ * Evaluation of a frozen encoder on a labelled dataset: representations h of a
  * training subset (the kNN bank and the linear probe's training set) and of the test set, then
  * the weighted kNN vote (Wu et al. 2018: k = 200, τ = 0.1), the linear probe on standardised
  * features (Chen et al. 2020, SimCLR §4), and alignment / uniformity (Wang & Isola 2020).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng, type Encoder, type ViewAugmenter } from '@contrastive/core';
-import { batchFromIndices, disposeBatch, subsetDataset, type ImageDataset } from '@contrastive/data';
+import { disposeSamplesBatch, samplesBatch, subsetSamples, type Samples } from './samples.js';
 import { foldBatchNorm } from '@contrastive/encoders';
 import { alignment, embed, knnAccuracy, linearProbe, uniformity } from '@contrastive/eval';
-import { InterruptedError, type StopRequest } from './interrupt.js';
-import { startProgress, type PhaseProgress, type ProgressSink } from './progress.js';
-
-const SILENT: PhaseProgress = { update() {}, done() {} };
-
-/** Lets signal handlers run, then stops if asked to. */
-export async function checkpointYield(stop: StopRequest | undefined, what: string): Promise<void> {
-  await new Promise<void>((resolve) => setImmediate(resolve));
-  if (stop?.requested === true) throw new InterruptedError(`stopped by ${stop.signal ?? 'request'} during ${what}`);
-}
+import { silentProgress, type Progress } from './progress.js';
+import { InterruptedError, stopPoint, type StopRequest } from './stop.js';
 
 /**
  * A seeded, class-balanced subset of `size` samples of `dataset` (the same seed and size give the
  * same indices; a smaller size gives a prefix-like subset of the same order per class), in
  * ascending index order.
  */
-export function balancedIndices(dataset: ImageDataset, size: number, seed: number): Int32Array {
+export function balancedIndices(dataset: Pick<Samples, 'length' | 'labels' | 'classNames'>, size: number, seed: number): Int32Array {
   const n = Math.min(size, dataset.length);
   if (n === dataset.length) return Int32Array.from({ length: n }, (_, i) => i);
   const classes = dataset.classNames.length;
@@ -49,16 +41,16 @@ export function balancedIndices(dataset: ImageDataset, size: number, seed: numbe
 }
 
 /** The first `size` samples of `dataset` (all of them if it has fewer). */
-export function prefixDataset(dataset: ImageDataset, size: number): ImageDataset {
+export function prefixDataset<S extends Samples>(dataset: S, size: number): S {
   if (size >= dataset.length) return dataset;
-  return subsetDataset(dataset, Int32Array.from({ length: size }, (_, i) => i));
+  return subsetSamples(dataset, Int32Array.from({ length: size }, (_, i) => i));
 }
 
 /** Options of {@link embedDataset}. */
 export interface EmbedDatasetOptions {
   /** Rows per forward pass; default 256. */
   readonly batchSize?: number;
-  readonly progress?: ProgressSink;
+  readonly progress?: Progress;
   /** Progress label, e.g. `'embed test'`. */
   readonly label?: string;
   readonly stop?: StopRequest;
@@ -78,7 +70,7 @@ export interface EmbeddedImages {
  * Runs `encoder` in inference mode over every image of `dataset`, `batchSize` at a time, with a
  * progress bar; stops between chunks when `stop` is requested ({@link InterruptedError}).
  */
-export async function embedDataset(encoder: Encoder, dataset: ImageDataset, options: EmbedDatasetOptions = {}): Promise<EmbeddedImages> {
+export async function embedDataset(encoder: Encoder, dataset: Samples, options: EmbedDatasetOptions = {}): Promise<EmbeddedImages> {
   const batchSize = options.batchSize ?? 256;
   const start = performance.now();
   let folded: Encoder | null = null;
@@ -90,19 +82,19 @@ export async function embedDataset(encoder: Encoder, dataset: ImageDataset, opti
     }
   }
   const net = folded ?? encoder;
-  const bar = options.progress === undefined ? SILENT : startProgress(options.progress, options.label ?? 'embed', dataset.length, 'img');
+  const bar = (options.progress ?? silentProgress)(options.label ?? 'embed', dataset.length, 'img');
   const parts: tf.Tensor2D[] = [];
   try {
     for (let s = 0; s < dataset.length; s += batchSize) {
       const indices = Int32Array.from({ length: Math.min(batchSize, dataset.length - s) }, (_, i) => s + i);
-      const batch = batchFromIndices(dataset, indices);
+      const batch = samplesBatch(dataset, indices);
       try {
         parts.push(embed(net, batch.images, { batchSize }));
       } finally {
-        disposeBatch(batch);
+        disposeSamplesBatch(batch);
       }
       bar.update(Math.min(dataset.length, s + batchSize));
-      await checkpointYield(options.stop, options.label ?? 'embedding');
+      await stopPoint(options.stop, options.label ?? 'embedding');
     }
     const features = parts.length === 1 ? (parts[0] as tf.Tensor2D) : tf.concat2d(parts, 0);
     if (parts.length > 1) tf.dispose(parts);
@@ -153,15 +145,15 @@ export interface EncoderEvaluation {
 /** Options of {@link evaluateEncoder}. */
 export interface EvaluateOptions extends EvaluationSettings {
   /** The kNN bank and linear-probe training set. */
-  readonly bank: ImageDataset;
+  readonly bank: Samples;
   /** The test images. */
-  readonly test: ImageDataset;
+  readonly test: Samples;
   readonly seed: number;
   /** Views for the alignment measure (two per image); none: alignment is skipped. */
   readonly augment?: ViewAugmenter;
   /** Test images used for alignment (default 512). */
   readonly alignmentImages?: number;
-  readonly progress?: ProgressSink;
+  readonly progress?: Progress;
   readonly stop?: StopRequest;
   /** A name for progress labels, e.g. `'pretrained'`. */
   readonly label?: string;
@@ -199,8 +191,8 @@ export async function evaluateEncoder(
       temperature: options.temperature,
       numClasses: options.bank.classNames.length,
     });
-    await checkpointYield(options.stop, 'the kNN evaluation');
-    const linearBar = options.progress === undefined ? SILENT : startProgress(options.progress, `${label}linear probe`, options.linear.epochs, 'epochs');
+    await stopPoint(options.stop, 'the kNN evaluation');
+    const linearBar = (options.progress ?? silentProgress)(`${label}linear probe`, options.linear.epochs, 'epochs');
     let probe;
     try {
       probe = await linearProbe({
@@ -254,9 +246,9 @@ export async function evaluateEncoder(
 }
 
 /** Mean alignment of two augmented views of the first `count` test images (inference mode). */
-function alignmentOf(encoder: Encoder, augment: ViewAugmenter, test: ImageDataset, count: number, seed: number): number {
+function alignmentOf(encoder: Encoder, augment: ViewAugmenter, test: Samples, count: number, seed: number): number {
   const n = Math.min(count, test.length);
-  const batch = batchFromIndices(test, Int32Array.from({ length: n }, (_, i) => i));
+  const batch = samplesBatch(test, Int32Array.from({ length: n }, (_, i) => i));
   const rng = Rng.fromSeed(seed + 11);
   try {
     let views: tf.Tensor4D[] = augment.apply(batch.images as tf.Tensor4D, rng);
@@ -275,6 +267,6 @@ function alignmentOf(encoder: Encoder, augment: ViewAugmenter, test: ImageDatase
       tf.dispose(views);
     }
   } finally {
-    disposeBatch(batch);
+    disposeSamplesBatch(batch);
   }
 }
