@@ -1,6 +1,7 @@
 /**
  * Layering rules (docs/architecture.md, "Dependency direction"):
- *   core <- nn <- {augment, encoders, heads, losses, negatives} <- strategies <- train <- {eval, cli}
+ *   core <- nn <- {augment, encoders, heads, losses, negatives} <- strategies <- train <- eval
+ *   <- experiment <- cli
  *   data and backend depend on core only. nn is the module layer (Module, parameter paths,
  *   BatchNorm, l2Normalize, momentum update) that the middle packages share instead of
  *   importing each other.
@@ -21,7 +22,8 @@ const allowed = {
   strategies: ['core', 'nn', 'augment', 'encoders', 'heads', 'losses', 'negatives'],
   train: ['core', 'nn', 'augment', 'encoders', 'heads', 'losses', 'negatives', 'strategies'],
   eval: ['core', 'nn', 'augment', 'encoders', 'heads', 'losses', 'negatives', 'strategies', 'train'],
-  cli: ['core', 'nn', 'backend', 'data', 'augment', 'encoders', 'heads', 'losses', 'negatives', 'strategies', 'train', 'eval'],
+  experiment: ['core', 'nn', 'backend', 'data', 'augment', 'encoders', 'heads', 'losses', 'negatives', 'strategies', 'train', 'eval'],
+  cli: ['core', 'nn', 'backend', 'data', 'augment', 'encoders', 'heads', 'losses', 'negatives', 'strategies', 'train', 'eval', 'experiment'],
 };
 const packages = Object.keys(allowed);
 

@@ -1,13 +1,13 @@
 /**
- * What every command shares: where its output goes, the compute engine, and the CIFAR-10 splits.
+ * What every command shares: where its output goes, the compute engine, and the injected
+ * surroundings the experiment layer's functions take (log lines, progress bars, Ctrl-C).
  */
 import { initBackend, type EngineName } from '@contrastive/backend';
 import { ArgumentError } from '@contrastive/core';
 import { shouldShowProgress } from '@contrastive/core/node';
-import { loadCifar10, type ImageDataset } from '@contrastive/data';
+import type { ExperimentIO } from '@contrastive/experiment';
 import type { StopRequest } from './interrupt.js';
-import type { ProgressSink } from './progress.js';
-import { resolveCifar10, type ResolvedCifar10 } from './data-dir.js';
+import { startProgress, type ProgressSink } from './progress.js';
 
 /** Output streams of a command. */
 export interface CliIO {
@@ -37,37 +37,13 @@ export async function startEngine(engine: string | undefined, err?: (line: strin
   return { engine: report.engine, description: `${report.engine}${details.length > 0 ? ` (${details.join(', ')})` : ''}, tfjs ${report.tfjsVersion}` };
 }
 
-/** Options of {@link loadCifarSplits}. */
-export interface LoadSplitsOptions {
-  readonly dataDir?: string | undefined;
-  readonly configDir?: string | undefined;
-  readonly download?: boolean;
-  /** Keep the first N training images. */
-  readonly trainLimit?: number | undefined;
-  /** Keep the first N test images. */
-  readonly testLimit?: number | undefined;
-  /** Skip the training split (not read at all). */
-  readonly skipTrain?: boolean;
-  readonly io: CliIO;
-}
-
-/** The CIFAR-10 splits a command works on. */
-export interface CifarSplits {
-  readonly location: ResolvedCifar10;
-  readonly train: ImageDataset | null;
-  readonly test: ImageDataset;
-}
-
-/** Finds CIFAR-10 (flag, config, environment, ../shared/data, cache/download) and reads the splits. */
-export async function loadCifarSplits(o: LoadSplitsOptions): Promise<CifarSplits> {
-  const location = await resolveCifar10({
-    flag: o.dataDir,
-    configDir: o.configDir,
-    download: o.download ?? true,
-    progressBar: shouldShowProgress(o.io.progress.show, o.io.progress.stream),
-    log: o.io.err,
-  });
-  const train = o.skipTrain === true ? null : await loadCifar10({ dir: location.dir, split: 'train', ...(o.trainLimit === undefined ? {} : { limit: o.trainLimit }) });
-  const test = await loadCifar10({ dir: location.dir, split: 'test', ...(o.testLimit === undefined ? {} : { limit: o.testLimit }) });
-  return { location, train, test };
+/** The command line's surroundings for an experiment function: stderr lines, terminal bars, Ctrl-C. */
+export function experimentIO(io: CliIO): ExperimentIO {
+  return {
+    log: io.err,
+    progress: (label, total, unit) => startProgress(io.progress, label, total, unit),
+    trainerProgress: { stream: io.progress.stream, show: io.progress.show },
+    stop: io.stop,
+    downloadProgressBar: shouldShowProgress(io.progress.show, io.progress.stream),
+  };
 }

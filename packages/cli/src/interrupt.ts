@@ -4,26 +4,18 @@
  * one exits at once with status 130.
  */
 
-/** A stop request shared by the parts of a command. */
-export interface StopRequest {
-  /** True once SIGINT or SIGTERM arrived (or {@link StopRequest.request} was called). */
-  readonly requested: boolean;
+import { InterruptedError, type StopRequest as ExperimentStopRequest } from '@contrastive/experiment';
+
+export { InterruptedError };
+
+/** A stop request shared by the parts of a command: the experiment layer's, made by a signal. */
+export interface StopRequest extends ExperimentStopRequest {
   /** The signal that asked to stop, if any. */
   readonly signal: NodeJS.Signals | undefined;
-  /** Aborted on the first request (for APIs that take an AbortSignal). */
-  readonly abortSignal: AbortSignal;
   /** Asks to stop (as a signal would). */
   request(signal?: NodeJS.Signals): void;
   /** Removes the signal handlers. */
   release(): void;
-}
-
-/** Thrown (and reported with exit status 130) when work stops between phases on request. */
-export class InterruptedError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'InterruptedError';
-  }
 }
 
 /**

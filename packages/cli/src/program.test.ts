@@ -64,7 +64,7 @@ describe('runCli: user errors', () => {
     const badEngine = await run(['eval', 'somewhere', '--engine', 'gpu']);
     expect(badEngine.status).toBe(EXIT.usage);
     expect(badEngine.stderr).toContain("argument 'gpu' is invalid. Allowed choices are auto, wasm+onednn, wasm, cpu, tensorflow, tensorflow-gpu");
-    const badSize = await run(['eval', 'somewhere', '--test-size', '20000']);
+    const badSize = await run(['main', '--test-size', '20000']);
     expect(badSize.stderr).toContain('expected an integer in [1, 10000]');
     for (const r of [missing, noFlag, unknown, badInt, badEngine, badSize]) noStackTrace(r.stderr);
   });

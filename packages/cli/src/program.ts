@@ -74,14 +74,14 @@ export interface RunCliOptions {
 type Runner = (work: () => Promise<number>) => () => Promise<void>;
 
 const engine = (): Option => new Option('--engine <name>', 'compute engine').choices(ENGINE_CHOICES).default('auto');
-const dataDir = (): Option => new Option('--data-dir <dir>', 'CIFAR-10 directory (default: $CONTRASTIVE_DATA_DIR, ../shared/data, the download cache)');
+const dataDir = (): Option => new Option('--data-dir <dir>', "the dataset's directory, overriding the configuration's data.dir (CIFAR-10 default: $CONTRASTIVE_DATA_DIR, ../shared/data, the download cache)");
 
 /** `train`, `eval` and `embed`: train a run, evaluate it, write its representations. */
 function addRunCommands(program: Command, io: CliIO, run: Runner): void {
 
   program
     .command('train')
-    .description('train a strategy from a JSON or YAML configuration into a run directory (Ctrl-C: checkpoint and stop)')
+    .description('train a strategy on the configured dataset (data.dataset: cifar10, fashionMnist, mnist, imageFolder) into a run directory (Ctrl-C: checkpoint and stop)')
     .requiredOption('-c, --config <file>', 'configuration file (.json, .yaml, .yml)')
     .option('-o, --out <dir>', 'run directory (default: the config\'s outDir, else runs/<name>)')
     .option('--resume', 'continue from the latest checkpoint of the run directory')
@@ -95,10 +95,10 @@ function addRunCommands(program: Command, io: CliIO, run: Runner): void {
 
   program
     .command('eval')
-    .description('kNN and linear-probe accuracy of a run, checkpoint or saved encoder on the CIFAR-10 test set')
+    .description("kNN and linear-probe accuracy of a run, checkpoint or saved encoder on its dataset's test split (skipped for unlabelled images)")
     .argument('<source>', 'run directory, checkpoint directory or saved encoder directory')
-    .option('--bank-size <n>', 'training images in the kNN bank / linear-probe training set', intParser(1, 50000))
-    .option('--test-size <n>', 'test images (the first n)', intParser(1, 10000))
+    .option('--bank-size <n>', 'training images in the kNN bank / linear-probe training set', intParser(1))
+    .option('--test-size <n>', 'test images (the first n)', intParser(1))
     .option('--k <n>', 'kNN neighbours', intParser(1))
     .option('--temperature <t>', 'kNN vote temperature', positiveNumber)
     .option('--linear-epochs <n>', 'linear-probe epochs', intParser(1))
@@ -112,11 +112,11 @@ function addRunCommands(program: Command, io: CliIO, run: Runner): void {
 
   program
     .command('embed')
-    .description('write the representations of CIFAR-10 images and their labels to a file (.npy, or the contrastive embeddings format)')
+    .description("write the representations of a split of the run's dataset, and its labels, to a file (.npy, or the contrastive embeddings format)")
     .argument('<source>', 'run directory, checkpoint directory or saved encoder directory')
     .requiredOption('-o, --out <file>', 'output file: name.npy (+ name.labels.npy) or any other name for one embeddings file')
     .option('--split <split>', 'train or test', 'test')
-    .option('--limit <n>', 'only the first n images of the split', intParser(1, 50000))
+    .option('--limit <n>', 'only the first n images of the split', intParser(1))
     .option('--batch-size <n>', 'images per forward pass', intParser(1, 4096))
     .option('--checkpoint', "use the run's latest checkpoint even if a saved encoder exists")
     .addOption(dataDir())
@@ -129,12 +129,12 @@ function addViewCommands(program: Command, io: CliIO, run: Runner): void {
 
   program
     .command('preview')
-    .description('write a PNG grid of augmented views of CIFAR-10 test images')
+    .description("write a PNG grid of augmented views of the configured dataset's test images")
     .option('-c, --config <file>', 'configuration whose augmentation is shown (default: SimCLR, CIFAR-10 settings)')
     .option('-o, --out <file>', 'PNG file', 'preview.png')
     .option('--images <n>', 'source images (rows)', intParser(1, 256))
     .option('--views <n>', 'views per image', intParser(1, 64))
-    .option('--start <n>', 'index of the first test image', intParser(0, 9999))
+    .option('--start <n>', 'index of the first test image', intParser(0))
     .option('--seed <n>', 'augmentation seed', intParser(0))
     .addOption(dataDir())
     .addOption(engine())

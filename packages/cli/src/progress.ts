@@ -5,19 +5,13 @@
  */
 import cliProgress from 'cli-progress';
 import { shouldShowProgress, type MaybeTerminal, type ShowProgress } from '@contrastive/core/node';
+import type { PhaseProgress } from '@contrastive/experiment';
 
 /** Where progress goes. */
 export interface ProgressSink {
   readonly stream: NodeJS.WritableStream & MaybeTerminal;
   /** Show bars: true, false, or 'auto' (when the stream is a terminal). */
   readonly show: ShowProgress;
-}
-
-/** One bar for one phase. */
-export interface PhaseProgress {
-  update(done: number, payload?: Record<string, string>): void;
-  /** Ends the bar; `summary` is printed after it. */
-  done(summary?: string): void;
 }
 
 /**

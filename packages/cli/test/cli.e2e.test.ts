@@ -4,44 +4,15 @@
  * ../shared/data: train (checkpoints, metrics, preview, encoder), eval, embed, report; Ctrl-C
  * (SIGINT) during training writes a checkpoint and exits with 130, and --resume finishes the run.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadCifar10 } from '@contrastive/data';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readEmbeddings } from '../src/embeddings-file.js';
-import { parseMetrics } from '../src/metrics.js';
-import { repoRoot, sharedDataDir } from '../../../test/shared-data.js';
-
-const root = repoRoot();
-const bin = path.join(root, 'packages', 'cli', 'src', 'bin.ts');
-
-interface Result {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Starts `contrastive ...args` from the sources; `onStart` may signal the child. */
-function cli(args: readonly string[], onStart?: (child: ReturnType<typeof spawn>) => void): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=contrastive-source', '--import', 'tsx', bin, ...args], {
-      cwd: root,
-      env: { ...process.env, CONTRASTIVE_DATA_DIR: sharedDataDir(), CONTRASTIVE_WASM_THREADS: '1', FORCE_COLOR: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-    onStart?.(child);
-  });
-}
+import { parseMetrics, readEmbeddings } from '@contrastive/experiment/node';
+import { sharedDataDir } from '../../../test/shared-data.js';
+import { cli, noStackTrace, type CliResult } from './cli-process.js';
 
 const tiny = (out: string, extra = ''): string => `
 name: tiny
@@ -57,13 +28,9 @@ eval: { bankSize: 300, testSize: 200, linear: { epochs: 5 } }
 report: { mapPoints: 150, previewImages: 3, previewViews: 3 }
 ${extra}`;
 
-const noStackTrace = (text: string): void => {
-  expect(text).not.toMatch(/\n\s+at .+:\d+:\d+/);
-};
-
 let dir: string;
 let run: string;
-let trainResult: Result;
+let trainResult: CliResult;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'cli-e2e-'));

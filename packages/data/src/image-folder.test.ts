@@ -6,7 +6,7 @@ import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArgumentError, DataFormatError } from '@contrastive/core';
 import { imageAt } from './dataset.js';
-import { decodeImage, loadImageFolder } from './image-folder.js';
+import { UNLABELLED_CLASS, decodeImage, loadImageFolder } from './image-folder.js';
 import { resizeImage } from './resize.js';
 
 /** A PNG whose pixel (y, x) is RGBA (seed+y*16, seed+x*16, seed, 255), encoded by pngjs. */
@@ -63,6 +63,20 @@ describe('loadImageFolder', () => {
     expect(Array.from(imageAt(ds, 1))).toEqual(a0.rgb); // zebra/a.png before zebra/b.png
     expect(Array.from(imageAt(ds, 2))).toEqual(a1.rgb);
     expect(imageAt(ds, 0).every((v) => Math.abs(v - 200) <= 3)).toBe(true); // JPEG is lossy
+  });
+
+  it('labelled: false reads every image under the folder, root and sub-directories, as one class', async () => {
+    const a = pngBytes(3, 3, 5);
+    const b = pngBytes(3, 3, 60);
+    const c = pngBytes(3, 3, 120);
+    const root = await folder('unlabelled', { 'b.png': b.bytes, 'a.png': a.bytes, 'more/c.png': c.bytes, 'notes.txt': Buffer.from('x') });
+    const ds = await loadImageFolder({ dir: root, labelled: false });
+    expect(ds.classNames).toEqual([UNLABELLED_CLASS]);
+    expect(Array.from(ds.labels)).toEqual([0, 0, 0]);
+    expect([imageAt(ds, 0), imageAt(ds, 1), imageAt(ds, 2)].map((x) => Array.from(x))).toEqual([a.rgb, b.rgb, c.rgb]); // sorted: a.png, b.png, more/
+    await expect(loadImageFolder({ dir: root, labelled: 'no' as never })).rejects.toThrow("argument 'options.labelled' must be a boolean");
+    const empty = await folder('unlabelled-empty', { 'notes.txt': Buffer.from('x') });
+    await expect(loadImageFolder({ dir: empty, labelled: false })).rejects.toThrow('no .png/.jpg/.jpeg files under');
   });
 
   it('grey output is the BT.601 luma of the RGB pixels', async () => {

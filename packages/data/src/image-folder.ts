@@ -13,7 +13,7 @@ import { resizeImage, type ResizeMethod } from './resize.js';
 import { rgbaToChannels } from './channels.js';
 import { listImageFolder } from './node/list-folder.js';
 
-export { IMAGE_EXTENSIONS } from './node/list-folder.js';
+export { IMAGE_EXTENSIONS, UNLABELLED_CLASS } from './node/list-folder.js';
 
 
 /** Options of {@link loadImageFolder}. */
@@ -32,7 +32,13 @@ export interface ImageFolderOptions {
   readonly channels?: 1 | 3;
   /** The data set's name; default the directory's name. */
   readonly name?: string;
+  /**
+   * False: `dir` holds the images themselves (recursively, no classes); every label is 0 of
+   * the one class {@link UNLABELLED_CLASS}. Default true (a sub-directory per class).
+   */
+  readonly labelled?: boolean;
 }
+
 
 /** A decoded image: `width x height` RGBA bytes. */
 export interface DecodedImage {
@@ -103,7 +109,11 @@ export async function loadImageFolder(options: ImageFolderOptions): Promise<Imag
       });
     }
   }
-  const { root, classNames, files: paths, labels: listedLabels } = await listImageFolder(where, options.dir);
+  const labelled = options.labelled ?? true;
+  if (typeof labelled !== 'boolean') {
+    throw new ArgumentError(`${where}: argument 'options.labelled' must be a boolean, received ${describeValue(labelled)}`, { argument: 'options.labelled', expected: 'a boolean', received: labelled });
+  }
+  const { root, classNames, files: paths, labels: listedLabels } = await listImageFolder(where, options.dir, labelled);
   const files = paths.map((file, i) => ({ file, label: listedLabels[i] as number }));
 
   let height = options.size?.[0];

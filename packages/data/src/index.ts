@@ -47,7 +47,7 @@ export {
   type LoadMnistOptions,
   type IdxImageDatasetOptions,
 } from './mnist.js';
-export { IMAGE_EXTENSIONS, loadImageFolder, decodeImage, type ImageFolderOptions, type DecodedImage } from './image-folder.js';
+export { IMAGE_EXTENSIONS, UNLABELLED_CLASS, loadImageFolder, decodeImage, type ImageFolderOptions, type DecodedImage } from './image-folder.js';
 export { resizeImage, type ResizeMethod } from './resize.js';
 export {
   epochOrder,

@@ -6,15 +6,9 @@
  * `result: knn pretrained=P random=R linear pretrained=P2 random=R2 wall=Ss`.
  */
 import path from 'node:path';
-import { buildEncoder } from '../build.js';
-import { loadConfigFile, parseConfig, runDirOf, type RunConfig, type RunConfigInput } from '../config.js';
-import { loadCifarSplits, startEngine, type CliIO } from '../context.js';
-import { writeFileAtomic } from '@contrastive/core/node';
-import { RUN_FILES } from '../run-dir.js';
-import { runTraining } from '../training.js';
-import { formatEvaluationTable, runEvaluation } from './eval.js';
-import { writeRunReport } from './report.js';
-import { displayPath } from '../display-path.js';
+import { buildEncoder, formatEvaluationTable, parseConfig, trainingSplit, type RunConfig, type RunConfigInput } from '@contrastive/experiment';
+import { RUN_FILES, displayPath, evaluateAndSave, loadConfigFile, loadExperimentData, runDirOf, trainExperiment, writeRunReport } from '@contrastive/experiment/node';
+import { experimentIO, startEngine, type CliIO } from '../context.js';
 
 /**
  * The main job's configuration (also `examples/simclr-cifar10/config.yaml`). Sizing (measured on
@@ -67,56 +61,54 @@ export async function mainCommand(options: MainCommandOptions, io: CliIO): Promi
   const runDir = runDirOf(config);
   const e = config.encoder;
   const encoderText = e.kind === 'resnet' ? `ResNet-${e.depth} (${e.stem} stem, width x${e.widthMultiplier})` : `ConvNet ${e.widths.join('-')}`;
-  io.err(`contrastive main: ${config.strategy.name} pretraining of ${encoderText} on CIFAR-10, then kNN and linear evaluation next to the same encoder with random weights`);
+  io.err(`contrastive main: ${config.strategy.name} pretraining of ${encoderText} on ${config.data.dataset}, then kNN and linear evaluation next to the same encoder with random weights`);
   const engine = await startEngine(options.engine, io.err);
   io.err(`engine: ${engine.description}`);
-  const splits = await loadCifarSplits({ dataDir: options.dataDir, configDir: config.data.dir, download: config.data.download, trainLimit: config.data.trainLimit, io });
-  const train = splits.train!;
-  io.err(`data: ${splits.location.dir} (from ${splits.location.source}): ${train.length} training and ${splits.test.length} test images`);
+  const data = await loadExperimentData(config.data, { seed: config.seed, dirOverride: options.dataDir, testLimit: config.eval.testSize, log: io.err });
+  const train = trainingSplit(data);
   const steps = Math.min(config.train.maxSteps ?? Infinity, config.train.epochs * Math.floor(train.length / config.train.batchSize));
   const bankSize = Math.min(config.eval.bankSize, train.length);
-  const testSize = Math.min(config.eval.testSize, splits.test.length);
+  const testSize = Math.min(config.eval.testSize, data.test.length);
   io.err(
     `sizing: ${steps} steps x ${config.train.batchSize} images = ${steps * config.train.batchSize} augmented pairs (${((steps * config.train.batchSize) / train.length).toFixed(2)} epochs); ` +
-      `evaluation: kNN bank and linear-probe training set = ${bankSize} class-balanced training images, test = ${testSize === splits.test.length ? `all ${testSize}` : `the first ${testSize}`} test images; linear probe ${config.eval.linear.epochs} epochs (${config.eval.linear.optimizer})`,
+      `evaluation: kNN bank and linear-probe training set = ${bankSize} class-balanced training images, test = ${testSize === data.test.length ? `all ${testSize}` : `the first ${testSize}`} test images; linear probe ${config.eval.linear.epochs} epochs (${config.eval.linear.optimizer})`,
   );
-
-  const training = await runTraining({
+  const { training } = await trainExperiment({
+    ...experimentIO(io),
     config,
     runDir,
-    train,
-    test: splits.test,
     resume: options.resume === true,
     overwrite: options.resume !== true,
     engine: engine.engine,
-    data: { dir: splits.location.dir, source: splits.location.source },
-    log: io.err,
-    progress: io.progress,
-    stop: io.stop,
+    data,
   });
-  const randomEncoder = buildEncoder(config.encoder, config.seed);
+  const randomEncoder = buildEncoder(config);
   try {
     if (!training.completed) {
       io.err(`stopped at step ${training.steps} of ${training.totalSteps}; continue with: contrastive main --resume${options.out === undefined ? '' : ` --out ${options.out}`}`);
       return 130;
     }
     io.err(`training: ${training.steps} steps in ${training.seconds.toFixed(1)} s (${training.imagesPerSecond.toFixed(1)} img/s after the first step)`);
-    const result = await runEvaluation({
+    const outcome = await evaluateAndSave({
+      ...experimentIO(io),
       encoder: training.parts.encoder,
       randomEncoder,
       config,
-      train,
-      test: splits.test,
+      data,
       source: displayPath(path.join(runDir, RUN_FILES.encoder)),
-      mapFile: path.join(runDir, RUN_FILES.map),
-      io,
+      runDir,
     });
-    await writeFileAtomic(path.join(runDir, RUN_FILES.eval), `${JSON.stringify(result, null, 2)}\n`);
+    if (!outcome.evaluated) {
+      io.out(outcome.note);
+      io.out(`report: ${displayPath(await writeRunReport(runDir, config, {}))}`);
+      return 0;
+    }
+    const result = outcome.file;
     const wall = performance.now() / 1000;
     const report = await writeRunReport(runDir, config, {
       notes: [
         `Main job: ${training.steps} SimCLR steps of ${config.train.batchSize} images on ${engine.description}; wall time ${wall.toFixed(0)} s.`,
-        `Evaluation: ${result.pretrained.bankSize} class-balanced training images as kNN bank and linear-probe training set; ${result.pretrained.testSize} CIFAR-10 test images.`,
+        `Evaluation: ${result.pretrained.bankSize} class-balanced training images as kNN bank and linear-probe training set; ${result.pretrained.testSize} test images of ${config.data.dataset}.`,
       ],
     });
     for (const line of formatEvaluationTable(result)) io.out(line);

@@ -1,17 +1,12 @@
 /**
- * `contrastive preview`: the augmentation grid of a configuration as a PNG (one row per source
- * image: the image, then augmented views), to check the views look as intended (SimCLR, Chen
- * et al. 2020, §3: the composition of crop and colour distortion is what matters).
+ * `contrastive preview`: the augmentation grid of a configuration as a PNG (one row per test
+ * image of the configured dataset: the image, then augmented views), to check the views look as
+ * intended (SimCLR, Chen et al. 2020, §3: the composition of crop and colour distortion is what
+ * matters). The experiment layer's `previewExperiment`.
  */
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
-import { ArgumentError, Rng } from '@contrastive/core';
-import { batchFromIndices, disposeBatch } from '@contrastive/data';
-import { writePreviewGrid } from '@contrastive/augment';
-import { buildAugmenter } from '../build.js';
-import { loadConfigFile, parseConfig } from '../config.js';
-import { loadCifarSplits, startEngine, type CliIO } from '../context.js';
-import { displayPath } from '../display-path.js';
+import { parseConfig } from '@contrastive/experiment';
+import { displayPath, loadConfigFile, previewExperiment } from '@contrastive/experiment/node';
+import { experimentIO, startEngine, type CliIO } from '../context.js';
 
 /** Options of {@link previewCommand}. */
 export interface PreviewCommandOptions {
@@ -29,29 +24,17 @@ export interface PreviewCommandOptions {
 /** Runs `contrastive preview`; returns the exit status. */
 export async function previewCommand(options: PreviewCommandOptions, io: CliIO): Promise<number> {
   const config = options.config === undefined ? parseConfig({}) : await loadConfigFile(options.config);
-  const out = options.out ?? 'preview.png';
-  const count = options.images ?? config.report.previewImages;
-  const first = options.start ?? 0;
   await startEngine(options.engine);
-  const splits = await loadCifarSplits({ dataDir: options.dataDir, configDir: config.data.dir, download: config.data.download, skipTrain: true, testLimit: first + count, io });
-  const available = Math.max(0, splits.test.length - first);
-  const n = Math.min(count, available);
-  if (n < 1) {
-    throw new ArgumentError(`--start ${first} is past the last test image (${splits.test.length})`, { argument: '--start', received: first, expected: `an index < ${splits.test.length}` });
-  }
-  const batch = batchFromIndices(splits.test, Int32Array.from({ length: n }, (_, i) => first + i));
-  try {
-    await mkdir(path.dirname(path.resolve(out)), { recursive: true });
-    const written = await writePreviewGrid({
-      images: batch.images,
-      recipe: buildAugmenter(config),
-      rng: Rng.fromSeed(options.seed ?? config.seed),
-      views: options.views ?? config.report.previewViews,
-      file: out,
-    });
-    io.out(`wrote ${displayPath(written.file)} (${written.width}x${written.height}): ${n} test images, ${options.views ?? config.report.previewViews} views each`);
-  } finally {
-    disposeBatch(batch);
-  }
+  const r = await previewExperiment({
+    ...experimentIO(io),
+    config,
+    out: options.out ?? 'preview.png',
+    images: options.images,
+    views: options.views,
+    start: options.start,
+    seed: options.seed,
+    dataDir: options.dataDir,
+  });
+  io.out(`wrote ${displayPath(r.file)} (${r.width}x${r.height}): ${r.images} test images, ${r.views} views each`);
   return 0;
 }

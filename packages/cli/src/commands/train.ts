@@ -1,13 +1,13 @@
 /**
- * `contrastive train --config <file>`: trains the configured strategy on CIFAR-10 into a run
- * directory (checkpoints, metrics log, augmentation preview, saved encoder). Ctrl-C stops after
- * the current step with a checkpoint (exit status 130); `--resume` continues from it.
+ * `contrastive train --config <file>`: trains the configured strategy on the configured dataset
+ * into a run directory (checkpoints, metrics log, augmentation preview, saved encoder), through
+ * the experiment layer's `trainExperiment`. Ctrl-C stops after the current step with a
+ * checkpoint (exit status 130); `--resume` continues from it.
  */
 import path from 'node:path';
-import { loadConfigFile, runDirOf, type RunConfig } from '../config.js';
-import { loadCifarSplits, startEngine, type CliIO } from '../context.js';
-import { runTraining } from '../training.js';
-import { displayPath } from '../display-path.js';
+import type { RunConfig } from '@contrastive/experiment';
+import { displayPath, loadConfigFile, runDirOf, trainExperiment } from '@contrastive/experiment/node';
+import { experimentIO, startEngine, type CliIO } from '../context.js';
 
 /** Options of {@link trainCommand} (the command's flags). */
 export interface TrainCommandOptions {
@@ -29,28 +29,14 @@ export async function trainCommand(options: TrainCommandOptions, io: CliIO): Pro
   const runDir = runDirOf(config);
   const engine = await startEngine(options.engine, io.err);
   io.err(`engine: ${engine.description}`);
-  const splits = await loadCifarSplits({
-    dataDir: options.dataDir,
-    configDir: config.data.dir,
-    download: config.data.download,
-    trainLimit: config.data.trainLimit,
-    testLimit: config.monitor.enabled ? config.monitor.testSize : 1,
-    io,
-  });
-  const train = splits.train!;
-  io.err(`data: ${splits.location.dir} (from ${splits.location.source}): ${train.length} training images`);
-  const result = await runTraining({
+  const { training: result } = await trainExperiment({
+    ...experimentIO(io),
     config,
     runDir,
-    train,
-    test: splits.test,
     resume: options.resume === true,
     overwrite: options.overwrite === true,
+    dataDir: options.dataDir,
     engine: engine.engine,
-    data: { dir: splits.location.dir, source: splits.location.source },
-    log: io.err,
-    progress: io.progress,
-    stop: io.stop,
   });
   result.parts.dispose();
   const rel = displayPath(runDir);

@@ -10,11 +10,14 @@ import { ArgumentError } from '@contrastive/core';
 /** File name endings read as images (case-insensitive); other files are ignored. */
 export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg'] as const;
 
+/** The one class name of an image folder read with `labelled: false`. */
+export const UNLABELLED_CLASS = '(unlabelled)';
+
 /** What {@link listImageFolder} found. */
 export interface ImageFolderListing {
   /** The folder, as an absolute path. */
   readonly root: string;
-  /** Class sub-directories in sorted (code-point) order; label = position. */
+  /** Class sub-directories in sorted (code-point) order; label = position ([{@link UNLABELLED_CLASS}] when unlabelled). */
   readonly classNames: readonly string[];
   /** Absolute paths of the image files, class by class, each class in sorted order. */
   readonly files: readonly string[];
@@ -42,10 +45,12 @@ async function listImages(dir: string, ignored: string[]): Promise<string[]> {
 /**
  * Lists `dir/<class>/**\/*.{png,jpg,jpeg}`. Classes are the non-hidden sub-directories in
  * sorted order (1 to 256 of them); files in the root and hidden entries are not listed.
+ * With `labelled` false, every image under `dir` (root and sub-directories, recursively) is
+ * listed as the one class {@link UNLABELLED_CLASS}.
  * Throws {@link ArgumentError} (argument `options.dir`, prefixed with `where`) for an unreadable
  * directory, no class directory, more than 256, or no image file at all.
  */
-export async function listImageFolder(where: string, dir: string): Promise<ImageFolderListing> {
+export async function listImageFolder(where: string, dir: string, labelled = true): Promise<ImageFolderListing> {
   const root = path.resolve(dir);
   let top;
   try {
@@ -55,15 +60,20 @@ export async function listImageFolder(where: string, dir: string): Promise<Image
       argument: 'options.dir', received: dir, cause,
     });
   }
+  const files: string[] = [];
+  const labelList: number[] = [];
+  const ignored: string[] = [];
+  if (!labelled) {
+    files.push(...(await listImages(root, ignored)));
+    if (files.length === 0) throw new ArgumentError(`${where}: no ${IMAGE_EXTENSIONS.join('/')} files under ${root}`, { argument: 'options.dir', received: dir });
+    return { root, classNames: [UNLABELLED_CLASS], files, labels: new Uint8Array(files.length), ignored };
+  }
   const classNames = top.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort(byCodePoint);
   if (classNames.length === 0 || classNames.length > 256) {
     throw new ArgumentError(`${where}: argument 'options.dir' must hold 1 to 256 class sub-directories, found ${classNames.length} in ${root}`, {
       argument: 'options.dir', expected: '1-256 class sub-directories', received: classNames.length,
     });
   }
-  const files: string[] = [];
-  const labelList: number[] = [];
-  const ignored: string[] = [];
   for (let label = 0; label < classNames.length; label++) {
     for (const file of await listImages(path.join(root, classNames[label] as string), ignored)) {
       files.push(file);

@@ -1,13 +1,8 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { ConfigError } from '@contrastive/core';
 import fc from 'fast-check';
-import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { MAIN_CONFIG } from './commands/main.js';
-import { loadConfigFile, parseConfig, recipeOf, runDirOf } from './config.js';
-import { repositoryRoot } from './data-dir.js';
+import { parseConfig, recipeOf } from './config.js';
+import { DATASET_KINDS, inputShapeOf } from './data-config.js';
 
 function configError(value: unknown): ConfigError {
   try {
@@ -28,7 +23,7 @@ describe('parseConfig: defaults', () => {
     expect(c.eval).toMatchObject({ bankSize: 10000, testSize: 10000, k: 200, temperature: 0.1 });
     expect(c.train).toMatchObject({ epochs: 1, batchSize: 128, onNonFinite: 'throw' });
     expect(recipeOf(c)).toBe('simclr');
-    expect(runDirOf(c, '/work')).toBe(path.resolve('/work/runs/run'));
+    expect(c.data).toEqual({ dataset: 'cifar10', download: true });
     expect(parseConfig(null)).toEqual(c);
   });
 
@@ -123,38 +118,32 @@ describe('parseConfig: errors name the path, the expectation and the value', () 
   });
 });
 
-describe('loadConfigFile', () => {
-  it('reads YAML and JSON; reports syntax errors with the line, and a missing file', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'cli-config-'));
-    const yamlFile = path.join(dir, 'a.yaml');
-    await writeFile(yamlFile, 'strategy:\n  name: supcon\ntrain:\n  batchSize: 64\n');
-    expect((await loadConfigFile(yamlFile)).train.batchSize).toBe(64);
-    const jsonFile = path.join(dir, 'a.json');
-    await writeFile(jsonFile, JSON.stringify({ optimizer: { name: 'lars' } }));
-    expect((await loadConfigFile(jsonFile)).optimizer.name).toBe('lars');
-
-    const broken = path.join(dir, 'broken.yaml');
-    await writeFile(broken, 'train:\n  batchSize: [1, 2\nseed: 3\n');
-    await expect(loadConfigFile(broken)).rejects.toThrow(/cannot parse .*broken\.yaml as YAML at line \d+, column \d+/);
-    const dup = path.join(dir, 'dup.yaml');
-    await writeFile(dup, 'seed: 1\nseed: 2\n');
-    await expect(loadConfigFile(dup)).rejects.toBeInstanceOf(ConfigError);
-    const bad = path.join(dir, 'bad.yml');
-    await writeFile(bad, 'optimizer:\n  lr: -1\n');
-    await expect(loadConfigFile(bad)).rejects.toThrow(/invalid config file .*bad\.yml:\n {2}config\.optimizer\.lr: expected a number > 0, received -1/);
-    await expect(loadConfigFile(path.join(dir, 'none.yaml'))).rejects.toThrow(/cannot read the config file .*none\.yaml: no such file/);
-  });
-});
-
-describe('the examples', () => {
-  const root = repositoryRoot() as string;
-  it.each(['simclr-cifar10', 'supcon-cifar10', 'moco-cifar10'])('examples/%s/config.yaml is a valid configuration', async (name) => {
-    const config = await loadConfigFile(path.join(root, 'examples', name, 'config.yaml'));
-    expect(config.strategy.name).toBe({ 'simclr-cifar10': 'simclr', 'supcon-cifar10': 'supcon', 'moco-cifar10': 'mocoV2' }[name]);
+describe('parseConfig: the data section', () => {
+  it('each dataset kind gets its own keys and defaults; no dataset means cifar10', () => {
+    expect(parseConfig({ data: { trainLimit: 5 } }).data).toEqual({ dataset: 'cifar10', download: true, trainLimit: 5 });
+    expect(parseConfig({ data: { dataset: 'fashionMnist', dir: '/d' } }).data).toEqual({ dataset: 'fashionMnist', dir: '/d' });
+    expect(parseConfig({ data: { dataset: 'mnist' } }).data).toEqual({ dataset: 'mnist' });
+    expect(parseConfig({ data: { dataset: 'imageFolder', dir: 'photos' } }).data).toEqual({ dataset: 'imageFolder', dir: 'photos', labelled: true, size: [32, 32], resize: 'bilinear' });
+    const folder = parseConfig({ data: { dataset: 'imageFolder', dir: 'p', testDir: 'q', labelled: false, size: [24, 40], resize: 'nearest' } }).data;
+    expect(folder).toMatchObject({ testDir: 'q', labelled: false, size: [24, 40], resize: 'nearest' });
   });
 
-  it('examples/simclr-cifar10/config.yaml is the main job configuration', async () => {
-    const text = await readFile(path.join(root, 'examples', 'simclr-cifar10', 'config.yaml'), 'utf8');
-    expect(parseConfig(parseYaml(text))).toEqual(parseConfig(MAIN_CONFIG));
+  it('the encoder input shape follows the data: CIFAR-10 32x32x3, (Fashion-)MNIST 28x28x3, a folder its size', () => {
+    expect(inputShapeOf(parseConfig({}).data)).toEqual([32, 32, 3]);
+    expect(inputShapeOf(parseConfig({ data: { dataset: 'fashionMnist' } }).data)).toEqual([28, 28, 3]);
+    expect(inputShapeOf(parseConfig({ data: { dataset: 'imageFolder', dir: 'p', size: [24, 40] } }).data)).toEqual([24, 40, 3]);
+  });
+
+  it('errors name the key, the expected and the received value; keys of another dataset are unknown', () => {
+    expect(configError({ data: { dataset: 'imagenet' } }).message).toContain(`config.data.dataset: expected one of ${DATASET_KINDS.map((k) => `"${k}"`).join(' | ')}, received "imagenet"`);
+    expect(configError({ data: { dataset: 'imageFolder' } }).message).toContain('config.data.dir: expected a string, received nothing');
+    expect(configError({ data: { dataset: 'imageFolder', dir: 'p', testFraction: 1 } }).message).toContain('config.data.testFraction: expected a number < 1, received 1');
+    const both = configError({ data: { dataset: 'imageFolder', dir: 'p', testDir: 'q', testFraction: 0.5 } });
+    expect(both.message).toContain('config.data.testFraction: expected either testDir or testFraction, not both, received 0.5');
+    expect(both.argument).toBe('config.data.testFraction');
+    const unknown = configError({ data: { dataset: 'fashionMnist', download: true } });
+    expect(unknown.message).toContain('config.data.download: unknown key; allowed keys here: dataset, dir, trainLimit, testLimit');
+    expect(configError({ data: { dataset: 'imageFolder', dir: 'p', labeled: false } }).message).toContain("config.data.labeled: unknown key (did you mean 'labelled'?)");
+    expect(configError({ data: { dataset: 'imageFolder', dir: 'p', size: [32, 0] } }).message).toContain('config.data.size[1]: expected an integer >= 1, received 0');
   });
 });

@@ -5,11 +5,10 @@
  * B.9). Unknown keys and bad values are reported with their path, e.g.
  * `config.optimizer.lr: expected a number > 0, received -1`, as a {@link ConfigError}.
  */
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { ConfigError, describeValue } from '@contrastive/core';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
+import { dataConfigSchema } from './data-config.js';
 
 const positive = () => z.number().gt(0);
 const nonNegative = () => z.number().min(0);
@@ -31,11 +30,16 @@ const convnetEncoder = z.strictObject({
   batchNorm: z.boolean().default(true),
 });
 
-/** Fills in `kind: 'resnet'` when an encoder object names no kind. */
-function withDefaultKind(value: unknown): unknown {
-  if (typeof value === 'object' && value !== null && !Array.isArray(value) && !('kind' in value)) return { kind: 'resnet', ...value };
-  return value;
-}
+/** The variant a union picks when its discriminator is left out: a ResNet encoder, CIFAR-10 data. */
+const DEFAULT_TAGS: Readonly<Record<string, string>> = { kind: 'resnet', dataset: 'cifar10' };
+
+/** Fills in the default `discriminator` (see {@link DEFAULT_TAGS}) when an object names none. */
+const withDefaultTag =
+  (discriminator: string) =>
+  (value: unknown): unknown => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value) || discriminator in value) return value;
+    return { [discriminator]: DEFAULT_TAGS[discriminator], ...value };
+  };
 
 const strategySchema = z.discriminatedUnion('name', [
   z.strictObject({
@@ -87,18 +91,8 @@ export const runConfigSchema = z.strictObject({
   seed: z.int().min(0).default(0),
   /** Output directory (relative paths are resolved against the working directory). */
   outDir: z.string().min(1).optional(),
-  data: z
-    .strictObject({
-      dataset: z.literal('cifar10').default('cifar10'),
-      /** Directory holding CIFAR-10; default: --data-dir, $CONTRASTIVE_DATA_DIR, ../shared/data, the download cache. */
-      dir: z.string().min(1).optional(),
-      /** Download the official archive when the files are not found. */
-      download: z.boolean().default(true),
-      /** Train on the first N training images only. */
-      trainLimit: posInt().optional(),
-    })
-    .prefault({}),
-  encoder: z.preprocess(withDefaultKind, z.discriminatedUnion('kind', [resnetEncoder, convnetEncoder])).prefault({}),
+  data: z.preprocess(withDefaultTag('dataset'), dataConfigSchema).prefault({}),
+  encoder: z.preprocess(withDefaultTag('kind'), z.discriminatedUnion('kind', [resnetEncoder, convnetEncoder])).prefault({}),
   head: z
     .strictObject({
       kind: z.enum(['mlp', 'mlpV2', 'linear']).default('mlp'),
@@ -251,7 +245,8 @@ function schemaAt(schema: AnySchema, pathParts: readonly PropertyKey[], input: u
         const discriminator = def['discriminator'];
         const options = def['options'] as AnySchema[];
         if (typeof discriminator !== 'string') return undefined;
-        const tag = (withDefaultKind(value) as Record<string, unknown> | undefined)?.[discriminator];
+        const given = (value as Record<string, unknown> | undefined)?.[discriminator];
+        const tag = given ?? DEFAULT_TAGS[discriminator];
         cur = options.find((o) => {
           const shape = (o as unknown as { shape?: Record<string, AnySchema> }).shape;
           const lit = shape?.[discriminator]?._zod.def as unknown as { values?: unknown[] } | undefined;
@@ -404,38 +399,9 @@ export function parseConfig(value: unknown, source = 'configuration'): RunConfig
   });
 }
 
-/**
- * Reads a configuration file: `.json`, or `.yaml`/`.yml` (YAML 1.2), then {@link parseConfig}.
- * A missing file, a syntax error (with line and column) or an invalid value is a
- * {@link ConfigError} naming the file.
- *
- * @example
- * ```ts
- * const config = await loadConfigFile('examples/simclr-cifar10/config.yaml');
- * ```
- */
-export async function loadConfigFile(file: string): Promise<RunConfig> {
-  if (typeof file !== 'string' || file.length === 0) {
-    throw new ConfigError(`loadConfigFile: argument 'file' must be a path, received ${describeValue(file)}`, { argument: 'file', received: file });
-  }
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new ConfigError(`cannot read the config file ${file}${code === 'ENOENT' ? ': no such file' : `: ${(e as Error).message}`}`, {
-      argument: '--config',
-      received: file,
-      expected: 'a readable JSON or YAML file',
-      cause: e,
-    });
-  }
-  return parseConfig(parseConfigText(text, file), `config file ${file}`);
-}
-
 /** Parses the text of a JSON or YAML configuration file (by extension; YAML otherwise). */
 export function parseConfigText(text: string, file: string): unknown {
-  const ext = path.extname(file).toLowerCase();
+  const ext = /\.[^./\\]*$/.exec(file)?.[0].toLowerCase() ?? '';
   try {
     if (ext === '.json') return JSON.parse(text) as unknown;
     return parseYaml(text, { prettyErrors: true, uniqueKeys: true }) as unknown;
@@ -449,11 +415,6 @@ export function parseConfigText(text: string, file: string): unknown {
       cause: e,
     });
   }
-}
-
-/** The output directory of a run: `outDir`, else `runs/<name>` (absolute). */
-export function runDirOf(config: RunConfig, cwd = process.cwd()): string {
-  return path.resolve(cwd, config.outDir ?? path.join('runs', config.name));
 }
 
 /** The augmentation recipe a configuration uses (its own, or the strategy's default). */

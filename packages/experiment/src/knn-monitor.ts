@@ -19,6 +19,8 @@ export interface KnnMonitorOptions {
   readonly log: (line: string) => void;
   /** A progress bar owns the terminal's current line: clear it before logging. */
   readonly tty: boolean;
+  /** False turns the monitor off whatever `config.monitor.enabled` says (unlabelled data); default true. */
+  readonly enabled?: boolean;
   /** Where `{ type: 'knn', ... }` records go (null: nowhere). */
   readonly metrics: () => MetricsLog | null;
 }
@@ -41,8 +43,9 @@ export interface KnnMonitor {
  */
 export function createKnnMonitor(o: KnnMonitorOptions): KnnMonitor {
   const { config, train } = o;
-  const bank = config.monitor.enabled ? subsetDataset(train, balancedIndices(train, config.monitor.bankSize, config.seed + 3), 'monitor bank') : null;
-  const test = config.monitor.enabled ? prefixDataset(o.test, config.monitor.testSize) : null;
+  const on = config.monitor.enabled && o.enabled !== false;
+  const bank = on ? subsetDataset(train, balancedIndices(train, config.monitor.bankSize, config.seed + 3), 'monitor bank') : null;
+  const test = on ? prefixDataset(o.test, config.monitor.testSize) : null;
   const results: { step: number; accuracy: number }[] = [];
   let lastMonitored = -1;
   const k = (size: number): number => Math.min(config.monitor.k, size);

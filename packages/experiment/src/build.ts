@@ -10,21 +10,21 @@ import { linearHead, mlpHead, mlpHeadV2, type DenseHead } from '@contrastive/hea
 import { instDisc, mocoV2, simclr, supcon, type MocoV2Strategy } from '@contrastive/strategies';
 import { adamw, constantLr, lars, scaleLearningRate, sgd, warmupCosine, type LearningRateSchedule, type Optimizer } from '@contrastive/train';
 import { recipeOf, type RunConfig } from './config.js';
+import { inputShapeOf } from './data-config.js';
 
-/** CIFAR-10 images are 32x32 RGB. */
-export const IMAGE_SHAPE = [32, 32, 3] as const;
-
-/** Builds the encoder of a configuration with seeded initial weights. */
-export function buildEncoder(encoder: RunConfig['encoder'], seed: number): GraphEncoder {
+/** Builds the encoder of a configuration with seeded initial weights, for the images of its `data` section. */
+export function buildEncoder(config: Pick<RunConfig, 'encoder' | 'data' | 'seed'>): GraphEncoder {
+  const { encoder, seed } = config;
+  const inputShape = inputShapeOf(config.data);
   if (encoder.kind === 'convnet') {
-    return convNet({ widths: encoder.widths, batchNorm: encoder.batchNorm, inputShape: IMAGE_SHAPE, seed });
+    return convNet({ widths: encoder.widths, batchNorm: encoder.batchNorm, inputShape, seed });
   }
   return resnet({
     depth: encoder.depth,
     stem: encoder.stem,
     widthMultiplier: encoder.widthMultiplier,
     zeroInitResidual: encoder.zeroInitResidual,
-    inputShape: IMAGE_SHAPE,
+    inputShape,
     seed,
   });
 }
@@ -42,7 +42,8 @@ export function buildHead(head: RunConfig['head'], inputDim: number, seed: numbe
  * settings for simclr and supcon, MoCo v2's for mocoV2, one MoCo v2 view for instDisc).
  */
 export function buildAugmenter(config: RunConfig): ViewAugmenter {
-  const size = IMAGE_SHAPE[0];
+  const [height, width] = inputShapeOf(config.data);
+  const size = [height, width] as const;
   const recipe = recipeOf(config);
   const views = config.strategy.name === 'instDisc' ? 1 : 2;
   // No per-call value check (a host read-back every step): the trainer checks each epoch's
@@ -69,7 +70,7 @@ export interface RunParts {
  * `datasetSize` is the training-set size (instDisc's memory bank has one row per sample).
  */
 export function buildRunParts(config: RunConfig, datasetSize: number, totalSteps: number): RunParts {
-  const encoder = buildEncoder(config.encoder, config.seed);
+  const encoder = buildEncoder(config);
   const head = buildHead(config.head, encoder.outputDim, config.seed + 1);
   const augment = buildAugmenter(config);
   const s = config.strategy;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from './config.js';
-import { parseMetrics } from './metrics.js';
+import { parseMetrics } from './node/metrics.js';
 import { renderReportHtml, type EvalFile } from './report-html.js';
 
 const metrics = parseMetrics(
@@ -47,6 +47,17 @@ describe('renderReportHtml', () => {
     expect(bare.match(/<svg class="chart"/g)).toHaveLength(4);
     expect(bare).toContain('no data');
     expect(bare).not.toContain('<img');
-    expect(bare).not.toContain('Evaluation on CIFAR-10');
+    expect(bare).not.toContain('Evaluation on');
+  });
+
+  it("names the run's dataset, and says why an unlabelled run has no evaluation", () => {
+    expect(html).toContain('Evaluation on CIFAR-10 test images');
+    expect(html).toContain('10,000 CIFAR-10 test images;');
+    const fm = renderReportHtml({ title: 'fm', metrics, config: parseConfig({ data: { dataset: 'fashionMnist' } }), evaluation: { format: 'contrastive-eval', version: 1, source: 's', time: 't', pretrained: evaluation(0.7), random: null, settings: {} } });
+    expect(fm).toContain('Evaluation on Fashion-MNIST test images');
+    expect(fm).not.toContain('Skipped: the images are unlabelled');
+    const photos = renderReportHtml({ title: 'photos', metrics, config: parseConfig({ data: { dataset: 'imageFolder', dir: 'p', labelled: false } }) });
+    expect(photos).toContain('Skipped: the images are unlabelled');
+    expect(photos).not.toContain('Evaluation on');
   });
 });

@@ -20,8 +20,8 @@ import { CheckpointError, ConfigError } from '@contrastive/core';
 import { loadEncoder, type GraphEncoder } from '@contrastive/encoders';
 import { writeFileAtomic } from '@contrastive/core/node';
 import { latestCheckpoint, readCheckpoint, resolveCheckpoint } from '@contrastive/train';
-import { buildEncoder } from './build.js';
-import { parseConfig, type RunConfig } from './config.js';
+import { buildEncoder } from '../build.js';
+import { parseConfig, type RunConfig } from '../config.js';
 import { displayPath } from './display-path.js';
 
 /** File names inside a run directory. */
@@ -181,7 +181,7 @@ async function encoderFromCheckpoint(checkpointPath: string, runDir: string): Pr
   const config = await readRunConfig(runDir);
   const run = await readRunInfo(runDir);
   const loaded = await readCheckpoint(checkpointPath);
-  const encoder = buildEncoder(config.encoder, config.seed);
+  const encoder = buildEncoder(config);
   try {
     const missing: string[] = [];
     for (const { path: name, variable } of encoder.namedVariables()) {

@@ -1,8 +1,8 @@
 /**
- * One training run as `contrastive train` and the main job run it: builds the parts from the
- * configuration, trains with `@contrastive/train`'s Trainer (checkpoints, metrics log, progress
- * bar), watches a kNN monitor (Wu et al. 2018) during training, stops cleanly on Ctrl-C after
- * the current step with a checkpoint, and saves the encoder.
+ * One training run into a run directory: builds the parts from the configuration, trains with
+ * `@contrastive/train`'s Trainer (checkpoints, metrics log, optional progress bar), watches a kNN
+ * monitor (Wu et al. 2018) during training on labelled data, stops cleanly after the current
+ * step with a checkpoint when the injected stop request is made, and saves the encoder.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
@@ -12,12 +12,11 @@ import { batchFromIndices, createDataLoader, disposeBatch, type ImageDataset } f
 import { saveEncoder } from '@contrastive/encoders';
 import { shouldShowProgress, writeFileAtomic } from '@contrastive/core/node';
 import { writePreviewGrid } from '@contrastive/augment';
-import { MetricsLog, Trainer, canonicalJson, latestCheckpoint, type StepInfo, type TrainerCallbacks } from '@contrastive/train';
-import { buildOptimizer, buildRunParts, buildSchedule, type RunParts } from './build.js';
-import type { RunConfig } from './config.js';
-import { createKnnMonitor, type KnnMonitor } from './knn-monitor.js';
-import type { StopRequest } from './interrupt.js';
-import type { ProgressSink } from './progress.js';
+import { MetricsLog, Trainer, canonicalJson, latestCheckpoint, type ProgressBarOptions, type StepInfo, type TrainerCallbacks } from '@contrastive/train';
+import { buildOptimizer, buildRunParts, buildSchedule, type RunParts } from '../build.js';
+import type { RunConfig } from '../config.js';
+import { createKnnMonitor, type KnnMonitor } from '../knn-monitor.js';
+import { NEVER_STOP, type StopRequest } from '../stop.js';
 import { ENCODER_CHECKPOINT_PREFIX, RUN_FILES, readRunConfig, writeRunInfo, type RunInfo } from './run-dir.js';
 import { displayPath } from './display-path.js';
 
@@ -35,11 +34,18 @@ export interface TrainingOptions {
   readonly overwrite: boolean;
   /** The engine in use (for run.json). */
   readonly engine: string;
-  readonly data: { readonly dir: string; readonly source: string };
-  readonly log: (line: string) => void;
-  readonly progress: ProgressSink;
-  readonly stop: StopRequest;
+  /** Where the images came from (for run.json), and whether they carry labels (the kNN monitor needs them). */
+  readonly data: { readonly dir: string; readonly source: string; readonly labelled: boolean };
+  /** Where progress lines go (default: nowhere). */
+  readonly log?: (line: string) => void;
+  /** The trainer's progress bar (default: none; then `log` gets a line every 5% of the run). */
+  readonly progress?: ProgressBarOptions;
+  /** Stops after the current step, with a checkpoint (default: never). */
+  readonly stop?: StopRequest;
 }
+
+/** {@link TrainingOptions} with the defaults filled in. */
+type ResolvedTrainingOptions = TrainingOptions & Required<Pick<TrainingOptions, 'log' | 'progress' | 'stop'>>;
 
 /** What {@link runTraining} returns; the caller owns `parts` and disposes them. */
 export interface TrainingResult {
@@ -64,7 +70,7 @@ export interface TrainingResult {
 export function trainingIdentity(config: RunConfig): Record<string, unknown> {
   return {
     seed: config.seed,
-    data: { dataset: config.data.dataset, trainLimit: config.data.trainLimit ?? null },
+    data: dataIdentity(config.data),
     encoder: config.encoder,
     head: config.head,
     strategy: config.strategy,
@@ -73,6 +79,13 @@ export function trainingIdentity(config: RunConfig): Record<string, unknown> {
     schedule: config.schedule,
     train: config.train,
   };
+}
+
+/** The part of the `data` section that decides which training images a run sees (CIFAR-10's as before image folders came). */
+function dataIdentity(data: RunConfig['data']): Record<string, unknown> {
+  const base = { dataset: data.dataset, trainLimit: data.trainLimit ?? null };
+  if (data.dataset !== 'imageFolder') return base;
+  return { ...base, testDir: data.testDir !== undefined, testFraction: data.testFraction ?? null, labelled: data.labelled, size: data.size, resize: data.resize };
 }
 
 /** Steps per epoch (the last short batch is dropped) and the run's length. */
@@ -109,7 +122,7 @@ export async function clearRun(runDir: string): Promise<void> {
  * Refuses to train over a previous run unless `overwrite` (which clears it) or `resume` (whose
  * configuration must match the run's); then writes the run's config.json.
  */
-async function prepareRunDir(o: TrainingOptions, metricsFile: string, ckDir: string): Promise<void> {
+async function prepareRunDir(o: ResolvedTrainingOptions, metricsFile: string, ckDir: string): Promise<void> {
   const { config, runDir } = o;
   const hasPrevious = existsSync(path.join(ckDir, 'latest')) || existsSync(metricsFile);
   if (o.overwrite) await clearRun(runDir);
@@ -157,7 +170,7 @@ interface SessionStats {
 }
 
 /** The CLI's trainer callbacks: session stats, a log line every 5% on a non-terminal, the kNN monitor, Ctrl-C. */
-function sessionCallbacks(o: TrainingOptions, monitor: KnnMonitor, stats: SessionStats, tty: boolean, trainer: () => Trainer<unknown> | null): TrainerCallbacks<unknown> {
+function sessionCallbacks(o: ResolvedTrainingOptions, monitor: KnnMonitor, stats: SessionStats, tty: boolean, trainer: () => Trainer<unknown> | null): TrainerCallbacks<unknown> {
   const { config, log, stop } = o;
   const { stepsPerEpoch, totalSteps, epochs } = runLength(config, o.train.length);
   const logEvery = Math.max(1, Math.round(totalSteps / 20));
@@ -187,7 +200,7 @@ function sessionCallbacks(o: TrainingOptions, monitor: KnnMonitor, stats: Sessio
 }
 
 /** The run's trainer: the configured optimizer, schedule, checkpoints and metrics, with `callbacks`. */
-function createTrainer(o: TrainingOptions, parts: RunParts, callbacks: TrainerCallbacks<unknown>): Trainer<unknown> {
+function createTrainer(o: ResolvedTrainingOptions, parts: RunParts, callbacks: TrainerCallbacks<unknown>): Trainer<unknown> {
   const { config, runDir, train } = o;
   const { stepsPerEpoch, totalSteps, epochs } = runLength(config, train.length);
   return new Trainer<unknown>({
@@ -201,7 +214,7 @@ function createTrainer(o: TrainingOptions, parts: RunParts, callbacks: TrainerCa
     onNonFinite: config.train.onNonFinite,
     checkpoint: { dir: path.join(runDir, RUN_FILES.checkpoints), everySteps: config.checkpoint.everySteps, keep: config.checkpoint.keep },
     metricsLog: path.join(runDir, RUN_FILES.metrics),
-    progress: { stream: o.progress.stream, show: o.progress.show },
+    progress: o.progress,
     stepsPerEpoch,
     config: trainingIdentity(config),
     callbacks,
@@ -214,11 +227,12 @@ function createTrainer(o: TrainingOptions, parts: RunParts, callbacks: TrainerCa
  * @example
  * ```ts
  * const result = await runTraining({ config, runDir, train, test, resume: false, overwrite: false, engine: 'wasm',
- *   data: { dir, source: '../shared/data' }, log: console.error, progress: { stream: process.stderr, show: 'auto' }, stop });
+ *   data: { dir, source: '../shared/data', labelled: true }, log: console.error, progress: { stream: process.stderr, show: 'auto' } });
  * result.parts.dispose();
  * ```
  */
-export async function runTraining(o: TrainingOptions): Promise<TrainingResult> {
+export async function runTraining(options: TrainingOptions): Promise<TrainingResult> {
+  const o: ResolvedTrainingOptions = { ...options, log: options.log ?? (() => {}), progress: options.progress ?? { show: false }, stop: options.stop ?? NEVER_STOP };
   const { config, runDir, train, log } = o;
   const { stepsPerEpoch, totalSteps, epochs } = runLength(config, train.length);
   const ckDir = path.join(runDir, RUN_FILES.checkpoints);
@@ -242,8 +256,8 @@ export async function runTraining(o: TrainingOptions): Promise<TrainingResult> {
       updated: new Date().toISOString(),
     });
     await writeAugmentPreview(config, train, parts, runDir);
-    const tty = shouldShowProgress(o.progress.show, o.progress.stream);
-    const monitor = createKnnMonitor({ config, train, test: o.test, encoder: parts.encoder, log, tty, metrics: () => monitorLog });
+    const tty = shouldShowProgress(o.progress.show ?? 'auto', o.progress.stream ?? process.stderr);
+    const monitor = createKnnMonitor({ config, train, test: o.test, encoder: parts.encoder, log, tty, enabled: o.data.labelled, metrics: () => monitorLog });
     const stats: SessionStats = { steps: 0, images: 0, seconds: 0, lastLoss: Number.NaN };
     trainer = createTrainer(o, parts, sessionCallbacks(o, monitor, stats, tty, () => trainer));
     const latest = o.resume ? await latestCheckpoint(ckDir) : null;

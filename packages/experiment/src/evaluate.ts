@@ -1,5 +1,5 @@
 /**
- * Evaluation of a frozen encoder on CIFAR-10 as the command line runs it: representations h of a
+ * Evaluation of a frozen encoder on a labelled dataset: representations h of a
  * training subset (the kNN bank and the linear probe's training set) and of the test set, then
  * the weighted kNN vote (Wu et al. 2018: k = 200, τ = 0.1), the linear probe on standardised
  * features (Chen et al. 2020, SimCLR §4), and alignment / uniformity (Wang & Isola 2020).
@@ -9,16 +9,8 @@ import { Rng, type Encoder, type ViewAugmenter } from '@contrastive/core';
 import { batchFromIndices, disposeBatch, subsetDataset, type ImageDataset } from '@contrastive/data';
 import { foldBatchNorm } from '@contrastive/encoders';
 import { alignment, embed, knnAccuracy, linearProbe, uniformity } from '@contrastive/eval';
-import { InterruptedError, type StopRequest } from './interrupt.js';
-import { startProgress, type PhaseProgress, type ProgressSink } from './progress.js';
-
-const SILENT: PhaseProgress = { update() {}, done() {} };
-
-/** Lets signal handlers run, then stops if asked to. */
-export async function checkpointYield(stop: StopRequest | undefined, what: string): Promise<void> {
-  await new Promise<void>((resolve) => setImmediate(resolve));
-  if (stop?.requested === true) throw new InterruptedError(`stopped by ${stop.signal ?? 'request'} during ${what}`);
-}
+import { silentProgress, type Progress } from './progress.js';
+import { InterruptedError, stopPoint, type StopRequest } from './stop.js';
 
 /**
  * A seeded, class-balanced subset of `size` samples of `dataset` (the same seed and size give the
@@ -58,7 +50,7 @@ export function prefixDataset(dataset: ImageDataset, size: number): ImageDataset
 export interface EmbedDatasetOptions {
   /** Rows per forward pass; default 256. */
   readonly batchSize?: number;
-  readonly progress?: ProgressSink;
+  readonly progress?: Progress;
   /** Progress label, e.g. `'embed test'`. */
   readonly label?: string;
   readonly stop?: StopRequest;
@@ -90,7 +82,7 @@ export async function embedDataset(encoder: Encoder, dataset: ImageDataset, opti
     }
   }
   const net = folded ?? encoder;
-  const bar = options.progress === undefined ? SILENT : startProgress(options.progress, options.label ?? 'embed', dataset.length, 'img');
+  const bar = (options.progress ?? silentProgress)(options.label ?? 'embed', dataset.length, 'img');
   const parts: tf.Tensor2D[] = [];
   try {
     for (let s = 0; s < dataset.length; s += batchSize) {
@@ -102,7 +94,7 @@ export async function embedDataset(encoder: Encoder, dataset: ImageDataset, opti
         disposeBatch(batch);
       }
       bar.update(Math.min(dataset.length, s + batchSize));
-      await checkpointYield(options.stop, options.label ?? 'embedding');
+      await stopPoint(options.stop, options.label ?? 'embedding');
     }
     const features = parts.length === 1 ? (parts[0] as tf.Tensor2D) : tf.concat2d(parts, 0);
     if (parts.length > 1) tf.dispose(parts);
@@ -161,7 +153,7 @@ export interface EvaluateOptions extends EvaluationSettings {
   readonly augment?: ViewAugmenter;
   /** Test images used for alignment (default 512). */
   readonly alignmentImages?: number;
-  readonly progress?: ProgressSink;
+  readonly progress?: Progress;
   readonly stop?: StopRequest;
   /** A name for progress labels, e.g. `'pretrained'`. */
   readonly label?: string;
@@ -199,8 +191,8 @@ export async function evaluateEncoder(
       temperature: options.temperature,
       numClasses: options.bank.classNames.length,
     });
-    await checkpointYield(options.stop, 'the kNN evaluation');
-    const linearBar = options.progress === undefined ? SILENT : startProgress(options.progress, `${label}linear probe`, options.linear.epochs, 'epochs');
+    await stopPoint(options.stop, 'the kNN evaluation');
+    const linearBar = (options.progress ?? silentProgress)(`${label}linear probe`, options.linear.epochs, 'epochs');
     let probe;
     try {
       probe = await linearProbe({

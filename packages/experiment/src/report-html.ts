@@ -5,9 +5,10 @@
  * inline base64 PNG, and the configuration.
  */
 import type { RunConfig } from './config.js';
+import { datasetTitle } from './data-config.js';
 import type { EncoderEvaluation } from './evaluate.js';
-import type { RunMetrics } from './metrics.js';
-import type { RunInfo } from './run-dir.js';
+import type { RunMetrics } from './node/metrics.js';
+import type { RunInfo } from './node/run-dir.js';
 import { escapeXml, lineChartSvg, movingAverage } from './svg-chart.js';
 
 /** `eval.json`: the evaluation of a run's encoder (and of the same encoder with random weights). */
@@ -45,7 +46,13 @@ function pngImg(png: Uint8Array, alt: string): string {
   return `<img alt="${escapeXml(alt)}" src="data:image/png;base64,${Buffer.from(png).toString('base64')}">`;
 }
 
-function evaluationTable(e: EvalFile): string {
+/** True for a run on an image folder read without labels. */
+function unlabelled(config: RunConfig | undefined): boolean {
+  return config?.data.dataset === 'imageFolder' && !config.data.labelled;
+}
+
+function evaluationTable(e: EvalFile, config: RunConfig | undefined): string {
+  const dataset = config === undefined ? '' : `${datasetTitle(config.data)} `;
   const rows: [string, (x: EncoderEvaluation) => string][] = [
     [`kNN top-1 (k=${String(e.settings['k'] ?? 200)}, τ=${String(e.settings['temperature'] ?? 0.1)})`, (x) => pct(x.knn)],
     ['linear probe top-1 (test)', (x) => pct(x.linear)],
@@ -58,7 +65,7 @@ function evaluationTable(e: EvalFile): string {
   const head = `<tr><th></th><th>pretrained</th>${e.random === null ? '' : '<th>random weights</th>'}</tr>`;
   const body = rows.map(([name, f]) => `<tr><td>${escapeXml(name)}</td>${cols.map((c) => `<td>${escapeXml(f(c))}</td>`).join('')}</tr>`).join('');
   const p = e.pretrained;
-  const caption = `${p.bankSize.toLocaleString('en-US')} training images as kNN bank and linear-probe training set; ${p.testSize.toLocaleString('en-US')} CIFAR-10 test images; ${p.dim}-d representations h (before the projection head).`;
+  const caption = `${p.bankSize.toLocaleString('en-US')} training images as kNN bank and linear-probe training set; ${p.testSize.toLocaleString('en-US')} ${dataset}test images; ${p.dim}-d representations h (before the projection head).`;
   return `<table class="eval">${head}${body}</table><p class="caption">${escapeXml(caption)} Source: ${escapeXml(e.source)}.</p>`;
 }
 
@@ -183,7 +190,8 @@ ${STYLE}</style>
 ${(input.notes ?? []).map((n) => `<p class="notes">${escapeXml(n)}</p>`).join('\n')}
 <p class="notes">generated ${escapeXml(generated)}</p>
 ${facts.length > 0 ? `<table class="facts">${facts.map(([k, v]) => `<tr><td>${escapeXml(k)}</td><td>${escapeXml(v)}</td></tr>`).join('')}</table>` : ''}
-${input.evaluation !== undefined ? section('Evaluation on CIFAR-10 test images', evaluationTable(input.evaluation)) : ''}
+${unlabelled(input.config) ? section('Evaluation', '<p class="caption">Skipped: the images are unlabelled (kNN, linear probe and the embedding map need class labels).</p>') : ''}
+${input.evaluation !== undefined ? section(`Evaluation on ${input.config === undefined ? 'the' : datasetTitle(input.config.data)} test images`, evaluationTable(input.evaluation, input.config)) : ''}
 ${section('Training curves', `<div class="charts">${charts.join('\n')}</div>`)}
 ${picturesSection(input)}
 ${input.config !== undefined ? section('Configuration', `<pre>${escapeXml(JSON.stringify(input.config, null, 2))}</pre>`) : ''}
