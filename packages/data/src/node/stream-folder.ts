@@ -21,6 +21,8 @@ export interface StreamImageFolderOptions {
   readonly dir: string;
   /** `[height, width]` every image is resized to. */
   readonly size: readonly [number, number];
+  /** False: every image under `dir` is read, as one class `'(unlabelled)'` (as `loadImageFolder`); default true. */
+  readonly labelled?: boolean;
   /** 3 (RGB, default) or 1 (grey, BT.601 luma). */
   readonly channels?: 1 | 3;
   /** A file that cannot be decoded: `'skip'` (default; counted, see `skipped()`) or `'error'`. */
@@ -152,7 +154,11 @@ export async function openImageFolder(options: StreamImageFolderOptions): Promis
   assertInteger(WHERE, 'options.maxReported', maxReported, 0);
   if (options.cacheDir !== undefined) assertOptionalDir(WHERE, 'options.cacheDir', options.cacheDir);
 
-  const listing = await listImageFolder(WHERE, options.dir);
+  const labelled = options.labelled ?? true;
+  if (typeof labelled !== 'boolean') {
+    throw new ArgumentError(`${WHERE}: argument 'options.labelled' must be a boolean, received ${describeValue(labelled)}`, { argument: 'options.labelled', expected: 'a boolean', received: labelled });
+  }
+  const listing = await listImageFolder(WHERE, options.dir, labelled);
   const target: ImageTarget = { height: s[0] as number, width: s[1] as number, channels };
   const ignored = new SkippedFiles(maxReported);
   for (const file of listing.ignored) ignored.record(file, 'not a .png/.jpg/.jpeg file');
