@@ -55,15 +55,24 @@ const xTest = imagesOf(testSet);
 const trainLabels = Int32Array.from(trainSet.labels);
 const testLabels = Int32Array.from(testSet.labels);
 
-/** Linear-probe test accuracy of a frozen encoder, the probe trained for `probeEpochs`. */
+/** Frozen features of the training and test images. */
+function featuresOf(encoder: GraphEncoder): [tf.Tensor2D, tf.Tensor2D] {
+  return [embed(encoder, xTrain, { batchSize: 500 }), embed(encoder, xTest, { batchSize: 500 })];
+}
+
+/** Linear-probe test accuracy on frozen features, the probe trained for `probeEpochs`. */
+async function probeOn([hTrain, hTest]: [tf.Tensor2D, tf.Tensor2D], probeEpochs: number): Promise<number> {
+  const r = await linearProbe({ trainFeatures: hTrain, testFeatures: hTest, trainLabels, testLabels, numClasses: 10, epochs: probeEpochs, ...probeSettings, rng: Rng.fromSeed(seed) });
+  return r.testAccuracy;
+}
+
+/** Linear-probe test accuracy of a frozen encoder. */
 async function probeAccuracy(encoder: GraphEncoder, probeEpochs: number): Promise<number> {
-  const hTrain = embed(encoder, xTrain, { batchSize: 500 });
-  const hTest = embed(encoder, xTest, { batchSize: 500 });
+  const features = featuresOf(encoder);
   try {
-    const r = await linearProbe({ trainFeatures: hTrain, testFeatures: hTest, trainLabels, testLabels, numClasses: 10, epochs: probeEpochs, ...probeSettings, rng: Rng.fromSeed(seed) });
-    return r.testAccuracy;
+    return await probeOn(features, probeEpochs);
   } finally {
-    tf.dispose([hTrain, hTest]);
+    tf.dispose(features);
   }
 }
 
@@ -100,21 +109,19 @@ const trainSeconds = curve.reduce((t, c) => t + c.seconds, 0);
 console.log(`trained ${summary.steps} steps in ${trainSeconds.toFixed(0)} s`);
 strategy.dispose();
 
-// The probe's accuracy against its own epochs, final encoder and random encoder.
+// The probe's accuracy against its own epochs, and weighted kNN (k = 200, tau = 0.1; Wu et al.
+// 2018), on the frozen features of the final encoder and of the random encoder.
+const features = { pretrained: featuresOf(encoder), random: featuresOf(random) };
 const probeCurve: Array<{ probeEpochs: number; pretrained: number; random: number }> = [];
 for (const e of PROBE_EPOCHS) {
-  probeCurve.push({ probeEpochs: e, pretrained: await probeAccuracy(encoder, e), random: await probeAccuracy(random, e) });
+  probeCurve.push({ probeEpochs: e, pretrained: await probeOn(features.pretrained, e), random: await probeOn(features.random, e) });
   console.log(`probe ${e} epochs: pretrained ${(100 * probeCurve.at(-1)!.pretrained).toFixed(2)}%, random ${(100 * probeCurve.at(-1)!.random).toFixed(2)}%`);
 }
-
-// Weighted kNN (k = 200, tau = 0.1; Wu et al. 2018) on the frozen features, for both encoders.
 const knn: Record<string, number> = {};
-for (const [tag, f] of [['pretrained', encoder], ['random', random]] as const) {
-  const hTrain = embed(f, xTrain, { batchSize: 500 });
-  const hTest = embed(f, xTest, { batchSize: 500 });
+for (const [tag, [hTrain, hTest]] of Object.entries(features)) {
   knn[tag] = knnAccuracy({ trainFeatures: hTrain, testFeatures: hTest, trainLabels, testLabels, k: 200, temperature: 0.1, numClasses: 10 });
-  tf.dispose([hTrain, hTest]);
 }
+tf.dispose([...features.pretrained, ...features.random]);
 console.log(`kNN (k=200): pretrained ${(100 * knn['pretrained']!).toFixed(2)}%, random ${(100 * knn['random']!).toFixed(2)}%`);
 
 // t-SNE maps of 1,000 test images (the first 100 of each class).
