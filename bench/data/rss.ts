@@ -48,7 +48,7 @@ const summary = await train({
     onStepEnd(info) {
       const m = process.memoryUsage();
       samples.push({ step: info.step, rss: m.rss, heapUsed: m.heapUsed, external: m.external + m.arrayBuffers });
-      if ((info.step + 1) % 50 === 0) console.log(`step ${info.step + 1}: loss ${info.loss.toFixed(3)}, RSS ${(m.rss / MIB).toFixed(0)} MiB, JS heap ${(m.heapUsed / MIB).toFixed(0)} MiB`);
+      if ((info.step + 1) % 10 === 0) console.log(`step ${info.step + 1}: loss ${info.loss.toFixed(3)}, RSS ${(m.rss / MIB).toFixed(0)} MiB, JS heap ${(m.heapUsed / MIB).toFixed(0)} MiB`);
     },
     shouldStop: () => samples.length >= steps,
   },
