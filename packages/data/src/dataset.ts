@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { ArgumentError, assertInteger, assertOptionsObject, describeValue, type Batch } from '@contrastive/core';
+import { checkSampleIndices } from './sample-indices.js';
 
 /**
  * An in-memory labelled image data set.
@@ -116,25 +117,6 @@ function imageBytes(dataset: ImageDataset): number {
   return dataset.height * dataset.width * dataset.channels;
 }
 
-function checkIndices(where: string, dataset: ImageDataset, indices: ArrayLike<number>): Int32Array {
-  if (indices === null || typeof indices !== 'object' || typeof indices.length !== 'number') {
-    throw new ArgumentError(`${where}: argument 'indices' must be an array of sample indices, received ${describeValue(indices)}`, {
-      argument: 'indices', expected: 'an array of integers', received: indices,
-    });
-  }
-  const out = new Int32Array(indices.length);
-  for (let i = 0; i < indices.length; i++) {
-    const k = indices[i] as number;
-    if (!Number.isInteger(k) || k < 0 || k >= dataset.length) {
-      throw new ArgumentError(`${where}: argument 'indices' must hold integers in [0, ${dataset.length}), found ${describeValue(k)} at position ${i}`, {
-        argument: 'indices', expected: `integers in [0, ${dataset.length})`, received: k,
-      });
-    }
-    out[i] = k;
-  }
-  return out;
-}
-
 /**
  * The samples at `indices` as tensors: images `[B, H, W, C]` float32 in [0, 1], labels `[B]`
  * int32, and the indices themselves. Creates exactly these two tensors (no intermediates);
@@ -150,7 +132,7 @@ function checkIndices(where: string, dataset: ImageDataset, indices: ArrayLike<n
 export function batchFromIndices(dataset: ImageDataset, indices: ArrayLike<number>): TensorBatch {
   const where = 'batchFromIndices';
   assertDataset(where, 'dataset', dataset);
-  const idx = checkIndices(where, dataset, indices);
+  const idx = checkSampleIndices(where, dataset.length, indices);
   const size = imageBytes(dataset);
   const pixels = new Float32Array(idx.length * size);
   const labels = new Int32Array(idx.length);
@@ -182,7 +164,7 @@ export function disposeBatch(batch: { readonly images: tf.Tensor; readonly label
 export function subsetDataset(dataset: ImageDataset, indices: ArrayLike<number>, name?: string): ImageDataset {
   const where = 'subsetDataset';
   assertDataset(where, 'dataset', dataset);
-  const idx = checkIndices(where, dataset, indices);
+  const idx = checkSampleIndices(where, dataset.length, indices);
   const size = imageBytes(dataset);
   const images = new Uint8Array(idx.length * size);
   const labels = new Uint8Array(idx.length);

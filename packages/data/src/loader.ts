@@ -2,10 +2,10 @@
  * The data loader: seeded shuffling, batching with sample indices, epochs and a bounded
  * prefetch over an in-memory {@link ImageDataset}, yielding tensor batches.
  */
-import { ArgumentError, assertInteger } from '@contrastive/core';
+import { assertInteger } from '@contrastive/core';
 import { assertDataset, batchFromIndices, disposeBatch, type ImageDataset, type TensorBatch } from './dataset.js';
 import { prefetch } from './prefetch.js';
-import { batchSchedule, batchesPerEpoch, checkBatchingOptions, type ScheduleOptions } from './shuffle.js';
+import { batchSchedule, checkLoaderOptions, type ScheduleOptions } from './shuffle.js';
 
 /** Options of {@link createDataLoader}. */
 export interface DataLoaderOptions extends ScheduleOptions {
@@ -52,18 +52,9 @@ export interface DataLoader extends AsyncIterable<LoaderBatch> {
 export function createDataLoader(dataset: ImageDataset, options: DataLoaderOptions): DataLoader {
   const where = 'createDataLoader';
   assertDataset(where, 'dataset', dataset);
-  const { batchSize, dropLast } = checkBatchingOptions(where, options);
-  const epochs = options.epochs ?? 1;
-  assertInteger(where, 'options.epochs', epochs, 1);
+  const { batchSize, epochs, perEpoch } = checkLoaderOptions(where, dataset.length, dataset.name, options);
   const ahead = options.prefetch ?? 2;
   assertInteger(where, 'options.prefetch', ahead, 0);
-  const perEpoch = batchesPerEpoch(dataset.length, batchSize, dropLast);
-  if (perEpoch === 0) {
-    throw new ArgumentError(
-      `${where}: argument 'options.batchSize' (${batchSize}) with dropLast leaves no batch of the ${dataset.length} samples of ${dataset.name}`,
-      { argument: 'options.batchSize', expected: `<= ${dataset.length} with dropLast`, received: batchSize },
-    );
-  }
 
   function* batches(): Generator<LoaderBatch, void, undefined> {
     for (const { epoch, step, indices } of batchSchedule(dataset.length, options)) {

@@ -133,3 +133,27 @@ export function batchSchedule(n: number, options: ScheduleOptions): Generator<Sc
     }
   })();
 }
+
+/** What a loader over `n` samples makes of its {@link ScheduleOptions}. @internal */
+export interface LoaderShape {
+  readonly batchSize: number;
+  readonly epochs: number;
+  readonly perEpoch: number;
+}
+
+/**
+ * Checks a loader's schedule options over `n` samples of the data set `name` (batching options,
+ * `epochs` >= 1, and at least one batch per epoch) and returns its shape. @internal
+ */
+export function checkLoaderOptions(where: string, n: number, name: string, options: ScheduleOptions): LoaderShape {
+  const { batchSize, dropLast } = checkBatchingOptions(where, options);
+  const epochs = options.epochs ?? 1;
+  assertInteger(where, 'options.epochs', epochs, 1);
+  const perEpoch = batchesPerEpoch(n, batchSize, dropLast);
+  if (perEpoch === 0) {
+    throw new ArgumentError(`${where}: argument 'options.batchSize' (${batchSize}) with dropLast leaves no batch of the ${n} samples of ${name}`, {
+      argument: 'options.batchSize', expected: `<= ${n} with dropLast`, received: batchSize,
+    });
+  }
+  return { batchSize, epochs, perEpoch };
+}

@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { ArgumentError, type Batch } from '@contrastive/core';
+import { checkSampleIndices } from './sample-indices.js';
 
 /**
  * Rows of `numFeatures` float features, row-major: feature `j` of row `i` is
@@ -37,17 +38,7 @@ export interface TabularBatch extends Batch {
 function checkRows(where: string, dataset: TabularDataset, indices: ArrayLike<number>): Int32Array {
   const ok = typeof dataset === 'object' && dataset !== null && dataset.features instanceof Float32Array && dataset.labels instanceof Uint8Array && dataset.features.length === dataset.length * dataset.numFeatures;
   if (!ok) throw new ArgumentError(`${where}: argument 'dataset' must be a TabularDataset whose sizes agree`, { argument: 'dataset', expected: 'a TabularDataset' });
-  const out = new Int32Array(indices.length);
-  for (let i = 0; i < indices.length; i++) {
-    const k = indices[i] as number;
-    if (!Number.isInteger(k) || k < 0 || k >= dataset.length) {
-      throw new ArgumentError(`${where}: argument 'indices' must hold integers in [0, ${dataset.length}), found ${String(k)} at position ${i}`, {
-        argument: 'indices', expected: `integers in [0, ${dataset.length})`, received: k,
-      });
-    }
-    out[i] = k;
-  }
-  return out;
+  return checkSampleIndices(where, dataset.length, indices);
 }
 
 /**
@@ -61,14 +52,8 @@ function checkRows(where: string, dataset: TabularDataset, indices: ArrayLike<nu
  */
 export function tabularBatch(dataset: TabularDataset, indices: ArrayLike<number>): TabularBatch {
   const idx = checkRows('tabularBatch', dataset, indices);
-  const f = dataset.numFeatures;
-  const x = new Float32Array(idx.length * f);
-  const y = new Int32Array(idx.length);
-  idx.forEach((k, b) => {
-    x.set(dataset.features.subarray(k * f, (k + 1) * f), b * f);
-    y[b] = dataset.labels[k] as number;
-  });
-  return { images: tf.tensor2d(x, [idx.length, f], 'float32'), labels: tf.tensor1d(y, 'int32'), indices: idx };
+  const rows = subsetTabular(dataset, idx);
+  return { images: tf.tensor2d(rows.features, [idx.length, dataset.numFeatures], 'float32'), labels: tf.tensor1d(Int32Array.from(rows.labels), 'int32'), indices: idx };
 }
 
 /** A new data set of the rows at `indices`, in that order (copied). */

@@ -2,8 +2,7 @@
  * Seeded, shuffled batches of a {@link TabularDataset}: the tabular counterpart of
  * `createDataLoader`.
  */
-import { ArgumentError, assertInteger } from '@contrastive/core';
-import { batchSchedule, batchesPerEpoch, checkBatchingOptions, type ScheduleOptions } from './shuffle.js';
+import { batchSchedule, checkLoaderOptions, type ScheduleOptions } from './shuffle.js';
 import { tabularBatch, type TabularBatch, type TabularDataset } from './tabular-dataset.js';
 
 /** A batch from a {@link TabularLoader}, with where it is in the run. */
@@ -34,15 +33,7 @@ export interface TabularLoader extends Iterable<TabularLoaderBatch> {
  */
 export function createTabularLoader(dataset: TabularDataset, options: ScheduleOptions): TabularLoader {
   const where = 'createTabularLoader';
-  const { batchSize, dropLast } = checkBatchingOptions(where, options);
-  const epochs = options.epochs ?? 1;
-  assertInteger(where, 'options.epochs', epochs, 1);
-  const perEpoch = batchesPerEpoch(dataset.length, batchSize, dropLast);
-  if (perEpoch === 0) {
-    throw new ArgumentError(`${where}: argument 'options.batchSize' (${batchSize}) with dropLast leaves no batch of the ${dataset.length} rows of ${dataset.name}`, {
-      argument: 'options.batchSize', expected: `<= ${dataset.length} with dropLast`, received: batchSize,
-    });
-  }
+  const { batchSize, epochs, perEpoch } = checkLoaderOptions(where, dataset.length, dataset.name, options);
   return {
     dataset,
     batchesPerEpoch: perEpoch,

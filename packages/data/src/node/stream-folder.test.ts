@@ -168,10 +168,20 @@ describe('openImageFolder', () => {
     expect(files).toEqual(picks.map((i) => folder.file(i)));
   });
 
+  it('labelled: false reads every image under the folder as one class', async () => {
+    const folder = await openImageFolder({ dir: root, size: [4, 4], labelled: false });
+    expect(folder.classNames).toEqual(['(unlabelled)']);
+    expect(folder.length).toBe(13);
+    expect(Array.from(folder.labels)).toEqual(new Array(13).fill(0));
+    const samples = await folder.read(Array.from({ length: 13 }, (_, i) => i));
+    expect(samples.length).toBe(10);
+  });
+
   it('checks its options by name', async () => {
     await expect(openImageFolder({ dir: root, size: [0, 4] })).rejects.toThrow(ArgumentError);
     await expect(openImageFolder({ dir: root, size: [4, 4], onBadFile: 'ignore' as never })).rejects.toThrow(/options.onBadFile/);
     await expect(openImageFolder({ dir: path.join(tmp, 'missing'), size: [4, 4] })).rejects.toThrow(/options.dir/);
+    await expect(openImageFolder({ dir: root, size: [4, 4], labelled: 'no' as never })).rejects.toThrow(/options.labelled/);
     const folder = await openImageFolder({ dir: root, size: [4, 4] });
     expect(() => folder.loader({ batchSize: 100, dropLast: true, shuffle: false })).toThrow(/options.batchSize/);
     await expect(folder.read([99])).rejects.toThrow(/indices/);

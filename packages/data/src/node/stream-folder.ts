@@ -7,8 +7,9 @@ import { ArgumentError, DataFormatError, assertInteger, assertOptionsObject, des
 import { batchFromIndices, disposeBatch, type ImageDataset, type TensorBatch } from '../dataset.js';
 import type { LoaderBatch } from '../loader.js';
 import { assertOptionalDir } from '../paths.js';
+import { checkSampleIndices } from '../sample-indices.js';
 import { prefetch } from '../prefetch.js';
-import { batchSchedule, batchesPerEpoch, checkBatchingOptions, type ScheduleOptions } from '../shuffle.js';
+import { batchSchedule, checkLoaderOptions, type ScheduleOptions } from '../shuffle.js';
 import { assertBadFilePolicy, SkippedFiles, type BadFilePolicy, type SkippedFilesReport } from './bad-files.js';
 import { decodeResized, type ImageTarget } from './decode-resized.js';
 import { DecodedImageCache, type CacheStats } from './image-cache.js';
@@ -21,6 +22,8 @@ export interface StreamImageFolderOptions {
   readonly dir: string;
   /** `[height, width]` every image is resized to. */
   readonly size: readonly [number, number];
+  /** False: every image under `dir` is read, as one class `'(unlabelled)'` (as `loadImageFolder`); default true. */
+  readonly labelled?: boolean;
   /** 3 (RGB, default) or 1 (grey, BT.601 luma). */
   readonly channels?: 1 | 3;
   /** A file that cannot be decoded: `'skip'` (default; counted, see `skipped()`) or `'error'`. */
@@ -152,7 +155,11 @@ export async function openImageFolder(options: StreamImageFolderOptions): Promis
   assertInteger(WHERE, 'options.maxReported', maxReported, 0);
   if (options.cacheDir !== undefined) assertOptionalDir(WHERE, 'options.cacheDir', options.cacheDir);
 
-  const listing = await listImageFolder(WHERE, options.dir);
+  const labelled = options.labelled ?? true;
+  if (typeof labelled !== 'boolean') {
+    throw new ArgumentError(`${WHERE}: argument 'options.labelled' must be a boolean, received ${describeValue(labelled)}`, { argument: 'options.labelled', expected: 'a boolean', received: labelled });
+  }
+  const listing = await listImageFolder(WHERE, options.dir, labelled);
   const target: ImageTarget = { height: s[0] as number, width: s[1] as number, channels };
   const ignored = new SkippedFiles(maxReported);
   for (const file of listing.ignored) ignored.record(file, 'not a .png/.jpg/.jpeg file');
@@ -197,22 +204,7 @@ function makeView(shared: Shared, positions: Int32Array, name: string): Streamin
   const labels = new Uint8Array(positions.length);
   for (let i = 0; i < positions.length; i++) labels[i] = shared.labels[positions[i] as number] as number;
 
-  const checkIndices = (where: string, indices: ArrayLike<number>): Int32Array => {
-    if (indices === null || typeof indices !== 'object' || typeof indices.length !== 'number') {
-      throw new ArgumentError(`${where}: argument 'indices' must be an array of sample indices, received ${describeValue(indices)}`, { argument: 'indices', received: indices });
-    }
-    const out = new Int32Array(indices.length);
-    for (let i = 0; i < indices.length; i++) {
-      const k = indices[i] as number;
-      if (!Number.isInteger(k) || k < 0 || k >= positions.length) {
-        throw new ArgumentError(`${where}: argument 'indices' must hold integers in [0, ${positions.length}), found ${describeValue(k)} at position ${i}`, {
-          argument: 'indices', expected: `integers in [0, ${positions.length})`, received: k,
-        });
-      }
-      out[i] = k;
-    }
-    return out;
-  };
+  const checkIndices = (where: string, indices: ArrayLike<number>): Int32Array => checkSampleIndices(where, positions.length, indices);
 
   const read = async (indices: ArrayLike<number>): Promise<DecodedSamples> => {
     const idx = checkIndices('StreamingImageFolder.read', indices).filter((i) => !shared.bad.has(positions[i] as number));
@@ -257,17 +249,9 @@ function makeView(shared: Shared, positions: Int32Array, name: string): Streamin
     read,
     loader(options) {
       const where = 'StreamingImageFolder.loader';
-      const { batchSize, dropLast } = checkBatchingOptions(where, options);
-      const epochs = options.epochs ?? 1;
-      assertInteger(where, 'options.epochs', epochs, 1);
+      const { batchSize, epochs, perEpoch } = checkLoaderOptions(where, positions.length, name, options);
       const ahead = options.prefetch ?? 2;
       assertInteger(where, 'options.prefetch', ahead, 0);
-      const perEpoch = batchesPerEpoch(positions.length, batchSize, dropLast);
-      if (perEpoch === 0) {
-        throw new ArgumentError(`${where}: argument 'options.batchSize' (${batchSize}) with dropLast leaves no batch of the ${positions.length} samples of ${name}`, {
-          argument: 'options.batchSize', expected: `<= ${positions.length} with dropLast`, received: batchSize,
-        });
-      }
       async function* batches(): AsyncGenerator<LoaderBatch, void, undefined> {
         for (const { epoch, step, indices } of batchSchedule(positions.length, options)) {
           const samples = await read(indices);
