@@ -2,7 +2,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ArgumentError, Rng, type ContrastiveLoss, type LossInputs } from '@contrastive/core';
 import { initBackend } from '@contrastive/backend';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { infoNceLoss, ntXentLoss, supConLoss } from './adapters.js';
+import { barlowTwinsLoss, dclLoss, dclwLoss, infoNceLoss, negativeCosineLoss, ntXentLoss, supConLoss, vicregLoss } from './adapters.js';
+import { barlowTwins } from './barlow-twins.js';
+import { dcl, dclw } from './dcl.js';
+import { negativeCosine, symmetricNegativeCosine } from './negative-cosine.js';
+import { vicreg } from './vicreg.js';
 import { infoNce } from './info-nce.js';
 import { ntXent } from './nt-xent.js';
 import { supCon } from './sup-con.js';
@@ -18,6 +22,14 @@ function expectArgumentError(f: () => unknown, argument: string): void {
   expect(caught).toBeInstanceOf(ArgumentError);
   expect((caught as ArgumentError).argument).toBe(argument);
   expect((caught as ArgumentError).message).toContain(`'${argument}'`);
+}
+
+/** Loss value and gradients of a direct call, for comparison with `compute`. */
+function lossAndGradsOf(f: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Scalar, views: tf.Tensor2D[]): { value: number; grads: number[][] } {
+  return tf.tidy(() => {
+    const { value, grads } = tf.valueAndGrads((a: tf.Tensor, b: tf.Tensor) => f(a as tf.Tensor2D, b as tf.Tensor2D))(views);
+    return { value: valueOf(value), grads: grads.map((g) => Array.from(g.dataSync())) };
+  });
 }
 
 /** Loss value and the gradients with respect to the views, through `compute`. */
@@ -64,10 +76,76 @@ describe.each(ENGINES)('loss adapters on %s', (engine) => {
     }
     const strict = supConLoss({ temperature: 0.2, requireLabels: true });
     expectArgumentError(() => strict.compute({ views }), 'inputs.labels');
-    expectArgumentError(() => strict.compute({ views, labels, negatives: views[0]! }), 'inputs.negatives');
+    expectArgumentError(() => strict.compute({ views, labels, keys: views }), 'inputs.keys');
+    expectArgumentError(() => supConLoss({ temperature: 0.2, negatives: views[0] } as never), 'options.negatives');
     expectArgumentError(() => supConLoss({ temperature: 0.2, variant: 'both' as never }), 'options.variant');
     expectArgumentError(() => supConLoss({ temperature: 0.2, requireLabels: 'yes' as never }), 'options.requireLabels');
     tf.dispose([...views, labels]);
+  });
+
+  it('supConLoss passes a labelled queue (inputs.negatives, inputs.negativeLabels) to supCon', () => {
+    const views = [rows(), rows()];
+    const labels = tf.tensor1d([0, 1, 0, 1, 2], 'int32');
+    const [queue, queueLabels] = [rows(), tf.tensor1d([2, -1, 0, 1, 1], 'int32')];
+    const loss = supConLoss({ temperature: 0.2 });
+    const expected = tf.tidy(() => valueOf(supCon(views, labels, { temperature: 0.2, negatives: queue, negativeLabels: queueLabels })));
+    const plain = tf.tidy(() => valueOf(supCon(views, labels, { temperature: 0.2, negatives: queue })));
+    expect(Math.abs(expected - plain)).toBeGreaterThan(1e-3);
+    const inputs = { labels, negatives: queue, negativeLabels: queueLabels } as Omit<LossInputs, 'views'>;
+    expect(viaCompute(loss, views, inputs).value).toBeCloseTo(expected, 6);
+    expect(viaCompute(loss, views, { labels, negatives: queue }).value).toBeCloseTo(plain, 6);
+    expectNoLeak(() => loss.compute({ views, ...inputs }));
+    tf.dispose([...views, labels, queue, queueLabels]);
+  });
+
+  it('the two-view adapters compute their loss of the two views, rejecting keys, negatives and a third view', () => {
+    const [z1, z2, z3] = [rows(), rows(), rows()];
+    const labels = tf.tensor1d([0, 0, 1, 1, 2], 'int32');
+    const cases: [ContrastiveLoss, string, (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Scalar][] = [
+      [barlowTwinsLoss({ lambda: 0.01 }), 'barlow-twins', (a, b) => barlowTwins(a, b, { lambda: 0.01 })],
+      [barlowTwinsLoss(), 'barlow-twins', (a, b) => barlowTwins(a, b)],
+      [vicregLoss({ covariance: 2 }), 'vicreg', (a, b) => vicreg(a, b, { covariance: 2 })],
+      [dclLoss({ temperature: 0.3 }), 'dcl', (a, b) => dcl(a, b, { temperature: 0.3 })],
+      [dclwLoss({ temperature: 0.3, sigma: 0.2 }), 'dclw', (a, b) => dclw(a, b, { temperature: 0.3, sigma: 0.2 })],
+    ];
+    for (const [loss, name, direct] of cases) {
+      expect(loss.name).toBe(name);
+      const expected = lossAndGradsOf(direct, [z1, z2]);
+      const got = viaCompute(loss, [z1, z2], { labels });
+      expect(got.value).toBeCloseTo(expected.value, 6);
+      got.grads.forEach((g, v) => g.forEach((x, i) => expect(x).toBeCloseTo(expected.grads[v]![i]!, 6)));
+      expectArgumentError(() => loss.compute({ views: [z1, z2, z3] }), 'inputs.views');
+      expectArgumentError(() => loss.compute({ views: [z1, z2], keys: [z1, z2] }), 'inputs.keys');
+      expectArgumentError(() => loss.compute({ views: [z1, z2], negatives: z3 }), 'inputs.negatives');
+      expectNoLeak(() => loss.compute({ views: [z1, z2] }));
+      expectNoLeak(() => tf.grads((a: tf.Tensor, b: tf.Tensor) => loss.compute({ views: [a, b] as tf.Tensor2D[] }))([z1, z2]));
+    }
+    expectArgumentError(() => barlowTwinsLoss({ lambda: -1 }), 'options.lambda');
+    expectArgumentError(() => vicregLoss({ epsilon: 0 }), 'options.epsilon');
+    expectArgumentError(() => vicregLoss({ lambda: 25 } as never), 'options.lambda');
+    expectArgumentError(() => dclLoss({ temperature: 0.1, sigma: 1 } as never), 'options.sigma');
+    expectArgumentError(() => dclwLoss({ temperature: 0.1, sigma: -1 }), 'options.sigma');
+    expectArgumentError(() => dclwLoss({ temperature: 0 }), 'options.temperature');
+    tf.dispose([z1, z2, z3, labels]);
+  });
+
+  it('negativeCosineLoss: predictions from the views, stop-gradient targets from the keys (symmetric for two views)', () => {
+    const [p1, p2, k1, k2] = [rows(), rows(), rows(), rows()];
+    const loss = negativeCosineLoss();
+    expect(loss.name).toBe('negative-cosine');
+    const symmetric = lossAndGradsOf((a, b) => symmetricNegativeCosine(a, b, k1, k2), [p1, p2]);
+    const got = viaCompute(loss, [p1, p2], { keys: [k1, k2] });
+    expect(got.value).toBeCloseTo(symmetric.value, 6);
+    got.grads.forEach((g, v) => g.forEach((x, i) => expect(x).toBeCloseTo(symmetric.grads[v]![i]!, 6)));
+    expect(viaCompute(loss, [p1], { keys: [k2] }).value).toBeCloseTo(tf.tidy(() => valueOf(negativeCosine(p1, k2))), 6);
+    expectArgumentError(() => loss.compute({ views: [p1, p2] }), 'inputs.keys');
+    expectArgumentError(() => loss.compute({ views: [p1, p2], keys: [k1] }), 'inputs.keys');
+    expectArgumentError(() => loss.compute({ views: [p1, p2, p1], keys: [k1, k2, k1] }), 'inputs.keys');
+    expectArgumentError(() => loss.compute({ views: [p1, p2], keys: [k1, k2], negatives: k1 }), 'inputs.negatives');
+    expectArgumentError(() => negativeCosineLoss({ temperature: 1 } as never), 'options.temperature');
+    expectNoLeak(() => loss.compute({ views: [p1, p2], keys: [k1, k2] }));
+    expectNoLeak(() => tf.grads((a: tf.Tensor, b: tf.Tensor) => loss.compute({ views: [a, b] as tf.Tensor2D[], keys: [k1, k2] }))([p1, p2]));
+    tf.dispose([p1, p2, k1, k2]);
   });
 
   it('infoNceLoss pairs each query view with the other views’ keys (symmetric mean), or the given pairs', () => {

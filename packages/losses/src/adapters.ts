@@ -3,11 +3,15 @@
  * (views, keys, negatives, labels), so `compose()` can mix any loss with any negative source.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Scalar, Tensor2D } from '@tensorflow/tfjs-core';
+import type { Scalar, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import { ArgumentError, describeValue, type ContrastiveLoss, type LossInputs } from '@contrastive/core';
 import { infoNce, type InfoNceOptions } from './info-nce.js';
 import { ntXent, type NtXentOptions } from './nt-xent.js';
-import { booleanOrDefault, checkBaseOptions, oneOfOrDefault, scaleFactor } from './options.js';
+import { barlowTwins, type BarlowTwinsOptions, barlowTwinsOptions } from './barlow-twins.js';
+import { dcl, dclOptions, type DclOptions, dclw, type DclwOptions } from './dcl.js';
+import { negativeCosine, type NegativeCosineOptions, negativeCosineOptions, symmetricNegativeCosine } from './negative-cosine.js';
+import { booleanOrDefault, checkBaseOptions, knownOptions, oneOfOrDefault, scaleFactor } from './options.js';
+import { vicreg, type VicregOptions, vicregOptions } from './vicreg.js';
 import { supCon, type SupConOptions } from './sup-con.js';
 
 function checkInputs(where: string, inputs: unknown): asserts inputs is LossInputs {
@@ -47,19 +51,33 @@ export function ntXentLoss(options: NtXentOptions): ContrastiveLoss {
   return {
     name: 'nt-xent',
     compute(inputs: LossInputs): Scalar {
-      checkInputs(`${where}.compute`, inputs);
-      rejectInput(`${where}.compute`, inputs, 'keys', 'NT-Xent contrasts the two online views');
-      rejectInput(`${where}.compute`, inputs, 'negatives', 'NT-Xent uses in-batch negatives; use infoNceLoss for a queue or bank');
-      if (inputs.views.length !== 2) {
-        throw new ArgumentError(`${where}.compute: argument 'inputs.views' must hold exactly 2 views, received ${inputs.views.length}`, {
-          argument: 'inputs.views',
-          expected: '2 views',
-          received: inputs.views,
-        });
-      }
-      return ntXent(inputs.views[0] as Tensor2D, inputs.views[1] as Tensor2D, opts);
+      const [z1, z2] = twoViews(`${where}.compute`, inputs, 'NT-Xent');
+      return ntXent(z1, z2, opts);
     },
   };
+}
+
+/** A `ContrastiveLoss` named `name` that computes `f` of the two online views (see {@link twoViews}). */
+function twoViewLoss(where: string, name: string, loss: string, f: (z1: Tensor2D, z2: Tensor2D) => Scalar): ContrastiveLoss {
+  return { name, compute: (inputs: LossInputs): Scalar => f(...twoViews(`${where}.compute`, inputs, loss)) };
+}
+
+/**
+ * The two online views of `inputs`, for a loss of exactly two views that uses neither keys nor
+ * external negatives (labels are ignored).
+ */
+function twoViews(where: string, inputs: unknown, loss: string): [Tensor2D, Tensor2D] {
+  checkInputs(where, inputs);
+  rejectInput(where, inputs, 'keys', `${loss} contrasts the two online views`);
+  rejectInput(where, inputs, 'negatives', `${loss} uses no external negatives; use infoNceLoss or supConLoss for a queue or bank`);
+  if (inputs.views.length !== 2) {
+    throw new ArgumentError(`${where}: argument 'inputs.views' must hold exactly 2 views, received ${inputs.views.length}`, {
+      argument: 'inputs.views',
+      expected: '2 views',
+      received: inputs.views,
+    });
+  }
+  return [inputs.views[0] as Tensor2D, inputs.views[1] as Tensor2D];
 }
 
 /** Options of {@link supConLoss}. */
@@ -69,19 +87,23 @@ export interface SupConLossOptions extends SupConOptions {
 }
 
 /**
- * {@link supCon} as a `ContrastiveLoss` (Khosla et al. 2020). Reads `inputs.views` (V >= 1)
- * and `inputs.labels` (optional unless `requireLabels`; without labels each sample is its own
- * class); rejects `keys` and `negatives`.
+ * {@link supCon} as a `ContrastiveLoss` (Khosla et al. 2020). Reads `inputs.views` (V >= 1),
+ * `inputs.labels` (optional unless `requireLabels`; without labels each sample is its own
+ * class), and `inputs.negatives` with `inputs.negativeLabels` (a labelled queue or bank: rows
+ * with the anchor's label are positives too, rows labelled -1 never; without
+ * `negativeLabels` the rows are plain negatives); rejects `keys`.
  *
  * @example
  * ```ts
  * const loss = supConLoss({ temperature: 0.1, requireLabels: true });
  * const strategy = compose({ name: 'supcon', augment, encoder, head, loss, useLabels: true });
+ * // against a labelled queue: loss.compute({ views, labels, negatives: rows, negativeLabels: rowLabels })
  * ```
  */
 export function supConLoss(options: SupConLossOptions): ContrastiveLoss {
   const where = 'supConLoss';
   scaleFactor(where, options.scale, checkBaseOptions(where, options).temperature);
+  knownOptions(where, options, ['temperature', 'variant', 'scale', 'checkValues', 'requireLabels']);
   oneOfOrDefault(where, 'options.variant', options.variant, ['out', 'in'] as const, 'out');
   const requireLabels = booleanOrDefault(where, 'options.requireLabels', options.requireLabels, false);
   const { requireLabels: _ignored, ...opts } = options;
@@ -90,7 +112,6 @@ export function supConLoss(options: SupConLossOptions): ContrastiveLoss {
     compute(inputs: LossInputs): Scalar {
       checkInputs(`${where}.compute`, inputs);
       rejectInput(`${where}.compute`, inputs, 'keys', 'SupCon contrasts the online views');
-      rejectInput(`${where}.compute`, inputs, 'negatives', 'SupCon has no labels for external negatives');
       if (requireLabels && inputs.labels === undefined) {
         throw new ArgumentError(`${where}.compute: argument 'inputs.labels' is required (options.requireLabels), received undefined`, {
           argument: 'inputs.labels',
@@ -98,7 +119,14 @@ export function supConLoss(options: SupConLossOptions): ContrastiveLoss {
           received: undefined,
         });
       }
-      return supCon(inputs.views, inputs.labels, opts);
+      // negativeLabels: core's LossInputs field for a labelled negative source (read structurally,
+      // so this compiles with or without it in the contract)
+      const negativeLabels = (inputs as LossInputs & { readonly negativeLabels?: Tensor1D }).negativeLabels;
+      return supCon(inputs.views, inputs.labels, {
+        ...opts,
+        ...(inputs.negatives === undefined ? {} : { negatives: inputs.negatives }),
+        ...(negativeLabels === undefined ? {} : { negativeLabels }),
+      });
     },
   };
 }
@@ -187,4 +215,102 @@ function defaultPairs(views: number): (readonly [number, number])[] {
   const out: [number, number][] = [];
   for (let q = 0; q < views; q++) for (let k = 0; k < views; k++) if (q !== k) out.push([q, k]);
   return out;
+}
+
+/**
+ * {@link negativeCosine} as a `ContrastiveLoss` (BYOL, Grill et al. 2020; SimSiam, Chen & He
+ * 2021). `inputs.views` are the predictions p (gradients flow) and `inputs.keys` the targets z
+ * (stop-gradient: the target network's projections, or SimSiam's own projections), one per
+ * view. Two views: the symmetric loss `½ D(p1, z2) + ½ D(p2, z1)`; one view: `D(p1, z1)` (the
+ * strategy paired them). Ignores `labels`; rejects `negatives`.
+ *
+ * @example
+ * ```ts
+ * const byol = compose({ name: 'byol', augment, encoder, head, keyBranch, loss: negativeCosineLoss() });
+ * ```
+ */
+export function negativeCosineLoss(options?: NegativeCosineOptions): ContrastiveLoss {
+  const where = 'negativeCosineLoss';
+  negativeCosineOptions(where, options);
+  const opts = { ...options };
+  return {
+    name: 'negative-cosine',
+    compute(inputs: LossInputs): Scalar {
+      const at = `${where}.compute`;
+      checkInputs(at, inputs);
+      rejectInput(at, inputs, 'negatives', 'the negative cosine has no negatives');
+      const { views, keys } = inputs;
+      if (keys === undefined || keys.length !== views.length || (views.length !== 1 && views.length !== 2)) {
+        throw new ArgumentError(`${at}: argument 'inputs.keys' must hold one stop-gradient target per view (1 or 2 views), received ${describeValue(keys)} for ${views.length} views`, {
+          argument: 'inputs.keys',
+          expected: 'one target matrix per view, with 1 or 2 views',
+          received: keys,
+        });
+      }
+      return views.length === 1
+        ? negativeCosine(views[0] as Tensor2D, keys[0] as Tensor2D, opts)
+        : symmetricNegativeCosine(views[0] as Tensor2D, views[1] as Tensor2D, keys[0] as Tensor2D, keys[1] as Tensor2D, opts);
+    },
+  };
+}
+
+/**
+ * {@link barlowTwins} as a `ContrastiveLoss` (Zbontar et al. 2021). Reads the two
+ * `inputs.views`; ignores `labels`; rejects `keys` and `negatives`.
+ *
+ * @example
+ * ```ts
+ * const strategy = compose({ name: 'barlow-twins', augment, encoder, head, loss: barlowTwinsLoss({ lambda: 5e-3 }) });
+ * ```
+ */
+export function barlowTwinsLoss(options?: BarlowTwinsOptions): ContrastiveLoss {
+  barlowTwinsOptions('barlowTwinsLoss', options);
+  const opts = { ...options };
+  return twoViewLoss('barlowTwinsLoss', 'barlow-twins', 'Barlow Twins', (z1, z2) => barlowTwins(z1, z2, opts));
+}
+
+/**
+ * {@link vicreg} as a `ContrastiveLoss` (Bardes et al. 2022). Reads the two `inputs.views`;
+ * ignores `labels`; rejects `keys` and `negatives`. Use `vicregTerms` directly to monitor the
+ * three terms.
+ *
+ * @example
+ * ```ts
+ * const strategy = compose({ name: 'vicreg', augment, encoder, head, loss: vicregLoss() }); // 25 / 25 / 1
+ * ```
+ */
+export function vicregLoss(options?: VicregOptions): ContrastiveLoss {
+  vicregOptions('vicregLoss', options);
+  const opts = { ...options };
+  return twoViewLoss('vicregLoss', 'vicreg', 'VICReg', (z1, z2) => vicreg(z1, z2, opts));
+}
+
+/**
+ * {@link dcl} as a `ContrastiveLoss` (Yeh et al. 2022). Reads the two `inputs.views`; ignores
+ * `labels`; rejects `keys` and `negatives`.
+ *
+ * @example
+ * ```ts
+ * const strategy = compose({ name: 'dcl', augment, encoder, head, loss: dclLoss({ temperature: 0.1 }) });
+ * ```
+ */
+export function dclLoss(options: DclOptions): ContrastiveLoss {
+  dclOptions('dclLoss', options, false);
+  const opts = { ...options };
+  return twoViewLoss('dclLoss', 'dcl', 'DCL', (z1, z2) => dcl(z1, z2, opts));
+}
+
+/**
+ * {@link dclw} as a `ContrastiveLoss` (Yeh et al. 2022, weighted). Reads the two
+ * `inputs.views`; ignores `labels`; rejects `keys` and `negatives`.
+ *
+ * @example
+ * ```ts
+ * const loss = dclwLoss({ temperature: 0.1, sigma: 0.5 });
+ * ```
+ */
+export function dclwLoss(options: DclwOptions): ContrastiveLoss {
+  dclOptions('dclwLoss', options, true);
+  const opts = { ...options };
+  return twoViewLoss('dclwLoss', 'dclw', 'DCLW', (z1, z2) => dclw(z1, z2, opts));
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
-import { ArgumentError, NonFiniteError, Rng, ShapeError } from '@contrastive/core';
+import { ArgumentError, Rng, ShapeError } from '@contrastive/core';
 import { initBackend } from '@contrastive/backend';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BARLOW_TWINS_LAMBDA, barlowTwins } from './barlow-twins.js';
@@ -8,13 +8,16 @@ import { finiteDifferenceGrads, naiveBarlowTwins, type Rows } from './reference.
 import {
   ENGINES,
   expectGradClose,
+  expectMatrixPairChecks,
   expectNoLeak,
   expectRelClose,
   expectTypedError,
+  finiteMatrixPair,
   loadFixtures,
   lossAndGrads,
   lossOf,
   randomRows,
+  sgdLosses,
   valueOf,
 } from '../test/helpers.js';
 
@@ -93,19 +96,9 @@ describe.each(ENGINES)('barlowTwins on %s', (engine) => {
 
   it('trains: plain SGD on free embeddings lowers the loss', () => {
     const rng = Rng.fromSeed(3);
-    const z1 = tf.variable(tf.tensor2d(randomRows(rng, 16, 4)));
-    const z2 = tf.variable(tf.tensor2d(randomRows(rng, 16, 4)));
-    const optimizer = tf.train.sgd(0.5);
-    const losses: number[] = [];
-    for (let step = 0; step < 30; step++) {
-      const cost = optimizer.minimize(() => barlowTwins(z1, z2, { lambda: 0.1 }), true, [z1, z2]);
-      losses.push(valueOf(cost!));
-      cost!.dispose();
-    }
+    const losses = sgdLosses((a, b) => barlowTwins(a, b, { lambda: 0.1 }), [randomRows(rng, 16, 4), randomRows(rng, 16, 4)], 0.5);
     expect(losses.every(Number.isFinite)).toBe(true);
     expect(losses.at(-1)!).toBeLessThan(losses[0]! / 2);
-    tf.dispose([z1, z2]);
-    optimizer.dispose();
   });
 
   it('leaves no tensor behind, forward or backward', () => {
@@ -212,15 +205,8 @@ describe.each(ENGINES)('barlowTwins laws on %s (fast-check)', (engine) => {
   // The gradient scales as 1 / (a column's spread): for spreads near the subnormal range it is
   // beyond float32 in exact arithmetic, so only the value is required to be finite there.
   it('is finite and >= 0 for any finite input whose columns vary (any magnitude); so is its gradient for spreads >= 1e-20', () => {
-    const value = fc.float({ min: Math.fround(-3.4e38), max: Math.fround(3.4e38), noNaN: true, noDefaultInfinity: true });
     const varies = (z: number[][]) => z[0]!.every((x, j) => z.some((row) => row[j] !== x));
-    const input = fc
-      .record({ n: fc.integer({ min: 2, max: 5 }), d: fc.integer({ min: 1, max: 4 }) })
-      .chain(({ n, d }) => {
-        const rows = fc.array(fc.array(value, { minLength: d, maxLength: d }), { minLength: n, maxLength: n });
-        return fc.tuple(rows, rows);
-      })
-      .filter(([a, b]) => varies(a) && varies(b));
+    const input = finiteMatrixPair(2, 5, 4).filter(([a, b]) => varies(a) && varies(b));
     fc.assert(
       fc.property(input, fc.constantFrom(0, BARLOW_TWINS_LAMBDA, 1), ([z1, z2], lambda) => {
         const { loss: v, grads } = lossAndGrads(loss(lambda), [z1, z2]);
@@ -255,27 +241,17 @@ describe('barlowTwins options and bad input (cpu)', () => {
     });
   });
 
-  it('rejects mismatched shapes, N < 2, wrong rank or dtype, naming the argument', () => {
+  it('rejects mismatched shapes, N < 2, wrong rank or dtype, NaN and ±Infinity, naming the argument', () => {
+    expectMatrixPairChecks((x, y) => barlowTwins(x, y), ['z1', 'z2']);
     tf.tidy(() => {
-      const z1 = tf.tensor2d(a);
-      const wide = tf.tensor2d(randomRows(rng, 4, 5));
-      expectTypedError(() => barlowTwins(z1, wide), ShapeError, 'z2', wide);
       const single = tf.tensor2d([[1, 2, 3]]);
       expectTypedError(() => barlowTwins(single, single), ShapeError, 'z1', single);
-      const flat = tf.tensor1d([1, 2, 3]);
-      expectTypedError(() => barlowTwins(z1, flat as never), ShapeError, 'z2', flat);
-      const ints = tf.tensor2d([[1, 2], [3, 4]], [2, 2], 'int32');
-      expectTypedError(() => barlowTwins(ints, ints), ShapeError, 'z1', ints);
     });
   });
 
-  it('rejects NaN, ±Infinity and constant columns, naming the argument; zero rows are fine', () => {
+  it('rejects constant columns, naming the argument; zero rows are fine', () => {
     tf.tidy(() => {
       const z1 = tf.tensor2d(a);
-      const withNaN = tf.tensor2d([a[0]!, [1, Number.NaN, 0], a[2]!, a[3]!]);
-      expectTypedError(() => barlowTwins(z1, withNaN), NonFiniteError, 'z2', withNaN);
-      const withInf = tf.tensor2d([a[0]!, a[1]!, a[2]!, [0, Number.POSITIVE_INFINITY, 0]]);
-      expectTypedError(() => barlowTwins(withInf, z1), NonFiniteError, 'z1', withInf);
       const constant = tf.tensor2d(a.map((row) => [row[0]!, 0.1, row[2]!]));
       expectTypedError(() => barlowTwins(z1, constant), ArgumentError, 'z2', constant);
       expect(() => barlowTwins(z1, constant)).toThrow(/column 1/);

@@ -58,9 +58,7 @@ const TINY_VARIANCE = 1.1754943508222875e-38;
  */
 export function barlowTwins(z1: Tensor2D, z2: Tensor2D, options?: BarlowTwinsOptions): Scalar {
   const where = 'barlowTwins';
-  const o = knownOptions(where, options, KNOWN);
-  const lambda = nonNegativeOrDefault(where, 'options.lambda', o['lambda'], BARLOW_TWINS_LAMBDA);
-  const checkValues = booleanOrDefault(where, 'options.checkValues', o['checkValues'], true);
+  const { lambda, checkValues } = barlowTwinsOptions(where, options);
   checkEmbeddings(where, 'z1', z1, { minRows: 2, checkValues, values: 'varying-features' });
   checkEmbeddings(where, 'z2', z2, { rows: z1.shape[0], dim: z1.shape[1], checkValues, values: 'varying-features' });
   return tf.tidy(() => {
@@ -71,6 +69,15 @@ export function barlowTwins(z1: Tensor2D, z2: Tensor2D, options?: BarlowTwinsOpt
     const invariance = tf.sum(tf.square(tf.sub(1, diagonal)));
     return (lambda === 0 ? invariance : tf.add(invariance, tf.mul(offDiagonalSquares(c), lambda))) as Scalar;
   });
+}
+
+/** Checks {@link BarlowTwinsOptions} (unknown keys are errors) and fills in the defaults. */
+export function barlowTwinsOptions(where: string, options: unknown): { readonly lambda: number; readonly checkValues: boolean } {
+  const o = knownOptions(where, options, KNOWN);
+  return {
+    lambda: nonNegativeOrDefault(where, 'options.lambda', o['lambda'], BARLOW_TWINS_LAMBDA),
+    checkValues: booleanOrDefault(where, 'options.checkValues', o['checkValues'], true),
+  };
 }
 
 /**

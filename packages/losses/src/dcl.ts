@@ -47,8 +47,7 @@ export const DCLW_SIGMA = 0.5;
  */
 export function dcl(z1: Tensor2D, z2: Tensor2D, options: DclOptions): Scalar {
   const where = 'dcl';
-  const { temperature, checkValues } = checkBaseOptions(where, options);
-  knownOptions(where, options, ['temperature', 'checkValues']);
+  const { temperature, checkValues } = dclOptions(where, options, false);
   checkPair(where, z1, z2, checkValues);
   return tf.tidy(() => decoupled(l2NormalizeRows(tf.concat([z1, z2], 0)), temperature, null));
 }
@@ -78,11 +77,19 @@ export function dcl(z1: Tensor2D, z2: Tensor2D, options: DclOptions): Scalar {
  */
 export function dclw(z1: Tensor2D, z2: Tensor2D, options: DclwOptions): Scalar {
   const where = 'dclw';
-  const { temperature, checkValues } = checkBaseOptions(where, options);
-  const o = knownOptions(where, options, ['temperature', 'sigma', 'checkValues']);
-  const sigma = positiveOrDefault(where, 'options.sigma', o['sigma'], DCLW_SIGMA);
+  const { temperature, checkValues, sigma } = dclOptions(where, options, true);
   checkPair(where, z1, z2, checkValues);
   return tf.tidy(() => decoupled(l2NormalizeRows(tf.concat([z1, z2], 0)), temperature, sigma));
+}
+
+/**
+ * Checks {@link DclOptions} or, when `weighted`, {@link DclwOptions} (unknown keys are errors);
+ * `sigma` is null for DCL.
+ */
+export function dclOptions(where: string, options: unknown, weighted: boolean): { readonly temperature: number; readonly checkValues: boolean; readonly sigma: number | null } {
+  const { temperature, checkValues } = checkBaseOptions(where, options);
+  const o = knownOptions(where, options, weighted ? ['temperature', 'sigma', 'checkValues'] : ['temperature', 'checkValues']);
+  return { temperature, checkValues, sigma: weighted ? positiveOrDefault(where, 'options.sigma', o['sigma'], DCLW_SIGMA) : null };
 }
 
 function checkPair(where: string, z1: unknown, z2: unknown, checkValues: boolean): asserts z1 is Tensor2D {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
-import { ArgumentError, NonFiniteError, Rng, ShapeError } from '@contrastive/core';
+import { ArgumentError, Rng } from '@contrastive/core';
 import { initBackend } from '@contrastive/backend';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { negativeCosine, symmetricNegativeCosine } from './negative-cosine.js';
@@ -8,6 +8,7 @@ import { finiteDifferenceGrads, naiveNegativeCosine } from './reference.js';
 import {
   ENGINES,
   expectGradClose,
+  expectMatrixPairChecks,
   expectNoLeak,
   expectOrthogonalGradients,
   expectRelClose,
@@ -17,6 +18,7 @@ import {
   lossAndGrads,
   lossOf,
   randomRows,
+  sgdLosses,
   valueOf,
   wellScaledRows,
 } from '../test/helpers.js';
@@ -73,18 +75,10 @@ describe.each(ENGINES)('negativeCosine on %s', (engine) => {
 
   it('trains: plain SGD on free predictions lowers the loss to nearly -1', () => {
     const rng = Rng.fromSeed(3);
-    const p = tf.variable(tf.tensor2d(randomRows(rng, 8, 4)));
     const z = tf.tensor2d(randomRows(rng, 8, 4));
-    const optimizer = tf.train.sgd(5);
-    let last = 0;
-    for (let step = 0; step < 60; step++) {
-      const cost = optimizer.minimize(() => negativeCosine(p, z), true, [p]);
-      last = valueOf(cost!);
-      cost!.dispose();
-    }
-    expect(last).toBeLessThan(-0.95);
-    tf.dispose([p, z]);
-    optimizer.dispose();
+    const losses = sgdLosses((p) => negativeCosine(p, z), [randomRows(rng, 8, 4)], 5, 60);
+    expect(losses.at(-1)!).toBeLessThan(-0.95);
+    z.dispose();
   });
 
   it('leaves no tensor behind, forward or backward, for both forms and on a rejected input', () => {
@@ -190,30 +184,17 @@ describe('negativeCosine options and bad input (cpu)', () => {
     });
   });
 
-  it('rejects mismatched shapes, wrong rank or dtype, naming the argument', () => {
-    tf.tidy(() => {
-      const p = tf.tensor2d(a);
-      const wide = tf.tensor2d(randomRows(rng, 4, 5));
-      expectTypedError(() => negativeCosine(p, wide), ShapeError, 'z', wide);
-      const short = tf.tensor2d(randomRows(rng, 3, 3));
-      expectTypedError(() => negativeCosine(p, short), ShapeError, 'z', short);
-      const flat = tf.tensor1d([1, 2, 3]);
-      expectTypedError(() => negativeCosine(flat as never, p), ShapeError, 'p', flat);
-      const ints = tf.tensor2d([[1, 2, 3]], [1, 3], 'int32');
-      expectTypedError(() => negativeCosine(ints, ints), ShapeError, 'p', ints);
-      expectTypedError(() => symmetricNegativeCosine(p, p, p, short), ShapeError, 'z2', short);
-      expectTypedError(() => symmetricNegativeCosine(p, wide, p, p), ShapeError, 'p2', wide);
-    });
+  it('rejects mismatched shapes, wrong rank or dtype, NaN and ±Infinity, naming the argument', () => {
+    expectMatrixPairChecks((p, z) => negativeCosine(p, z), ['p', 'z']);
+    const p = tf.tensor2d(a);
+    expectMatrixPairChecks((x, y) => symmetricNegativeCosine(x, p, y, p), ['p1', 'z1']);
+    expectMatrixPairChecks((x, y) => symmetricNegativeCosine(p, x, p, y), ['p2', 'z2']);
+    p.dispose();
   });
 
-  it('rejects NaN, ±Infinity and all-zero rows, naming the argument; checkValues: false gives a finite value', () => {
+  it('rejects all-zero rows, naming the argument; checkValues: false gives a finite value', () => {
     tf.tidy(() => {
       const p = tf.tensor2d(a);
-      const withNaN = tf.tensor2d([a[0]!, [1, Number.NaN, 0], a[2]!, a[3]!]);
-      expectTypedError(() => negativeCosine(p, withNaN), NonFiniteError, 'z', withNaN);
-      const withInf = tf.tensor2d([a[0]!, a[1]!, a[2]!, [0, Number.NEGATIVE_INFINITY, 0]]);
-      expectTypedError(() => negativeCosine(withInf, p), NonFiniteError, 'p', withInf);
-      expectTypedError(() => symmetricNegativeCosine(p, p, withInf, p), NonFiniteError, 'z1', withInf);
       const withZero = tf.tensor2d([a[0]!, [0, 0, 0], a[2]!, a[3]!]);
       expectTypedError(() => negativeCosine(p, withZero), ArgumentError, 'z', withZero);
       // unchecked, a zero row has cosine 0 with everything

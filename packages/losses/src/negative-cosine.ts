@@ -46,7 +46,7 @@ const KNOWN = ['checkValues'] as const;
  */
 export function negativeCosine(p: Tensor2D, z: Tensor2D, options?: NegativeCosineOptions): Scalar {
   const where = 'negativeCosine';
-  const checkValues = checkNegativeCosineOptions(where, options);
+  const checkValues = negativeCosineOptions(where, options);
   checkEmbeddings(where, 'p', p, { checkValues });
   checkEmbeddings(where, 'z', z, { rows: p.shape[0], dim: p.shape[1], checkValues });
   return tf.tidy(() => pullTowards(l2NormalizeRows(p), z));
@@ -74,7 +74,7 @@ export function negativeCosine(p: Tensor2D, z: Tensor2D, options?: NegativeCosin
  */
 export function symmetricNegativeCosine(p1: Tensor2D, p2: Tensor2D, z1: Tensor2D, z2: Tensor2D, options?: NegativeCosineOptions): Scalar {
   const where = 'symmetricNegativeCosine';
-  const checkValues = checkNegativeCosineOptions(where, options);
+  const checkValues = negativeCosineOptions(where, options);
   checkEmbeddings(where, 'p1', p1, { checkValues });
   const shape = { rows: p1.shape[0], dim: p1.shape[1], checkValues };
   checkEmbeddings(where, 'p2', p2, shape);
@@ -83,7 +83,8 @@ export function symmetricNegativeCosine(p1: Tensor2D, p2: Tensor2D, z1: Tensor2D
   return tf.tidy(() => tf.mul(tf.add(pullTowards(l2NormalizeRows(p1), z2), pullTowards(l2NormalizeRows(p2), z1)), 0.5) as Scalar);
 }
 
-function checkNegativeCosineOptions(where: string, options: unknown): boolean {
+/** Checks {@link NegativeCosineOptions} (unknown keys are errors); returns `checkValues`. */
+export function negativeCosineOptions(where: string, options: unknown): boolean {
   const o = knownOptions(where, options, KNOWN);
   return booleanOrDefault(where, 'options.checkValues', o['checkValues'], true);
 }

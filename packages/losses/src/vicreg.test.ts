@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
-import { ArgumentError, NonFiniteError, Rng, ShapeError } from '@contrastive/core';
+import { ArgumentError, Rng, ShapeError } from '@contrastive/core';
 import { initBackend } from '@contrastive/backend';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { finiteDifferenceGrads, naiveVicregTerms, type Rows } from './reference.js';
@@ -8,6 +8,7 @@ import { VICREG_DEFAULTS, vicreg, vicregTerms, type VicregOptions } from './vicr
 import {
   ENGINES,
   expectGradClose,
+  expectMatrixPairChecks,
   expectNoLeak,
   expectRelClose,
   expectTypedError,
@@ -15,6 +16,7 @@ import {
   lossAndGrads,
   lossOf,
   randomRows,
+  sgdLosses,
   valueOf,
 } from '../test/helpers.js';
 
@@ -96,19 +98,9 @@ describe.each(ENGINES)('vicreg on %s', (engine) => {
 
   it('trains: plain SGD on free embeddings lowers the loss', () => {
     const rng = Rng.fromSeed(3);
-    const z1 = tf.variable(tf.tensor2d(randomRows(rng, 16, 4, 0.2)));
-    const z2 = tf.variable(tf.tensor2d(randomRows(rng, 16, 4, 0.2)));
-    const optimizer = tf.train.sgd(0.2);
-    const losses: number[] = [];
-    for (let step = 0; step < 30; step++) {
-      const cost = optimizer.minimize(() => vicreg(z1, z2), true, [z1, z2]);
-      losses.push(valueOf(cost!));
-      cost!.dispose();
-    }
+    const losses = sgdLosses((a, b) => vicreg(a, b), [randomRows(rng, 16, 4, 0.2), randomRows(rng, 16, 4, 0.2)], 0.2);
     expect(losses.every(Number.isFinite)).toBe(true);
     expect(losses.at(-1)!).toBeLessThan(losses[0]! / 2);
-    tf.dispose([z1, z2]);
-    optimizer.dispose();
   });
 
   it('leaves no tensor behind, forward or backward, vicreg and vicregTerms', () => {
@@ -252,25 +244,17 @@ describe('vicreg options and bad input (cpu)', () => {
     });
   });
 
-  it('rejects mismatched shapes, N < 2, wrong rank or dtype, naming the argument', () => {
+  it('rejects mismatched shapes, N < 2, wrong rank or dtype, NaN and ±Infinity, naming the argument', () => {
+    expectMatrixPairChecks((x, y) => vicreg(x, y), ['z1', 'z2']);
+    expectMatrixPairChecks((x, y) => vicregTerms(x, y), ['z1', 'z2']);
     tf.tidy(() => {
-      const z1 = tf.tensor2d(a);
-      const wide = tf.tensor2d(randomRows(rng, 4, 5));
-      expectTypedError(() => vicreg(z1, wide), ShapeError, 'z2', wide);
       const single = tf.tensor2d([[1, 2, 3]]);
       expectTypedError(() => vicregTerms(single, single), ShapeError, 'z1', single);
-      const ints = tf.tensor2d([[1, 2], [3, 4]], [2, 2], 'int32');
-      expectTypedError(() => vicreg(ints, ints), ShapeError, 'z1', ints);
     });
   });
 
-  it('rejects NaN and ±Infinity naming the argument; zero rows and constant columns are fine', () => {
+  it('accepts zero rows and constant columns', () => {
     tf.tidy(() => {
-      const z1 = tf.tensor2d(a);
-      const withNaN = tf.tensor2d([a[0]!, [1, Number.NaN, 0], a[2]!, a[3]!]);
-      expectTypedError(() => vicreg(z1, withNaN), NonFiniteError, 'z2', withNaN);
-      const withInf = tf.tensor2d([a[0]!, a[1]!, a[2]!, [0, Number.NEGATIVE_INFINITY, 0]]);
-      expectTypedError(() => vicregTerms(withInf, z1), NonFiniteError, 'z1', withInf);
       const zeros = [a[0]!.map((x) => x * 0 + 1), [0, 0, 0], a[2]!, a[3]!];
       const r = naiveVicregTerms(zeros, b, 1e-4);
       expectRelClose(valueOf(vicreg(tf.tensor2d(zeros), tf.tensor2d(b))), 25 * r.invariance + 25 * r.variance + r.covariance, 1e-5);

@@ -100,17 +100,24 @@ interface VicregSpec {
   readonly variance: number;
   readonly covariance: number;
   readonly epsilon: number;
+  readonly checkValues: boolean;
 }
 
-function checkVicreg(where: string, z1: unknown, z2: unknown, options: unknown): VicregSpec {
+/** Checks {@link VicregOptions} (unknown keys are errors) and fills in the defaults. */
+export function vicregOptions(where: string, options: unknown): VicregSpec {
   const o = knownOptions(where, options, KNOWN);
-  const spec = {
+  return {
     invariance: nonNegativeOrDefault(where, 'options.invariance', o['invariance'], VICREG_DEFAULTS.invariance),
     variance: nonNegativeOrDefault(where, 'options.variance', o['variance'], VICREG_DEFAULTS.variance),
     covariance: nonNegativeOrDefault(where, 'options.covariance', o['covariance'], VICREG_DEFAULTS.covariance),
     epsilon: positiveOrDefault(where, 'options.epsilon', o['epsilon'], VICREG_DEFAULTS.epsilon),
+    checkValues: booleanOrDefault(where, 'options.checkValues', o['checkValues'], true),
   };
-  const checkValues = booleanOrDefault(where, 'options.checkValues', o['checkValues'], true);
+}
+
+function checkVicreg(where: string, z1: unknown, z2: unknown, options: unknown): VicregSpec {
+  const spec = vicregOptions(where, options);
+  const checkValues = spec.checkValues;
   checkEmbeddings(where, 'z1', z1, { minRows: 2, checkValues, values: 'features' });
   checkEmbeddings(where, 'z2', z2, { rows: z1.shape[0], dim: z1.shape[1], checkValues, values: 'features' });
   return spec;

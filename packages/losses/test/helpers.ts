@@ -4,7 +4,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng } from '@contrastive/core';
+import { NonFiniteError, Rng, ShapeError } from '@contrastive/core';
+import fc from 'fast-check';
 import { expect } from 'vitest';
 import type { Rows } from '../src/reference.js';
 
@@ -215,4 +216,59 @@ export function gradsThroughAll(f: (...xs: tf.Tensor2D[]) => tf.Scalar, inputs: 
     const g = tf.grads((...a: tf.Tensor[]) => tf.add(f(...(a as tf.Tensor2D[])), tf.mul(0, tf.addN(a.map((t) => tf.sum(t))))));
     return g(xs).map((t) => t.dataSync() as Float32Array);
   });
+}
+
+/**
+ * The losses after each of `steps` plain SGD steps on free embeddings (variables made from
+ * `inputs`, all trained), everything disposed: a loss that trains must bring them down.
+ */
+export function sgdLosses(f: (...xs: tf.Variable<tf.Rank.R2>[]) => tf.Scalar, inputs: readonly Rows[], learningRate: number, steps = 30): number[] {
+  const vars = inputs.map((m) => tf.variable<tf.Rank.R2>(tf.tensor2d(m as number[][])));
+  const optimizer = tf.train.sgd(learningRate);
+  const losses: number[] = [];
+  for (let step = 0; step < steps; step++) {
+    const cost = optimizer.minimize(() => f(...vars), true, vars);
+    losses.push(valueOf(cost!));
+    cost!.dispose();
+  }
+  tf.dispose(vars);
+  optimizer.dispose();
+  return losses;
+}
+
+/**
+ * The argument checks every loss of two `[N, D]` matrices shares, for `f(first, second)`: a
+ * wider or shorter second matrix, a rank-1 or int32 first one (ShapeError), NaN in the second
+ * and +Infinity in the first (NonFiniteError), each naming the argument (`names`) and carrying
+ * the tensor received. `rows` (>= 2) and `dim` (>= 2) size the valid matrices.
+ */
+export function expectMatrixPairChecks(f: (a: tf.Tensor2D, b: tf.Tensor2D) => unknown, names: readonly [string, string], rows = 4, dim = 3): void {
+  const rng = Rng.fromSeed(17);
+  const valid = randomRows(rng, rows, dim);
+  tf.tidy(() => {
+    const [first, second] = names;
+    const a = tf.tensor2d(valid);
+    const wide = tf.tensor2d(randomRows(rng, rows, dim + 2));
+    expectTypedError(() => f(a, wide), ShapeError, second, wide);
+    const short = tf.tensor2d(randomRows(rng, rows - 1, dim));
+    expectTypedError(() => f(a, short), ShapeError, second, short);
+    const flat = tf.tensor1d(valid[0]!);
+    expectTypedError(() => f(flat as never, a), ShapeError, first, flat);
+    const ints = tf.tensor2d(valid.map((r) => r.map(Math.round)), [rows, dim], 'int32');
+    expectTypedError(() => f(ints, ints), ShapeError, first, ints);
+    const withNaN = tf.tensor2d(valid.map((r, i) => (i === 1 ? r.map((x, j) => (j === 1 ? Number.NaN : x)) : r)));
+    expectTypedError(() => f(a, withNaN), NonFiniteError, second, withNaN);
+    const withInf = tf.tensor2d(valid.map((r, i) => (i === rows - 1 ? r.map((x, j) => (j === 0 ? Number.POSITIVE_INFINITY : x)) : r)));
+    expectTypedError(() => f(withInf, a), NonFiniteError, first, withInf);
+  });
+}
+
+/**
+ * Two `[n, d]` matrices of arbitrary finite float32 values (any magnitude, subnormals and zeros
+ * included), n in [minRows, maxRows], d in [1, maxDim].
+ */
+export function finiteMatrixPair(minRows: number, maxRows: number, maxDim: number): fc.Arbitrary<[number[][], number[][]]> {
+  const value = fc.float({ min: Math.fround(-3.4e38), max: Math.fround(3.4e38), noNaN: true, noDefaultInfinity: true });
+  const rows = (n: number, d: number) => fc.array(fc.array(value, { minLength: d, maxLength: d }), { minLength: n, maxLength: n });
+  return fc.record({ n: fc.integer({ min: minRows, max: maxRows }), d: fc.integer({ min: 1, max: maxDim }) }).chain(({ n, d }) => fc.tuple(rows(n, d), rows(n, d)));
 }
