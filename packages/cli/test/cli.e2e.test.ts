@@ -52,6 +52,8 @@ describe('contrastive train → eval → embed → report', () => {
     expect(metrics.steps.every((s) => Number.isFinite(s.loss) && s.batchSize === 32)).toBe(true);
     expect(metrics.knn.map((k) => k.step)).toEqual([0, 3, 6]);
     expect(metrics.knn.every((k) => k.accuracy >= 0 && k.accuracy <= 1 && k.testSize === 60)).toBe(true);
+    // the collapse monitors ride along with every kNN reading
+    expect(metrics.knn.every((k) => k.embeddingStd > 0 && k.embeddingStd <= 1 && k.effectiveRank >= 1 && k.effectiveRank <= 60)).toBe(true);
     const runInfo = JSON.parse(await readFile(path.join(run, 'run.json'), 'utf8')) as { status: string; steps: number; encoderPrefix: string };
     expect(runInfo).toMatchObject({ status: 'completed', steps: 6 });
     expect(existsSync(path.join(run, 'encoder', 'model.json'))).toBe(true);
@@ -100,12 +102,15 @@ describe('contrastive train → eval → embed → report', () => {
     expect(Array.from(fromCheckpoint.labels ?? [])).toEqual(Array.from(test.labels));
   });
 
-  it('report writes one self-contained HTML page with the four charts, the map, the preview and no external resource', async () => {
+  it('report writes one self-contained HTML page with the six charts (four curves, two collapse monitors), the map, the preview and no external resource', async () => {
     const r = await cli(['report', run]);
     expect(r.code).toBe(0);
     const html = await readFile(path.join(run, 'report.html'), 'utf8');
-    expect(html.match(/<svg class="chart"/g)).toHaveLength(4);
-    for (const title of ['Training loss', 'kNN accuracy during training', 'Learning rate', 'Throughput']) expect(html).toContain(`>${title}<`);
+    expect(html.match(/<svg class="chart"/g)).toHaveLength(6);
+    for (const title of ['Training loss', 'kNN accuracy during training', 'Learning rate', 'Throughput', 'Collapse monitor: effective rank (RankMe)']) {
+      expect(html).toContain(`>${title}<`);
+    }
+    expect(html).toMatch(/embedding std \d\.\d{4} \(0: collapsed\), effective rank \d+\.\d \(RankMe\)/);
     expect(html.match(/<img [^>]*src="data:image\/png;base64,[A-Za-z0-9+/=]+"/g)).toHaveLength(2);
     expect(html).toContain('Evaluation on CIFAR-10 test images');
     expect(html).toMatch(/<polyline [^>]*points="[\d., -]+"/);

@@ -33,8 +33,10 @@ export interface ByolStrategyOptions<E extends Encoder & CloneableModule<E>, H e
   readonly predictorHiddenDim?: number;
   /** Default: BYOL's two asymmetric views at the encoder's input size (plus `localCrops`). */
   readonly augment?: ViewAugmenter;
-  /** Multi-crop local views for the default augmenter (Caron et al. 2020). */
+  /** Multi-crop local views for the default augmenter (Caron et al. 2020); needs `imageSize`. */
   readonly localCrops?: LocalCropsOptions;
+  /** Side of the default augmenter's (global) views; default the encoder's `inputShape`. */
+  readonly imageSize?: number;
   /** Base momentum τ_base; default 0.996 (BYOL). */
   readonly momentum?: number;
   /** `{ totalSteps }`: the cosine schedule from τ_base to 1 over the run (BYOL, Sec. 3.2); default constant momentum. */
@@ -51,7 +53,7 @@ export type ByolStrategy<E extends Encoder, H extends ProjectionHead> = Strategy
   readonly predictor: ProjectionHead;
 };
 
-const KNOWN = ['encoder', 'head', 'predictor', 'predictorHiddenDim', 'augment', 'localCrops', 'momentum', 'cosineSchedule', 'seed', 'validate'];
+const KNOWN = ['encoder', 'head', 'predictor', 'predictorHiddenDim', 'augment', 'localCrops', 'imageSize', 'momentum', 'cosineSchedule', 'seed', 'validate'];
 
 /** The BYOL loss: views are online predictions, keys the target projections of the global views. */
 function byolLoss(checkValues: boolean): ContrastiveLoss {

@@ -90,3 +90,27 @@ describe.each(cases)('%s with 2 global (16 px) + 2 local (8 px) views', (_, make
     parts.head.dispose();
   });
 });
+
+describe('the localCrops option of the named strategies (default augmenter)', () => {
+  it('builds the recipe with 2 global views of imageSize and N local views; needs imageSize', () => {
+    const { encoder, head } = learningParts(22);
+    const rng = Rng.fromSeed(1);
+    const batch = batchFromIndices(data.train, [0, 1, 2, 3]) as Batch;
+    for (const strategy of [
+      simclr({ encoder, head, imageSize: 16, localCrops: { count: 3, size: 8 } }),
+      supcon({ encoder, head, imageSize: 16, localCrops: { count: 3, size: 8 } }),
+      byol({ encoder, head, predictorHiddenDim: 8, imageSize: 16, localCrops: { count: 3, size: 8 } }),
+      dcl({ encoder, head, imageSize: 16, localCrops: { count: 3, size: 8 } }),
+    ] as Strategy<unknown>[]) {
+      const views = strategy.stages!.views(batch, rng.split());
+      expect(views.map((v) => v.shape.slice(1, 3))).toEqual([[16, 16], [16, 16], [8, 8], [8, 8], [8, 8]]);
+      tf.dispose(views);
+      strategy.dispose();
+    }
+    expect(() => simclr({ encoder, head, localCrops: { count: 3, size: 8 } })).toThrow(/options.imageSize/);
+    expect(() => vicreg({ encoder, head, imageSize: 0 })).toThrow(/options.imageSize/);
+    tf.dispose([batch.images, batch.labels!]);
+    encoder.dispose();
+    head.dispose();
+  });
+});

@@ -42,15 +42,17 @@ export interface NnclrStrategyOptions {
   readonly temperature?: number;
   /** Default: SimCLR's augmentation (NNCLR uses BYOL's), CIFAR settings for small inputs. */
   readonly augment?: ViewAugmenter;
-  /** Multi-crop local views for the default augmenter (Caron et al. 2020). */
+  /** Multi-crop local views for the default augmenter (Caron et al. 2020); needs `imageSize`. */
   readonly localCrops?: LocalCropsOptions;
+  /** Side of the default augmenter's (global) views; default the encoder's `inputShape`. */
+  readonly imageSize?: number;
   /** Seed of the default predictor's weights; default 0. */
   readonly seed?: number;
   /** Per-step value checks (host read-backs); default false. */
   readonly validate?: boolean;
 }
 
-const KNOWN = ['encoder', 'head', 'predictor', 'predictorHiddenDim', 'queueSize', 'temperature', 'augment', 'localCrops', 'seed', 'validate'];
+const KNOWN = ['encoder', 'head', 'predictor', 'predictorHiddenDim', 'queueSize', 'temperature', 'augment', 'localCrops', 'imageSize', 'seed', 'validate'];
 
 /**
  * The nearest neighbour (cosine) in `support` `[K, D]` of each row of `z` `[B, D]`: `[B, D]` unit

@@ -21,8 +21,10 @@ export interface PairLossStrategyOptions {
   readonly head: ProjectionHead;
   /** Default: the strategy's recipe at the encoder's input size (plus `localCrops`). */
   readonly augment?: ViewAugmenter;
-  /** Multi-crop local views for the default augmenter (Caron et al. 2020). */
+  /** Multi-crop local views for the default augmenter (Caron et al. 2020); needs `imageSize`. */
   readonly localCrops?: LocalCropsOptions;
+  /** Side of the default augmenter's (global) views; default the encoder's `inputShape`. */
+  readonly imageSize?: number;
   /** Per-step value checks (host read-backs); default false. */
   readonly validate?: boolean;
 }
@@ -37,7 +39,7 @@ export interface PairLossSpec {
   term(view: tf.Tensor2D, target: tf.Tensor2D, checkValues: boolean): tf.Scalar;
 }
 
-const COMMON = ['encoder', 'head', 'augment', 'localCrops', 'validate'];
+const COMMON = ['encoder', 'head', 'augment', 'localCrops', 'imageSize', 'validate'];
 
 /** Builds the strategy: `compose()` with the pair-averaged loss. */
 export function pairLossStrategy(options: PairLossStrategyOptions, spec: PairLossSpec): Strategy<ComposedState<never>> {

@@ -4,10 +4,11 @@
  * NT-Xent over the 2N views with in-batch negatives (Algorithm 1).
  */
 import type { ContrastiveLoss, Encoder, ProjectionHead, Strategy, ViewAugmenter } from '@contrastive/core';
-import { simclr as simclrAugment } from '@contrastive/augment';
+import type { LocalCropsOptions } from '@contrastive/augment';
 import { ntXent, ntXentLoss } from '@contrastive/losses';
 import { meanOverViewPairs } from './view-pairs.js';
 import { compose, type ComposedState } from './compose.js';
+import { defaultAugment } from './default-augment.js';
 import { imageSizeOf } from './image-size.js';
 import { validateOption } from './validate-option.js';
 
@@ -20,6 +21,10 @@ export interface SimclrStrategyOptions {
    * settings (strength 0.5, no blur) for inputs of side <= 64, paper settings otherwise.
    */
   readonly augment?: ViewAugmenter;
+  /** Multi-crop local views for the default augmenter (Caron et al. 2020; docs/strategies/multi-crop.md); needs `imageSize`. */
+  readonly localCrops?: LocalCropsOptions;
+  /** Side of the default augmenter's (global) views; default the encoder's `inputShape`. */
+  readonly imageSize?: number;
   /** NT-Xent temperature τ; default 0.5 (the paper's CIFAR-10 setting, Appendix B.9). */
   readonly temperature?: number;
   /**
@@ -46,7 +51,7 @@ export interface SimclrStrategyOptions {
 export function simclr(options: SimclrStrategyOptions): Strategy<ComposedState<never>> {
   const size = imageSizeOf('simclr', options);
   const checkValues = validateOption('simclr', options);
-  const augment = options.augment ?? simclrAugment(size <= 64 ? { size, strength: 0.5, blur: false, checkValues } : { size, checkValues });
+  const augment = options.augment ?? defaultAugment('simclr', size, checkValues, options.localCrops);
   return compose<never>({
     name: 'simclr',
     augment,

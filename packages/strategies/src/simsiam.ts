@@ -30,8 +30,10 @@ export interface SimsiamStrategyOptions {
   readonly predictorHiddenDim?: number;
   /** Default: SimCLR's augmentation (SimSiam uses the MoCo v2 / SimCLR set), CIFAR settings for small inputs. */
   readonly augment?: ViewAugmenter;
-  /** Multi-crop local views for the default augmenter (Caron et al. 2020). */
+  /** Multi-crop local views for the default augmenter (Caron et al. 2020); needs `imageSize`. */
   readonly localCrops?: LocalCropsOptions;
+  /** Side of the default augmenter's (global) views; default the encoder's `inputShape`. */
+  readonly imageSize?: number;
   /** Keep the stop-gradient on the target z (default true); false is the collapsing ablation of Sec. 4.1. */
   readonly stopGradient?: boolean;
   /** Seed of the default predictor's weights; default 0. */
@@ -40,7 +42,7 @@ export interface SimsiamStrategyOptions {
   readonly validate?: boolean;
 }
 
-const KNOWN = ['encoder', 'head', 'predictor', 'predictorHiddenDim', 'augment', 'localCrops', 'stopGradient', 'seed', 'validate'];
+const KNOWN = ['encoder', 'head', 'predictor', 'predictorHiddenDim', 'augment', 'localCrops', 'imageSize', 'stopGradient', 'seed', 'validate'];
 
 /** -cos(p, z) averaged over rows, with the gradient flowing to both (the ablation without stop-gradient). */
 function negativeCosineBothWays(p: tf.Tensor2D, z: tf.Tensor2D): tf.Scalar {

@@ -26,8 +26,10 @@ export interface SupconQueueStrategyOptions<E extends Encoder & CloneableModule<
   readonly head: H;
   /** Default: SimCLR's augmentation (the paper's), CIFAR settings for small inputs (plus `localCrops`). */
   readonly augment?: ViewAugmenter;
-  /** Multi-crop local views for the default augmenter (Caron et al. 2020). */
+  /** Multi-crop local views for the default augmenter (Caron et al. 2020); needs `imageSize`. */
   readonly localCrops?: LocalCropsOptions;
+  /** Side of the default augmenter's (global) views; default the encoder's `inputShape`. */
+  readonly imageSize?: number;
   /** Temperature τ; default 0.1 (Khosla et al.). */
   readonly temperature?: number;
   /** `'out'` (eq. 2, default) or `'in'` (eq. 3). */
@@ -47,7 +49,7 @@ export type SupconQueueStrategy<E extends Encoder, H extends ProjectionHead> = S
   readonly keyBranch: MomentumBranch<E, H>;
 };
 
-const KNOWN = ['encoder', 'head', 'augment', 'localCrops', 'temperature', 'variant', 'queueSize', 'momentum', 'cosineSchedule', 'validate'];
+const KNOWN = ['encoder', 'head', 'augment', 'localCrops', 'imageSize', 'temperature', 'variant', 'queueSize', 'momentum', 'cosineSchedule', 'validate'];
 
 /** SupCon over the online views, with the keys and the labelled queue rows as the external set. */
 function supconQueueLoss(temperature: number, variant: 'out' | 'in', checkValues: boolean): ContrastiveLoss {

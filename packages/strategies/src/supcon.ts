@@ -4,9 +4,10 @@
  * L_in (eq. 3).
  */
 import type { Encoder, ProjectionHead, Strategy, ViewAugmenter } from '@contrastive/core';
-import { simclr as simclrAugment } from '@contrastive/augment';
+import type { LocalCropsOptions } from '@contrastive/augment';
 import { supConLoss } from '@contrastive/losses';
 import { compose, type ComposedState } from './compose.js';
+import { defaultAugment } from './default-augment.js';
 import { imageSizeOf } from './image-size.js';
 import { validateOption } from './validate-option.js';
 
@@ -16,6 +17,10 @@ export interface SupconStrategyOptions {
   readonly head: ProjectionHead;
   /** Default: SimCLR's augmentation (the paper's choice), CIFAR settings for small inputs. */
   readonly augment?: ViewAugmenter;
+  /** Multi-crop local views for the default augmenter (Caron et al. 2020; docs/strategies/multi-crop.md); needs `imageSize`. */
+  readonly localCrops?: LocalCropsOptions;
+  /** Side of the default augmenter's (global) views; default the encoder's `inputShape`. */
+  readonly imageSize?: number;
   /** Temperature τ; default 0.1 (the paper's setting). */
   readonly temperature?: number;
   /** `'out'` (eq. 2, default) or `'in'` (eq. 3). */
@@ -42,7 +47,7 @@ export interface SupconStrategyOptions {
 export function supcon(options: SupconStrategyOptions): Strategy<ComposedState<never>> {
   const size = imageSizeOf('supcon', options);
   const checkValues = validateOption('supcon', options);
-  const augment = options.augment ?? simclrAugment(size <= 64 ? { size, strength: 0.5, blur: false, checkValues } : { size, checkValues });
+  const augment = options.augment ?? defaultAugment('simclr', size, checkValues, options.localCrops);
   return compose<never>({
     name: `supcon-${options.variant ?? 'out'}`,
     augment,
