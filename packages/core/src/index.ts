@@ -34,6 +34,7 @@ export {
   assertOptionsObject,
 } from './assert.js';
 export { Rng, type RngState } from './rng.js';
+export { isNodeRuntime, loadNodeOnly } from './platform.js';
 export type { ViewAugmenter } from './contracts/augmenter.js';
 export type { ForwardOptions, TrainableModule, Encoder, ProjectionHead } from './contracts/module.js';
 export type { LossInputs, ContrastiveLoss } from './contracts/loss.js';

@@ -79,7 +79,7 @@ describe('wasm threads in Node (tfjs 4.22 workaround)', () => {
   });
 
   it('a process that used the threaded engine exits by itself (the pool workers are unref-ed)', () => {
-    const script = new URL('../test/fixtures/threaded-process.ts', import.meta.url).pathname;
+    const script = new URL('../../test/fixtures/threaded-process.ts', import.meta.url).pathname;
     const run = spawnSync(process.execPath, ['--conditions=contrastive-source', '--import', 'tsx', script], {
       encoding: 'utf8',
       timeout: 90_000,

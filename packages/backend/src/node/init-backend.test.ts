@@ -3,8 +3,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ArgumentError, BackendError } from '@contrastive/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ENGINES, initBackend } from './init-backend.js';
-import { TRAINING_KERNELS } from './register-kernels.js';
-import { loadOnednnAddon } from './onednn/addon.js';
+import { TRAINING_KERNELS } from '../register-kernels.js';
+import { loadOnednnAddon } from './onednn-addon.js';
 
 afterEach(() => {
   delete process.env['CONTRASTIVE_WASM_THREADS'];
@@ -50,7 +50,7 @@ describe('initBackend', () => {
   it("registers the cpu replacements only when asked (trainingKernels: true)", async () => {
     const report = await initBackend({ prefer: 'cpu', trainingKernels: true });
     expect(report.kernelsAdded).toEqual(TRAINING_KERNELS.cpu);
-    const { unregisterTrainingKernels } = await import('./register-kernels.js');
+    const { unregisterTrainingKernels } = await import('../register-kernels.js');
     unregisterTrainingKernels('cpu');
     await initBackend({ prefer: 'wasm' });
   });

@@ -27,7 +27,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BackendError } from '@contrastive/core';
-import { PINNED_TFJS_VERSION } from './tfjs-version.js';
+import { PINNED_TFJS_VERSION } from '../tfjs-version.js';
 
 const nodeRequire = createRequire(import.meta.url);
 // The CommonJS module objects: tfjs's Node bundle reads `require('worker_threads').Worker` and

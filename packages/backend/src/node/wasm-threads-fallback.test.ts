@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from '@contrastive/core';
 import { describe, expect, it } from 'vitest';
 import { initBackend } from './init-backend.js';
-import { wasmHeapBytes } from './memory-guard.js';
+import { wasmHeapBytes } from '../memory-guard.js';
 
 describe('wasm threads fallback', () => {
   it('before any engine starts, the heap functions say the wasm engine is not initialised', () => {

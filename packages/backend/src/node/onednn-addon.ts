@@ -24,44 +24,8 @@ import { fileURLToPath } from 'node:url';
 
 const nodeRequire = createRequire(import.meta.url);
 
-/** What the addon exports (see native/onednn.cc). */
-export interface OnednnAddon {
-  /** Convolution: forward (mode 0), input gradient (1), filter gradient (2); see `CONV_PARAMS`. */
-  conv(heap: Uint8Array, params: Float64Array): void;
-  /** Batched matrix product with optional bias and activation; see `MATMUL_PARAMS`. */
-  matmul(heap: Uint8Array, params: Float64Array): void;
-  /** y = act(x * scale + bias) per channel (rows x channels). */
-  channelAffine(heap: Uint8Array, params: Float64Array): void;
-  /** Per-image channel means of an NHWC tensor. */
-  channelMean(heap: Uint8Array, params: Float64Array): void;
-  /** Training BatchNorm forward: y, mean, variance (see batch-norm-kernels.ts). */
-  batchNormForward(heap: Uint8Array, params: Float64Array): void;
-  /** Training BatchNorm backward: dx, dgamma, dbeta. */
-  batchNormBackward(heap: Uint8Array, params: Float64Array): void;
-  /** oneDNN's OpenMP threads for later primitives. */
-  setThreads(n: number): void;
-  /** Version, ISA, threads, cache sizes and the implementation chosen for each primitive. */
-  info(): OnednnInfo;
-  /** Drops every cached primitive and reordered filter. */
-  clearCaches(): void;
-  /** Byte bound of the reordered-filter cache (default 128 MiB; 0 disables it). */
-  setFilterCacheBytes(bytes: number): void;
-}
-
-/** What {@link OnednnAddon.info} reports. */
-export interface OnednnInfo {
-  readonly version: string;
-  readonly isa: string;
-  readonly threads: number;
-  readonly primitives: number;
-  readonly primitivesCreated: number;
-  readonly cachedFilters: number;
-  readonly cachedFilterBytes: number;
-  readonly filterReorders: number;
-  readonly filterCacheCapacityBytes: number;
-  /** Primitive cache key -> oneDNN implementation name (e.g. `jit:avx2`, `gemm:jit`). */
-  readonly implementations: Readonly<Record<string, string>>;
-}
+export type { OnednnAddon, OnednnInfo } from '../onednn/addon-types.js';
+import type { OnednnAddon } from '../onednn/addon-types.js';
 
 /** The result of {@link loadOnednnAddon}: the addon, or why there is none. */
 export type OnednnLoadResult =
@@ -80,7 +44,10 @@ export interface OnednnLoadOptions {
 export const ONEDNN_HOW_TO =
   'install a C++ compiler and oneDNN (Debian/Ubuntu: apt-get install g++ libdnnl-dev); the addon then builds itself on first use';
 
-const SOURCE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'native', 'onednn.cc');
+// `native/` sits two folders above this file in the sources (src/node/) and one above the built
+// entry (dist/node.js).
+const HERE = dirname(fileURLToPath(import.meta.url));
+const SOURCE = [join(HERE, '..', 'native', 'onednn.cc'), join(HERE, '..', '..', 'native', 'onednn.cc')].find((f) => existsSync(f)) ?? join(HERE, '..', '..', 'native', 'onednn.cc');
 
 let loaded: OnednnLoadResult | undefined;
 
