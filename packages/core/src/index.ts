@@ -35,6 +35,7 @@ export {
 } from './assert.js';
 export { Rng, type RngState } from './rng.js';
 export { isNodeRuntime, loadNodeOnly } from './platform.js';
+export { shouldShowProgress, type ShowProgress, type MaybeTerminal } from './tty.js';
 export type { ViewAugmenter } from './contracts/augmenter.js';
 export type { ForwardOptions, TrainableModule, Encoder, ProjectionHead } from './contracts/module.js';
 export type { LossInputs, ContrastiveLoss } from './contracts/loss.js';

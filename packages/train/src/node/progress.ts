@@ -3,30 +3,10 @@
  * images per second. Shown only on a TTY unless forced.
  */
 import { SingleBar } from 'cli-progress';
-import { shouldShowProgress, type MaybeTerminal, type ShowProgress } from '@contrastive/core/node';
+import { shouldShowProgress } from '@contrastive/core';
+import { formatMetric, type ProgressBarOptions, type ProgressValues } from '../progress-options.js';
 
-/** Where and whether to draw the bar. */
-export interface ProgressBarOptions {
-  /** The stream to draw on. Default `process.stderr`. */
-  readonly stream?: NodeJS.WritableStream & MaybeTerminal;
-  /** `'auto'` (default): only when the stream is a TTY. `true`: always. `false`: never. */
-  readonly show?: ShowProgress;
-}
-
-/** The values shown after the bar. */
-export interface ProgressValues {
-  readonly loss: number;
-  readonly learningRate: number;
-  readonly imagesPerSecond: number;
-}
-
-/** Formats a number for the bar: 4 significant digits, exponent for tiny or huge values. */
-export function formatMetric(value: number): string {
-  if (!Number.isFinite(value)) return String(value);
-  const a = Math.abs(value);
-  if (a !== 0 && (a < 1e-3 || a >= 1e5)) return value.toExponential(2);
-  return value.toPrecision(4);
-}
+export { formatMetric, type ProgressBarOptions, type ProgressValues };
 
 /** A progress bar per epoch; a no-op when not shown. */
 export class TrainingProgress {
@@ -37,7 +17,7 @@ export class TrainingProgress {
   #active = false;
 
   constructor(epochs: number, options: ProgressBarOptions = {}) {
-    const stream = options.stream ?? process.stderr;
+    const stream = (options.stream ?? process.stderr) as NodeJS.WritableStream & { readonly isTTY?: boolean };
     const show = options.show ?? 'auto';
     this.enabled = shouldShowProgress(show, stream);
     this.#epochs = epochs;
