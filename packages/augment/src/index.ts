@@ -50,4 +50,4 @@ export { normalization, normalize, IMAGENET_STATS, CIFAR10_STATS, type ChannelSt
 export { compose, type ComposeOptions } from './compose.js';
 export { multiView, type MultiViewAugmenter, type MultiViewOptions } from './views.js';
 export { simclr, mocoV2, byol, type RecipeOptions, type SimclrOptions, type MocoV2Options, type ByolOptions } from './recipes.js';
-export { previewGrid, writePreviewGrid, type PreviewGridOptions, type WritePreviewGridOptions, type RgbaImage } from './preview.js';
+export { previewGrid, type PreviewGridOptions, type RgbaImage } from './preview.js';

@@ -8,7 +8,10 @@ import { loadNodeOnly } from '@contrastive/core';
 import type { BackendOptions, BackendReport } from './engines.js';
 
 const BACKEND_NODE = '@contrastive/backend/node';
-type BackendNode = typeof import('./node/index.js');
+/** What this file needs of `@contrastive/backend/node` (a structural type: no import of it, so the neutral entry never reaches Node code). */
+export interface BackendNode {
+  initBackend(options: BackendOptions): Promise<BackendReport>;
+}
 
 /**
  * Chooses and initialises the Node.js engine (tfjs-node-gpu > tfjs-node > wasm+onednn > wasm >

@@ -1,6 +1,5 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { ArgumentError, BackendError } from '@contrastive/core';
+import { ArgumentError } from '@contrastive/core';
 import { initWebBackend, WEB_ENGINES } from './web-backend.js';
 
 // In Node, `@tensorflow/tfjs-core/dist/register_all_gradients` is an ES module inside a CommonJS

@@ -6,7 +6,8 @@ import fc from 'fast-check';
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { MAIN_CONFIG } from './commands/main.js';
-import { loadConfigFile, parseConfig, recipeOf, runDirOf } from './config.js';
+import { parseConfig, recipeOf } from './config.js';
+import { loadConfigFile, runDirOf } from './config-file.js';
 import { repositoryRoot } from './data-dir.js';
 
 function configError(value: unknown): ConfigError {

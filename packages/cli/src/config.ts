@@ -5,8 +5,6 @@
  * B.9). Unknown keys and bad values are reported with their path, e.g.
  * `config.optimizer.lr: expected a number > 0, received -1`, as a {@link ConfigError}.
  */
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { ConfigError, describeValue } from '@contrastive/core';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
@@ -404,38 +402,16 @@ export function parseConfig(value: unknown, source = 'configuration'): RunConfig
   });
 }
 
-/**
- * Reads a configuration file: `.json`, or `.yaml`/`.yml` (YAML 1.2), then {@link parseConfig}.
- * A missing file, a syntax error (with line and column) or an invalid value is a
- * {@link ConfigError} naming the file.
- *
- * @example
- * ```ts
- * const config = await loadConfigFile('examples/simclr-cifar10/config.yaml');
- * ```
- */
-export async function loadConfigFile(file: string): Promise<RunConfig> {
-  if (typeof file !== 'string' || file.length === 0) {
-    throw new ConfigError(`loadConfigFile: argument 'file' must be a path, received ${describeValue(file)}`, { argument: 'file', received: file });
-  }
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new ConfigError(`cannot read the config file ${file}${code === 'ENOENT' ? ': no such file' : `: ${(e as Error).message}`}`, {
-      argument: '--config',
-      received: file,
-      expected: 'a readable JSON or YAML file',
-      cause: e,
-    });
-  }
-  return parseConfig(parseConfigText(text, file), `config file ${file}`);
+/** The extension of a file name, lower case (`'.json'`), as `path.extname` has it but without `node:path`. */
+function extensionOf(file: string): string {
+  const base = file.split(/[\\/]/).pop() ?? '';
+  const dot = base.lastIndexOf('.');
+  return dot > 0 ? base.slice(dot).toLowerCase() : '';
 }
 
 /** Parses the text of a JSON or YAML configuration file (by extension; YAML otherwise). */
 export function parseConfigText(text: string, file: string): unknown {
-  const ext = path.extname(file).toLowerCase();
+  const ext = extensionOf(file);
   try {
     if (ext === '.json') return JSON.parse(text) as unknown;
     return parseYaml(text, { prettyErrors: true, uniqueKeys: true }) as unknown;
@@ -449,11 +425,6 @@ export function parseConfigText(text: string, file: string): unknown {
       cause: e,
     });
   }
-}
-
-/** The output directory of a run: `outDir`, else `runs/<name>` (absolute). */
-export function runDirOf(config: RunConfig, cwd = process.cwd()): string {
-  return path.resolve(cwd, config.outDir ?? path.join('runs', config.name));
 }
 
 /** The augmentation recipe a configuration uses (its own, or the strategy's default). */

@@ -1,10 +1,11 @@
 /**
  * What every command shares: where its output goes, the compute engine, and the CIFAR-10 splits.
  */
-import { initBackend, type EngineName } from '@contrastive/backend';
+import { initBackend, type EngineName } from '@contrastive/backend/node';
 import { ArgumentError } from '@contrastive/core';
 import { shouldShowProgress } from '@contrastive/core/node';
-import { loadCifar10, type ImageDataset } from '@contrastive/data';
+import { type ImageDataset } from '@contrastive/data';
+import { loadCifar10 } from '@contrastive/data/node';
 import type { StopRequest } from './interrupt.js';
 import type { ProgressSink } from './progress.js';
 import { resolveCifar10, type ResolvedCifar10 } from './data-dir.js';

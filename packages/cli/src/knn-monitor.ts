@@ -6,7 +6,7 @@
 import type { Encoder } from '@contrastive/core';
 import { subsetDataset, type ImageDataset } from '@contrastive/data';
 import { knnAccuracy } from '@contrastive/eval';
-import type { MetricsLog } from '@contrastive/train';
+import type { MetricsLog } from '@contrastive/train/node';
 import type { RunConfig } from './config.js';
 import { balancedIndices, embedDataset, prefixDataset } from './evaluate.js';
 

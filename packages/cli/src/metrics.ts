@@ -3,7 +3,6 @@
  * command line's kNN monitor records). A resumed run appends to the same file, so a step can
  * appear twice: the last record per step wins, as the trainer's documentation prescribes.
  */
-import { readFile } from 'node:fs/promises';
 import { DataFormatError } from '@contrastive/core';
 
 /** A per-step record (see `StepInfo` in @contrastive/train). */
@@ -121,16 +120,4 @@ export function parseMetrics(text: string, file = 'metrics.jsonl'): RunMetrics {
   });
   const byKey = <T>(m: Map<number, T>): T[] => [...m.entries()].sort((a, b) => a[0] - b[0]).map((e) => e[1]);
   return { steps: byKey(steps), knn: byKey(knn), epochs: byKey(epochs) };
-}
-
-/** Reads and parses a metrics log file (an absent file is an empty log). */
-export async function readMetrics(file: string): Promise<RunMetrics> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { steps: [], knn: [], epochs: [] };
-    throw e;
-  }
-  return parseMetrics(text, file);
 }

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { loadCifar10 } from '@contrastive/data';
+import { loadCifar10 } from '@contrastive/data/node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readEmbeddings } from '../src/embeddings-file.js';
 import { parseMetrics } from '../src/metrics.js';

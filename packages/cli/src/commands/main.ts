@@ -7,7 +7,8 @@
  */
 import path from 'node:path';
 import { buildEncoder } from '../build.js';
-import { loadConfigFile, parseConfig, runDirOf, type RunConfig, type RunConfigInput } from '../config.js';
+import { parseConfig, type RunConfig, type RunConfigInput } from '../config.js';
+import { loadConfigFile, runDirOf } from '../config-file.js';
 import { loadCifarSplits, startEngine, type CliIO } from '../context.js';
 import { writeFileAtomic } from '@contrastive/core/node';
 import { RUN_FILES } from '../run-dir.js';

@@ -7,9 +7,10 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ArgumentError, Rng } from '@contrastive/core';
 import { batchFromIndices, disposeBatch } from '@contrastive/data';
-import { writePreviewGrid } from '@contrastive/augment';
+import { writePreviewGrid } from '@contrastive/augment/node';
 import { buildAugmenter } from '../build.js';
-import { loadConfigFile, parseConfig } from '../config.js';
+import { parseConfig } from '../config.js';
+import { loadConfigFile } from '../config-file.js';
 import { loadCifarSplits, startEngine, type CliIO } from '../context.js';
 import { displayPath } from '../display-path.js';
 

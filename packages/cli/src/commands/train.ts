@@ -4,7 +4,8 @@
  * the current step with a checkpoint (exit status 130); `--resume` continues from it.
  */
 import path from 'node:path';
-import { loadConfigFile, runDirOf, type RunConfig } from '../config.js';
+import type { RunConfig } from '../config.js';
+import { loadConfigFile, runDirOf } from '../config-file.js';
 import { loadCifarSplits, startEngine, type CliIO } from '../context.js';
 import { runTraining } from '../training.js';
 import { displayPath } from '../display-path.js';

@@ -11,7 +11,7 @@
 import path from 'node:path';
 import * as tar from 'tar';
 import { DataFormatError } from '@contrastive/core';
-import { UnsafeArchiveError } from './errors.js';
+import { UnsafeArchiveError } from '../errors.js';
 
 const ALLOWED_TYPES = new Set(['File', 'OldFile', 'ContiguousFile', 'Directory', 'SymbolicLink', 'Link']);
 

@@ -5,9 +5,9 @@ import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArgumentError, DataFormatError } from '@contrastive/core';
-import { imageAt } from './dataset.js';
+import { imageAt } from '../dataset.js';
 import { decodeImage, loadImageFolder } from './image-folder.js';
-import { resizeImage } from './resize.js';
+import { resizeImage } from '../resize.js';
 
 /** A PNG whose pixel (y, x) is RGBA (seed+y*16, seed+x*16, seed, 255), encoded by pngjs. */
 function pngBytes(h: number, w: number, seed: number): { bytes: Buffer; rgb: number[] } {

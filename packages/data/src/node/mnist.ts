@@ -9,14 +9,13 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ArgumentError, DataFormatError, assertInteger, assertOneOf, assertOptionsObject } from '@contrastive/core';
-import type { ImageDataset } from './dataset.js';
-import { readIdx } from './idx.js';
+import type { ImageDataset } from '../dataset.js';
+import { readIdx } from './read-idx.js';
 import { assertOptionalDir, resolveDataDir } from './paths.js';
 
-/** Fashion-MNIST class names, label = index (Xiao et al. 2017, table 1). */
-export const FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'] as const;
-/** MNIST class names: the digits. */
-export const MNIST_CLASSES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] as const;
+import { FASHION_MNIST_CLASSES, MNIST_CLASSES } from '../classes.js';
+
+export { FASHION_MNIST_CLASSES, MNIST_CLASSES };
 /** Where Debian's `dataset-fashion-mnist` package puts the files. */
 export const DEBIAN_FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 

@@ -6,9 +6,9 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArgumentError, DataFormatError } from '@contrastive/core';
-import { sharedDataDir } from '../../../test/shared-data.js';
+import { sharedDataDir } from '../../../../test/shared-data.js';
 import { CIFAR10_CLASSES, CIFAR10_RECORD_BYTES, loadCifar10, locateCifar10, readCifar10Binary } from './cifar10.js';
-import { classCounts, imageAt, type ImageDataset } from './dataset.js';
+import { classCounts, imageAt, type ImageDataset } from '../dataset.js';
 
 interface Meta {
   classes: string[];

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArgumentError, DataFormatError } from '@contrastive/core';
-import { imageAt } from './dataset.js';
+import { imageAt } from '../dataset.js';
 import { FASHION_MNIST_CLASSES, loadFashionMnist, loadIdxImageDataset, loadMnist } from './mnist.js';
 
 /** IDX bytes written by hand: 00 00 08 rank, big-endian dims, uint8 data. */

@@ -7,9 +7,9 @@ import path from 'node:path';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { ArgumentError, DataFormatError, assertOneOf, assertOptionsObject, describeValue } from '@contrastive/core';
-import type { ImageDataset } from './dataset.js';
+import type { ImageDataset } from '../dataset.js';
 import { assertOptionalDir } from './paths.js';
-import { resizeImage, type ResizeMethod } from './resize.js';
+import { resizeImage, type ResizeMethod } from '../resize.js';
 
 /** File name endings read as images (case-insensitive); other files are ignored. */
 export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg'] as const;

@@ -8,7 +8,7 @@ import { open, rm } from 'node:fs/promises';
 import cliProgress from 'cli-progress';
 import { ArgumentError, assertOptionsObject, describeValue } from '@contrastive/core';
 import { shouldShowProgress } from '@contrastive/core/node';
-import { ChecksumError, DownloadError } from './errors.js';
+import { ChecksumError, DownloadError } from '../errors.js';
 
 /** Progress of a download, reported after each chunk. */
 export interface DownloadProgress {

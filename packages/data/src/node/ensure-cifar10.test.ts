@@ -6,11 +6,11 @@ import path from 'node:path';
 import * as tar from 'tar';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ArgumentError, DataFormatError } from '@contrastive/core';
-import { sendBytes, startServer, type TestServer } from '../test/http-server.js';
-import { sharedDataDir } from '../../../test/shared-data.js';
+import { sendBytes, startServer, type TestServer } from '../../test/http-server.js';
+import { sharedDataDir } from '../../../../test/shared-data.js';
 import { CIFAR10_RECORD_BYTES, loadCifar10 } from './cifar10.js';
 import { CIFAR10_OFFICIAL_MD5, ensureCifar10 } from './ensure-cifar10.js';
-import { ChecksumError, DownloadError, UnsafeArchiveError } from './errors.js';
+import { ChecksumError, DownloadError, UnsafeArchiveError } from '../errors.js';
 
 const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 

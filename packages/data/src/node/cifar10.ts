@@ -8,13 +8,12 @@
 import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ArgumentError, DataFormatError, assertInteger, assertOneOf, assertOptionsObject, describeValue } from '@contrastive/core';
-import type { ImageDataset } from './dataset.js';
+import type { ImageDataset } from '../dataset.js';
 import { assertOptionalDir, resolveCacheDir, resolveDataDir, DATA_DIR_ENV, CACHE_DIR_ENV } from './paths.js';
 
-/** CIFAR-10 class names; the label byte is the index (official `batches.meta.txt` order). */
-export const CIFAR10_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'] as const;
-/** Bytes per CIFAR-10 record: 1 label byte + 32*32*3 pixel bytes. */
-export const CIFAR10_RECORD_BYTES = 3073;
+import { CIFAR10_CLASSES, CIFAR10_RECORD_BYTES } from '../classes.js';
+
+export { CIFAR10_CLASSES, CIFAR10_RECORD_BYTES };
 const SIDE = 32;
 const PLANE = SIDE * SIDE; // 1024
 const PIXELS = PLANE * 3; // 3072

@@ -4,10 +4,10 @@
  * font, so no font file or native renderer is needed.
  */
 import { PNG } from 'pngjs';
-import { rasterizeText, textWidth } from './bitmap-font.js';
-import type { Point2D } from './embedding2d.js';
-import type { Rgb } from './palette.js';
-import { type ScatterOptions, layoutScatter } from './scatter-layout.js';
+import { rasterizeText, textWidth } from '../bitmap-font.js';
+import type { Point2D } from '../embedding2d.js';
+import type { Rgb } from '../palette.js';
+import { type ScatterOptions, layoutScatter } from '../scatter-layout.js';
 
 const BACKGROUND: Rgb = [255, 255, 255];
 const FRAME: Rgb = [190, 190, 190];

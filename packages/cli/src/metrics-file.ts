@@ -1,0 +1,17 @@
+/**
+ * Reading a run's metrics log from disk (Node.js); parsing is {@link parseMetrics}.
+ */
+import { readFile } from 'node:fs/promises';
+import { parseMetrics, type RunMetrics } from './metrics.js';
+
+/** Reads and parses a metrics log file (an absent file is an empty log). */
+export async function readMetrics(file: string): Promise<RunMetrics> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { steps: [], knn: [], epochs: [] };
+    throw e;
+  }
+  return parseMetrics(text, file);
+}
