@@ -17,7 +17,8 @@ export function packageBuildConfig(options: PackageBuildOptions = {}): ReturnTyp
     target: 'node20',
     platform: 'node',
     dts: { compilerOptions: { customConditions: [] } },
-    sourcemap: true,
+    // No source maps: they would point into sources the tarballs do not ship (see docs/publishing.md).
+    sourcemap: false,
     clean: true,
     splitting: false,
     treeshake: true,

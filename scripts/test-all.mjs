@@ -3,7 +3,10 @@
  * The whole test suite, as the README's test command and CI run it:
  *   1. the layering check (dependency-cruiser: forbidden imports and cycles),
  *   2. nx: typecheck, test (vitest on sources) and lint (build + publint) for every package,
- *   3. a closing line summing every package's vitest results: "tests: N passed, N failed, N skipped".
+ *   3. the consumer test (scripts/consumer-test.mjs): pack every package, install the tarballs into
+ *      an empty project, use them from ESM, CommonJS, strict TypeScript, a browser bundle and
+ *      headless Chromium (it runs only when steps 1 and 2 passed),
+ *   4. a closing line summing every package's vitest results: "tests: N passed, N failed, N skipped".
  * Exits non-zero if any step fails or any test was skipped (skipped suites are not allowed).
  */
 import { spawnSync } from 'node:child_process';
@@ -28,6 +31,12 @@ if (status === 0) {
   if (process.env.CI) nxArgs.push('--skip-nx-cache');
   status = run('npx', nxArgs, { VITEST_JSON: '1' });
 }
+let consumer = 'not run';
+if (status === 0) {
+  const code = run(process.execPath, [join(root, 'scripts', 'consumer-test.mjs')]);
+  consumer = code === 0 ? 'passed' : 'FAILED';
+  status ||= code;
+}
 
 let passed = 0;
 let failed = 0;
@@ -50,5 +59,5 @@ if (skipped > 0) {
   console.log(`error: ${skipped} skipped or todo tests; skipped suites are not allowed`);
   status ||= 1;
 }
-console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped; consumer test ${consumer}`);
 process.exit(status);
