@@ -11,7 +11,8 @@
  *   (e) headless Chromium: three SimCLR steps with the cpu and wasm engines; cpu losses equal Node's.
  * Prints one pass/FAIL line per step and exits non-zero if any failed. Needs the packages built
  * (test-all runs it after nx lint) and Chromium ($CHROMIUM, default /usr/bin/chromium).
- * CONSUMER_KEEP=1 keeps the temporary project.
+ * CONSUMER_KEEP=1 keeps the temporary project. CONSUMER_STEPS=a,e (letters, or attw) runs only those
+ * steps after pack and install, for development; the summary line then says which ran.
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,6 +30,8 @@ const packDir = join(work, 'tarballs');
 const packages = readdirSync(join(root, 'packages')).filter((p) => existsSync(join(root, 'packages', p, 'package.json'))).sort();
 const manifest = (p) => JSON.parse(readFileSync(join(root, 'packages', p, 'package.json'), 'utf8'));
 const results = [];
+const only = process.env.CONSUMER_STEPS === undefined ? null : new Set(process.env.CONSUMER_STEPS.split(','));
+const wanted = (step) => only === null || only.has(step);
 const started = Date.now();
 
 function run(cmd, args, options = {}) {
@@ -77,18 +80,18 @@ for (const t of tarballs) {
   for (const f of t.files) if (f.endsWith('.map') || f.startsWith('src/')) packProblems.push(`${t.name} ships ${f}`);
 }
 record('pack', pack.status === 0 && tarballs.length === packages.length && packProblems.length === 0, pack.status !== 0 ? failDetail(pack.out) : packProblems.join('; ') || `${tarballs.length} tarballs`);
-for (const t of tarballs) console.log(`    ${t.name.padEnd(24)} ${(t.size / 1024).toFixed(1).padStart(7)} kB packed ${(t.unpacked / 1024).toFixed(1).padStart(7)} kB unpacked ${String(t.files.length).padStart(3)} files`);
+for (const t of tarballs) console.log(`    ${t.name.padEnd(24)} ${(t.size / 1000).toFixed(1).padStart(7)} kB packed ${(t.unpacked / 1000).toFixed(1).padStart(7)} kB unpacked ${String(t.files.length).padStart(3)} files`);
 
 // --- attw: the tarballs' types resolve as a TypeScript consumer's would ---------------------------
 // Profile esm-only: it leaves out TypeScript's node10 resolution (no `exports`, so no subpaths) and
 // node16-cjs, whose model predates require(esm); CommonJS is tested for real in (b). docs/publishing.md.
 const attwBin = join(root, 'node_modules', '.bin', 'attw');
 const attwFailures = [];
-for (const t of tarballs) {
+for (const t of wanted('attw') ? tarballs : []) {
   const r = run(attwBin, ['--profile', 'esm-only', '--format', 'ascii', '--no-emoji', '--no-color', t.file]);
   if (r.status !== 0) attwFailures.push(`${t.name}: ${failDetail(r.out)}`);
 }
-record('attw (@arethetypeswrong/cli --profile esm-only)', tarballs.length > 0 && attwFailures.length === 0, attwFailures.join('\n    ') || `${tarballs.length} tarballs`);
+if (wanted('attw')) record('attw (@arethetypeswrong/cli --profile esm-only)', tarballs.length > 0 && attwFailures.length === 0, attwFailures.join('\n    ') || `${tarballs.length} tarballs`);
 
 // --- install ----------------------------------------------------------------------------------
 mkdirSync(project, { recursive: true });
@@ -103,10 +106,11 @@ if (install.status !== 0) {
 }
 
 // --- (a) ESM ----------------------------------------------------------------------------------
+// Node's SimCLR losses are also what (e) compares the browser's with, so node-steps always runs.
 const examples = [['README.md (root)', codeBlock(join(root, 'README.md'), 'ts', 'A new mix is a few lines')]];
 for (const p of packages) examples.push([`packages/${p}/README.md`, codeBlock(join(root, 'packages', p, 'README.md'), 'js')]);
 const esmFailures = [];
-examples.forEach(([name, code], i) => {
+(wanted('a') ? examples : []).forEach(([name, code], i) => {
   const file = join(project, `example-${i}.mjs`);
   writeFileSync(file, code);
   const r = run(process.execPath, [file], { cwd: project });
@@ -121,7 +125,7 @@ try {
 }
 const nodeOk = nodeResult !== null && nodeResult.losses.length === 3 && nodeResult.losses.every(Number.isFinite) && nodeResult.checkpointStep === 3;
 if (nodeResult !== null && !nodeOk) esmFailures.push(`node-steps.mjs: unexpected result ${JSON.stringify(nodeResult)}`);
-record('(a) ESM in Node.js', esmFailures.length === 0, esmFailures.length > 0 ? esmFailures.join('\n    ') : `${examples.length} README examples; SimCLR losses on cpu ${JSON.stringify(nodeResult.losses)}`);
+if (wanted('a')) record('(a) ESM in Node.js', esmFailures.length === 0, esmFailures.length > 0 ? esmFailures.join('\n    ') : `${examples.length} README examples; SimCLR losses on cpu ${JSON.stringify(nodeResult.losses)}`);
 
 // --- (b) CommonJS require ---------------------------------------------------------------------
 const specifiers = packages.flatMap((p) => Object.keys(manifest(p).exports).filter((k) => k !== './package.json').map((k) => `@contrastive/${p}${k.slice(1)}`));
@@ -129,8 +133,10 @@ writeFileSync(
   join(project, 'require-all.cjs'),
   `const failures = [];\nfor (const s of ${JSON.stringify(specifiers)}) {\n  try { const m = require(s); if (Object.keys(m).length === 0) failures.push(s + ': no exports'); }\n  catch (e) { failures.push(s + ': ' + (e.code || '') + ' ' + e.message.split('\\n')[0]); }\n}\nif (failures.length > 0) { console.error(failures.join('\\n')); process.exit(1); }\nconsole.log('required ' + ${specifiers.length} + ' entries');\n`,
 );
-const cjs = run(process.execPath, ['require-all.cjs'], { cwd: project });
-record('(b) CommonJS require', cjs.status === 0, cjs.status === 0 ? cjs.out.trim() : failDetail(cjs.out));
+if (wanted('b')) {
+  const cjs = run(process.execPath, ['require-all.cjs'], { cwd: project });
+  record('(b) CommonJS require', cjs.status === 0, cjs.status === 0 ? cjs.out.trim() : failDetail(cjs.out));
+}
 
 // --- (c) strict TypeScript --------------------------------------------------------------------
 writeFileSync(
@@ -141,13 +147,15 @@ writeFileSync(
   }),
 );
 const hasNodeTypes = existsSync(join(project, 'node_modules', '@types', 'node'));
-const tsc = run(process.execPath, [rootRequire.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: project });
-record('(c) tsc --strict, skipLibCheck false, no @types/node', tsc.status === 0 && !hasNodeTypes, hasNodeTypes ? '@types/node got installed' : tsc.status === 0 ? `${packages.length} neutral entries` : failDetail(tsc.out));
+if (wanted('c')) {
+  const tsc = run(process.execPath, [rootRequire.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: project });
+  record('(c) tsc --strict, skipLibCheck false, no @types/node', tsc.status === 0 && !hasNodeTypes, hasNodeTypes ? '@types/node got installed' : tsc.status === 0 ? `${packages.length} neutral entries` : failDetail(tsc.out));
+}
 
 // --- (d) esbuild for the browser --------------------------------------------------------------
 const esbuild = rootRequire('esbuild');
 const bundleFailures = [];
-for (const p of packages) {
+for (const p of wanted('d') ? packages : []) {
   try {
     await esbuild.build({
       stdin: { contents: `export * from '@contrastive/${p}';`, resolveDir: project, loader: 'js' },
@@ -161,7 +169,7 @@ for (const p of packages) {
     bundleFailures.push(`@contrastive/${p}: ${(e.errors ?? []).map((x) => x.text).slice(0, 3).join('; ') || e.message}`);
   }
 }
-record("(d) esbuild platform 'browser'", bundleFailures.length === 0, bundleFailures.length > 0 ? bundleFailures.join('\n    ') : `${packages.length} neutral entries bundled`);
+if (wanted('d')) record("(d) esbuild platform 'browser'", bundleFailures.length === 0, bundleFailures.length > 0 ? bundleFailures.join('\n    ') : `${packages.length} neutral entries bundled`);
 
 // --- (e) headless Chromium --------------------------------------------------------------------
 async function browserSteps() {
@@ -201,7 +209,7 @@ async function browserSteps() {
     server.close();
   }
 }
-try {
+if (wanted('e')) try {
   const { report, logs } = await browserSteps();
   const problems = [];
   if (report.error !== undefined) problems.push(`page error: ${report.error}\n    ${logs.slice(-10).join('\n    ')}`);
@@ -230,6 +238,7 @@ finish();
 function finish() {
   if (process.env.CONSUMER_KEEP !== '1') rmSync(work, { recursive: true, force: true });
   const failed = results.filter((r) => !r.ok).map((r) => r.step);
-  console.log(`consumer test: ${results.length - failed.length} passed, ${failed.length} failed${failed.length ? ` (${failed.join(', ')})` : ''} in ${Math.round((Date.now() - started) / 1000)} s`);
+  const scope = only === null ? '' : ` (only steps ${[...only].join(', ')}: CONSUMER_STEPS)`;
+  console.log(`consumer test: ${results.length - failed.length} passed, ${failed.length} failed${failed.length ? ` (${failed.join(', ')})` : ''} in ${Math.round((Date.now() - started) / 1000)} s${scope}`);
   process.exit(failed.length === 0 ? 0 : 1);
 }

@@ -9,7 +9,8 @@
  * that reason. wasm and cpu are dependencies of this package and always available.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ArgumentError, BackendError, assertOptionsObject, describeValue } from '@contrastive/core';
+import { ArgumentError, BackendError, describeValue } from '@contrastive/core';
+import { engineOrder } from './engine-order.js';
 import { registerTrainingKernels } from './register-kernels.js';
 
 /** The engines {@link initWebBackend} knows, fastest first. */
@@ -48,25 +49,7 @@ function reasonOf(e: unknown): string {
 }
 
 function validate(options: WebBackendOptions): readonly WebEngineName[] {
-  assertOptionsObject('initWebBackend', 'options', options);
-  for (const key of Object.keys(options)) {
-    if (!(OPTION_KEYS as readonly string[]).includes(key)) {
-      throw new ArgumentError(`initWebBackend: unknown option 'options.${key}'; known options are ${OPTION_KEYS.join(', ')}`, {
-        argument: `options.${key}`,
-        expected: OPTION_KEYS.join(' | '),
-        received: (options as Record<string, unknown>)[key],
-      });
-    }
-  }
-  const prefer = options.prefer ?? WEB_ENGINES;
-  const order: readonly WebEngineName[] = typeof prefer === 'string' ? [prefer] : prefer;
-  if (!Array.isArray(order) || order.length === 0 || !order.every((e) => (WEB_ENGINES as readonly string[]).includes(e))) {
-    throw new ArgumentError(`initWebBackend: argument 'options.prefer' must be one of ${WEB_ENGINES.join(', ')} or a non-empty list of them, received ${describeValue(prefer)}`, {
-      argument: 'options.prefer',
-      expected: WEB_ENGINES.join(' | '),
-      received: prefer,
-    });
-  }
+  const order = engineOrder('initWebBackend', options, OPTION_KEYS, WEB_ENGINES);
   const paths = options.wasmPaths;
   if (paths !== undefined && !(typeof paths === 'string' && paths !== '') && !(typeof paths === 'object' && paths !== null && !Array.isArray(paths))) {
     throw new ArgumentError(`initWebBackend: argument 'options.wasmPaths' must be a URL prefix or a map of .wasm file names to URLs, received ${describeValue(paths)}`, {

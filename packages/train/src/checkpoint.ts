@@ -126,15 +126,6 @@ async function openTarget(where: string, argument: string, target: string | Chec
   return asRoot ? { store: node.fileCheckpointStore(target), name: null } : node.openCheckpointPath(target);
 }
 
-function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
-}
 
 /** The directory name of the checkpoint at `step`. */
 export function checkpointName(step: number): string {
@@ -184,7 +175,7 @@ async function encodeGroup(group: CheckpointGroup, tensors: ReadonlyArray<readon
     chunks.push(buf);
     offset += buf.byteLength;
   }
-  return { entries, bytes: concatBytes(chunks) };
+  return { entries, bytes: new Uint8Array(tf.io.CompositeArrayBuffer.join(chunks.map((c) => c.slice().buffer))) };
 }
 
 /**

@@ -9,13 +9,14 @@
  */
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
-import { ArgumentError, BackendError, assertInteger, assertOptionsObject, describeValue } from '@contrastive/core';
+import { ArgumentError, BackendError, assertInteger, describeValue } from '@contrastive/core';
 import { installWasmHeapGuard } from '../memory-guard.js';
 import { ONEDNN_HOW_TO, loadOnednnAddon } from './onednn-addon.js';
 import { registerOnednnKernels, unregisterOnednnKernels } from '../onednn/register.js';
 import { registerTrainingKernels, trainingKernelsRegistered } from '../register-kernels.js';
 import { tfjsVersionMismatch } from '../tfjs-version.js';
 import { defaultWasmCacheDir, patchNodeForWasmThreads } from './wasm-threads.js';
+import { engineOrder } from '../engine-order.js';
 import { ENGINES, type BackendOptions, type BackendReport, type EngineAttempt, type EngineName } from '../engines.js';
 
 export { ENGINES, type BackendOptions, type BackendReport, type EngineAttempt, type EngineName };
@@ -165,24 +166,7 @@ async function startEngine(engine: EngineName, threads: number, cacheDir: string
 }
 
 function validateOptions(options: BackendOptions): { order: readonly EngineName[] } {
-  assertOptionsObject('initBackend', 'options', options);
-  for (const key of Object.keys(options)) {
-    if (!(OPTION_KEYS as readonly string[]).includes(key)) {
-      throw new ArgumentError(`initBackend: unknown option 'options.${key}'; known options are ${OPTION_KEYS.join(', ')}`, {
-        argument: `options.${key}`,
-        expected: OPTION_KEYS.join(' | '),
-        received: (options as Record<string, unknown>)[key],
-      });
-    }
-  }
-  const prefer = options.prefer ?? ENGINES;
-  const order: readonly EngineName[] = typeof prefer === 'string' ? [prefer] : prefer;
-  if (!Array.isArray(order) || order.length === 0 || !order.every((e) => (ENGINES as readonly string[]).includes(e))) {
-    throw new ArgumentError(
-      `initBackend: argument 'options.prefer' must be one of ${ENGINES.join(', ')} or a non-empty list of them, received ${describeValue(prefer)}`,
-      { argument: 'options.prefer', expected: ENGINES.join(' | '), received: prefer },
-    );
-  }
+  const order = engineOrder('initBackend', options, OPTION_KEYS, ENGINES);
   if (options.threads !== undefined) assertInteger('initBackend', 'options.threads', options.threads, 1);
   if (options.trainingKernels !== undefined && typeof options.trainingKernels !== 'boolean') {
     throw new ArgumentError(`initBackend: argument 'options.trainingKernels' must be a boolean, received ${describeValue(options.trainingKernels)}`, {
