@@ -123,7 +123,7 @@ try {
 } catch {
   esmFailures.push(`node-steps.mjs: ${failDetail(nodeSteps.out)}`);
 }
-const nodeOk = nodeResult !== null && nodeResult.losses.length === 3 && nodeResult.losses.every(Number.isFinite) && nodeResult.checkpointStep === 3;
+const nodeOk = nodeResult !== null && nodeResult.losses.length === 3 && nodeResult.losses.every(Number.isFinite) && nodeResult.checkpointStep === 3 && nodeResult.sharedRegistry === true;
 if (nodeResult !== null && !nodeOk) esmFailures.push(`node-steps.mjs: unexpected result ${JSON.stringify(nodeResult)}`);
 if (wanted('a')) record('(a) ESM in Node.js', esmFailures.length === 0, esmFailures.length > 0 ? esmFailures.join('\n    ') : `${examples.length} README examples; SimCLR losses on cpu ${JSON.stringify(nodeResult.losses)}`);
 
