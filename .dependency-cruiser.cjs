@@ -26,6 +26,8 @@ const allowed = {
   cli: ['core', 'nn', 'backend', 'data', 'augment', 'encoders', 'heads', 'losses', 'negatives', 'strategies', 'train', 'eval', 'experiment'],
 };
 const packages = Object.keys(allowed);
+// Node.js built-ins (with or without the node: prefix) and the npm packages that only run on Node.js.
+const NODE_ONLY = `^(node:|(${require('node:module').builtinModules.join('|')})$)|(^|/)node_modules/(pngjs|cli-progress|tar|jpeg-js|@tensorflow/tfjs-node|@tensorflow/tfjs-node-gpu|node-api-headers)/|^packages/[^/]+/src/node/`;
 
 const layerRules = packages.map((pkg) => {
   const forbidden = packages.filter((other) => other !== pkg && !allowed[pkg].includes(other));
@@ -41,6 +43,14 @@ const layerRules = packages.map((pkg) => {
 module.exports = {
   forbidden: [
     ...layerRules,
+    {
+      name: 'neutral-entries-no-node',
+      comment:
+        "A package's main entry (src/index.ts) must bundle for browsers and web workers: nothing it reaches may import a Node.js built-in or a Node-only package. Node-only code lives behind the package's ./node subpath (src/node/index.ts) or a lazy import whose specifier sits in a variable.",
+      severity: 'error',
+      from: { path: '^packages/[^/]+/src/index\\.ts$' },
+      to: { reachable: true, path: NODE_ONLY },
+    },
     {
       name: 'no-circular',
       comment: 'Import cycles (within or across packages) are not allowed.',

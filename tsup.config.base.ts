@@ -17,9 +17,12 @@ export function packageBuildConfig(options: PackageBuildOptions = {}): ReturnTyp
     target: 'node20',
     platform: 'node',
     dts: { compilerOptions: { customConditions: [] } },
-    sourcemap: true,
+    // No source maps: they would point into sources the tarballs do not ship (see docs/publishing.md).
+    sourcemap: false,
     clean: true,
-    splitting: false,
+    // Shared chunks: a module that a package's main entry and its ./node entry both import (e.g.
+    // backend's kernel registry) exists once, so its state is not duplicated between entries.
+    splitting: true,
     treeshake: true,
     outDir: 'dist',
   };

@@ -4,7 +4,10 @@
  *   1. the layering check (dependency-cruiser: forbidden imports and cycles),
  *   2. nx: typecheck, test (vitest on sources) and lint (build + publint) for every package,
  *      then Ctrl-C / SIGTERM through the built executable and npx (scripts/signal-check.mjs),
- *   3. a closing line summing every package's vitest results: "tests: N passed, N failed, N skipped".
+ *   3. the consumer test (scripts/consumer-test.mjs): pack every package, install the tarballs into
+ *      an empty project, use them from ESM, CommonJS, strict TypeScript, a browser bundle and
+ *      headless Chromium (it runs only when steps 1 and 2 passed),
+ *   4. a closing line summing every package's vitest results: "tests: N passed, N failed, N skipped".
  * Exits non-zero if any step fails or any test was skipped (skipped suites are not allowed).
  */
 import { spawnSync } from 'node:child_process';
@@ -33,6 +36,12 @@ if (status === 0) {
 }
 // Signals through the built executable and npx (the build is done by the lint targets above).
 if (status === 0) status = run('node', ['scripts/signal-check.mjs']);
+let consumer = 'not run';
+if (status === 0) {
+  const code = run(process.execPath, [join(root, 'scripts', 'consumer-test.mjs')]);
+  consumer = code === 0 ? 'passed' : 'FAILED';
+  status ||= code;
+}
 
 let passed = 0;
 let failed = 0;
@@ -55,5 +64,5 @@ if (skipped > 0) {
   console.log(`error: ${skipped} skipped or todo tests; skipped suites are not allowed`);
   status ||= 1;
 }
-console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped; consumer test ${consumer}`);
 process.exit(status);

@@ -27,7 +27,7 @@ import {
   compose,
   type Augmentation,
 } from '@contrastive/augment';
-import { initBackend, type EngineName } from '@contrastive/backend';
+import { initBackend, type EngineName } from '@contrastive/backend/node';
 import { Rng } from '@contrastive/core';
 import { readCifarRecords } from './cifar.js';
 

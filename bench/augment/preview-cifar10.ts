@@ -7,8 +7,9 @@
  *     [--scale 4] [--file /work/shared/data/cifar10/test.bin] [--out /tmp/augment-preview.png]
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { byol, mocoV2, simclr, writePreviewGrid } from '@contrastive/augment';
-import { initBackend } from '@contrastive/backend';
+import { byol, mocoV2, simclr } from '@contrastive/augment';
+import { writePreviewGrid } from '@contrastive/augment/node';
+import { initBackend } from '@contrastive/backend/node';
 import { Rng } from '@contrastive/core';
 import { CIFAR10_CLASSES, readCifarRecords } from './cifar.js';
 

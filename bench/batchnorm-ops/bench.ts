@@ -14,7 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { loadavg } from 'node:os';
-import { initBackend } from '@contrastive/backend';
+import { initBackend } from '@contrastive/backend/node';
 
 function time(f: (t: tf.Tensor) => tf.Tensor, make: () => tf.Tensor): number {
   const runs = 8;

@@ -14,7 +14,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import { CIFAR10_CLASSES, imageAt, loadCifar10 } from '@contrastive/data';
+import { CIFAR10_CLASSES, imageAt } from '@contrastive/data';
+import { loadCifar10 } from '@contrastive/data/node';
 
 const { values: args } = parseArgs({
   options: {

@@ -9,7 +9,7 @@
  *     [--models resnet18,resnet50,convnet] [--engine wasm|cpu]
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, type EngineName } from '@contrastive/backend';
+import { initBackend, type EngineName } from '@contrastive/backend/node';
 import { convNet, countParameters, foldBatchNorm, resnet18, resnet50, type GraphEncoder } from '@contrastive/encoders';
 
 function arg(name: string, fallback: string): string {

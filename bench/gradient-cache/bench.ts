@@ -32,9 +32,10 @@ import {
   WASM_HEAP_MAX_BYTES,
   type EngineName,
   type StepMemorySample,
-} from '@contrastive/backend';
+} from '@contrastive/backend/node';
 import { MemoryLimitError, Rng, type Batch } from '@contrastive/core';
-import { batchFromIndices, readCifar10Binary, type ImageDataset } from '@contrastive/data';
+import { batchFromIndices, type ImageDataset } from '@contrastive/data';
+import { readCifar10Binary } from '@contrastive/data/node';
 import { countParameters, resnet } from '@contrastive/encoders';
 import { mlpHead } from '@contrastive/heads';
 import { simclr } from '@contrastive/strategies';

@@ -14,7 +14,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, type EngineName } from '@contrastive/backend';
+import { initBackend, type EngineName } from '@contrastive/backend/node';
 import { infoNce, ntXent, supCon } from '@contrastive/losses';
 
 type LossName = 'ntXent' | 'supCon' | 'infoNce';

@@ -6,7 +6,8 @@
 import { parseArgs } from 'node:util';
 import { initBackend } from '@contrastive/backend';
 import { Rng, type Encoder, type Strategy } from '@contrastive/core';
-import { createDataLoader, loadCifar10, type ImageDataset } from '@contrastive/data';
+import { createDataLoader, type ImageDataset } from '@contrastive/data';
+import { loadCifar10 } from '@contrastive/data/node';
 import { evaluateEncoder, type EncoderEvaluation } from '@contrastive/experiment';
 import { resolveCifar10 } from '@contrastive/experiment/node';
 import { Trainer, adamw, warmupCosine } from '@contrastive/train';

@@ -6,7 +6,7 @@
  *   npx tsx --conditions=contrastive-source examples/nn-modules/main.ts
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '@contrastive/backend';
+import { initBackend } from '@contrastive/backend/node';
 import { convNet } from '@contrastive/encoders';
 import { mlpHeadV2 } from '@contrastive/heads';
 import { cosineMomentum, l2Normalize, updateMomentum } from '@contrastive/nn';

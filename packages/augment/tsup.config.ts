@@ -1,3 +1,4 @@
 import { packageBuildConfig } from '../../tsup.config.base.ts';
 
-export default packageBuildConfig();
+// `@contrastive/augment/node`: the Node.js-only part (files, PNG writing).
+export default packageBuildConfig({ entry: { node: 'src/node/index.ts' } });

@@ -1,3 +1,4 @@
 import { packageBuildConfig } from '../../tsup.config.base.ts';
 
-export default packageBuildConfig();
+// `@contrastive/backend/node`: the Node.js initialiser, wasm threads and the oneDNN addon.
+export default packageBuildConfig({ entry: { node: 'src/node/index.ts' } });

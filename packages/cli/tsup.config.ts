@@ -1,3 +1,4 @@
 import { packageBuildConfig } from '../../tsup.config.base.ts';
 
-export default packageBuildConfig({ entry: { bin: 'src/bin.ts' } });
+// `bin`: the `contrastive` executable; `@contrastive/cli/node`: the command line as a library.
+export default packageBuildConfig({ entry: { bin: 'src/bin.ts', node: 'src/node/index.ts' } });

@@ -1,4 +1,4 @@
 import { packageBuildConfig } from '../../tsup.config.base.ts';
 
-// `@contrastive/data/node`: the Node.js-only readers, kept out of the main entry.
+// `@contrastive/data/node`: the Node.js-only part (files, streaming image folders, tabular files, PNG writing).
 export default packageBuildConfig({ entry: { node: 'src/node/index.ts' } });

@@ -1,3 +1,4 @@
 import { packageBuildConfig } from '../../tsup.config.base.ts';
 
-export default packageBuildConfig();
+// `@contrastive/encoders/node`: encoders saved to and loaded from directories.
+export default packageBuildConfig({ entry: { node: 'src/node/index.ts' } });

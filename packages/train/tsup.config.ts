@@ -1,3 +1,4 @@
 import { packageBuildConfig } from '../../tsup.config.base.ts';
 
-export default packageBuildConfig();
+// `@contrastive/train/node`: directory checkpoints, the JSONL metrics log, the terminal progress bar.
+export default packageBuildConfig({ entry: { node: 'src/node/index.ts' } });

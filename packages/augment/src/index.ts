@@ -51,5 +51,5 @@ export { compose, type ComposeOptions } from './compose.js';
 export { multiView, type MultiViewAugmenter, type MultiViewOptions } from './views.js';
 export { simclr, mocoV2, byol, type RecipeOptions, type SimclrOptions, type MocoV2Options, type ByolOptions } from './recipes.js';
 export type { LocalCropsOptions } from './multi-crop.js';
-export { previewGrid, writePreviewGrid, type PreviewGridOptions, type WritePreviewGridOptions, type RgbaImage } from './preview.js';
+export { previewGrid, type PreviewGridOptions, type RgbaImage } from './preview.js';
 export { gaussianNoiseViews, type GaussianNoiseViewsOptions } from './noise-views.js';

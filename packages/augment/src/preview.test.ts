@@ -6,7 +6,8 @@ import { Rng } from '@contrastive/core';
 import * as tf from '@tensorflow/tfjs-core';
 import pngjs from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { previewGrid, writePreviewGrid } from './preview.js';
+import { previewGrid } from './preview.js';
+import { writePreviewGrid } from './node/write-preview-grid.js';
 import { simclr } from './recipes.js';
 import { randomImages } from './test-support.js';
 

@@ -1,12 +1,11 @@
 /**
  * A visual check of a recipe: a grid with one row per source image, the source in the first
- * column and `views` augmented views after it, written as a PNG (pngjs) so a person can look at
- * what the augmentation does before training on it.
+ * column and `views` augmented views after it, as RGBA pixels (draw it on a canvas, or write it as
+ * a PNG with `writePreviewGrid` of `@contrastive/augment/node`) so a person can look at what the
+ * augmentation does before training on it.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng, ViewAugmenter } from '@contrastive/core';
-import { writeFileAtomic } from '@contrastive/core/node';
-import pngjs from 'pngjs';
 import { assertRng } from './augmentation.js';
 import { assertImages } from './images.js';
 import { fail, optionsRecord, rejectUnknownKeys } from './params.js';
@@ -23,12 +22,6 @@ export interface PreviewGridOptions {
   readonly views?: number;
   /** Integer upscaling (nearest neighbour); default so that cells are at least 96 px. */
   readonly scale?: number;
-}
-
-/** Options of {@link writePreviewGrid}. */
-export interface WritePreviewGridOptions extends PreviewGridOptions {
-  /** The PNG path; written atomically (temporary file in the same folder, then rename). */
-  readonly file: string;
 }
 
 /** An RGBA image, row-major, 4 bytes per pixel. */
@@ -128,24 +121,4 @@ export function previewGrid(options: PreviewGridOptions): RgbaImage {
     columns.forEach((col, v) => draw(grid, col[r] as Picture, GAP + cellW + SOURCE_GAP + v * (cellW + GAP), y, scale));
   }
   return grid;
-}
-
-/**
- * Renders {@link previewGrid} and writes it as a PNG, atomically (`writeFileAtomic`: a temporary
- * file in the same folder, flushed, then a rename), so a reader never sees a half-written image.
- *
- * @example
- * ```ts
- * await writePreviewGrid({ images, recipe: simclr({ size: 32 }), rng: Rng.fromSeed(0), views: 6, file: '/tmp/simclr.png' });
- * ```
- */
-export async function writePreviewGrid(options: WritePreviewGridOptions): Promise<{ file: string; width: number; height: number }> {
-  const file = (options as Partial<WritePreviewGridOptions> | undefined)?.file;
-  if (typeof file !== 'string' || file.length === 0) fail('writePreviewGrid', 'options.file', 'a file path', file);
-  const grid = previewGrid(options);
-  const png = new pngjs.PNG({ width: grid.width, height: grid.height });
-  png.data = Buffer.from(grid.data.buffer, grid.data.byteOffset, grid.data.byteLength);
-  const bytes = pngjs.PNG.sync.write(png);
-  await writeFileAtomic(file, bytes);
-  return { file, width: grid.width, height: grid.height };
 }

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { loadavg } from 'node:os';
-import { initBackend } from '../src/index.js';
+import { initBackend } from '../src/node/index.js';
 import { makeConv2DBackpropFilter } from '../src/kernels/conv2d-backprop-filter.js';
 
 const arg = (n: string, d: string): string => {

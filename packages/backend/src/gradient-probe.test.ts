@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '@contrastive/core';
 import { describe, expect, it } from 'vitest';
-import { initBackend } from './init-backend.js';
+import { initBackend } from './node/init-backend.js';
 import { registerTrainingKernels } from './register-kernels.js';
 
 await initBackend({ prefer: 'cpu' });

@@ -1,17 +1,21 @@
 /**
  * @packageDocumentation
- * Picks the compute engine (tfjs-node-gpu > tfjs-node > wasm > cpu), runs the wasm engine with one
- * thread per core, supplies the training kernels the wasm engine lacks, and guards the 4 GiB wasm
- * heap with a clear error instead of a hang.
+ * Picks the compute engine, supplies the training kernels the wasm engine lacks, and guards the
+ * 4 GiB wasm heap with a clear error instead of a hang. Platform-neutral: in a page or web worker
+ * {@link initWebBackend} starts webgpu > webgl > wasm > cpu and registers the gradients; in Node.js
+ * {@link initBackend} loads `@contrastive/backend/node` (tfjs-node-gpu > tfjs-node > wasm+onednn >
+ * wasm > cpu, wasm threads, the oneDNN addon) on first call.
  */
+export { ENGINES, type EngineName, type BackendOptions, type BackendReport, type EngineAttempt } from './engines.js';
+export { initBackend } from './init-backend.js';
 export {
-  initBackend,
-  ENGINES,
-  type EngineName,
-  type BackendOptions,
-  type BackendReport,
-  type EngineAttempt,
-} from './init-backend.js';
+  initWebBackend,
+  registerAllGradients,
+  WEB_ENGINES,
+  type WebEngineName,
+  type WebBackendOptions,
+  type WebBackendReport,
+} from './web-backend.js';
 export {
   registerTrainingKernels,
   unregisterTrainingKernels,
@@ -33,15 +37,3 @@ export {
   type StepMemorySample,
 } from './memory-guard.js';
 export { PINNED_TFJS_VERSION } from './tfjs-version.js';
-export {
-  loadOnednnAddon,
-  defaultOnednnCacheDir,
-  ONEDNN_HOW_TO,
-  type OnednnAddon,
-  type OnednnInfo,
-  type OnednnLoadResult,
-  type OnednnLoadOptions,
-} from './onednn/addon.js';
-export { onednnKernelStats, ONEDNN_KERNELS } from './onednn/kernels.js';
-export { BATCH_NORM_KERNELS } from './onednn/batch-norm-kernels.js';
-export { registerOnednnKernels, unregisterOnednnKernels, onednnKernelsRegistered } from './onednn/register.js';

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs-core';
 import { ArgumentError, MemoryLimitError } from '@contrastive/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { initBackend } from './init-backend.js';
+import { initBackend } from './node/init-backend.js';
 import {
   WASM_HEAP_MAX_BYTES,
   assertWasmMemoryFits,

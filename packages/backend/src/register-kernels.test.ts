@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ArgumentError } from '@contrastive/core';
 import { describe, expect, it } from 'vitest';
-import { initBackend } from './init-backend.js';
+import { initBackend } from './node/init-backend.js';
 import { TRAINING_KERNELS, registerTrainingKernels, trainingKernelsRegistered, unregisterTrainingKernels } from './register-kernels.js';
 
 await initBackend({ prefer: 'cpu' });

@@ -77,7 +77,7 @@ export function maxErrors(a: ArrayLike<number>, b: ArrayLike<number>): { readonl
 
 /** Starts both the wasm (with this package's kernels) and the cpu engine; leaves wasm active. */
 export async function startWasmAndCpu(): Promise<void> {
-  const { initBackend } = await import('../src/init-backend.js');
+  const { initBackend } = await import('../src/node/init-backend.js');
   await initBackend({ prefer: 'cpu' });
   await initBackend({ prefer: 'wasm' });
 }

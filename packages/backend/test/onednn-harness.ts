@@ -5,8 +5,8 @@
  * fallback run instead; CI installs oneDNN and sets `CONTRASTIVE_REQUIRE_ONEDNN=1`, so there a
  * missing addon fails the suite rather than quietly testing the other path.
  */
-import type { OnednnAddon } from '../src/onednn/addon.js';
-import { loadOnednnAddon } from '../src/onednn/addon.js';
+import type { OnednnAddon } from '../src/node/onednn-addon.js';
+import { loadOnednnAddon } from '../src/node/onednn-addon.js';
 import { startWasmAndCpu } from './kernel-harness.js';
 
 /** Whether the environment demands the oneDNN path (CI). */

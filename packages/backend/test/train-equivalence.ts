@@ -16,7 +16,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '@contrastive/core';
 import { describe, expect, it } from 'vitest';
-import { initBackend } from '../src/init-backend.js';
+import { initBackend } from '../src/node/init-backend.js';
 
 type Variant = 'smooth' | 'relu';
 const N = 6;

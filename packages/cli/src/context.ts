@@ -2,7 +2,7 @@
  * What every command shares: where its output goes, the compute engine, and the injected
  * surroundings the experiment layer's functions take (log lines, progress bars, Ctrl-C).
  */
-import { initBackend, type EngineName } from '@contrastive/backend';
+import { initBackend, type EngineName } from '@contrastive/backend/node';
 import { ArgumentError } from '@contrastive/core';
 import { shouldShowProgress } from '@contrastive/core/node';
 import type { ExperimentIO } from '@contrastive/experiment';

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { loadCifar10 } from '@contrastive/data';
+import { loadCifar10 } from '@contrastive/data/node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseMetrics, readEmbeddings } from '@contrastive/experiment/node';
 import { sharedDataDir } from '../../../test/shared-data.js';

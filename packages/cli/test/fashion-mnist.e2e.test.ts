@@ -6,7 +6,7 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { loadFashionMnist } from '@contrastive/data';
+import { loadFashionMnist } from '@contrastive/data/node';
 import { readEmbeddings } from '@contrastive/experiment/node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cli, expectExit, type CliResult } from './cli-process.js';

@@ -36,6 +36,8 @@ export {
 export { assertKnownKeys, closestKey } from './known-keys.js';
 export { assertAllocation, availableMemoryBytes, setMemoryBudget, MAX_TENSOR_BYTES, type AllocationEstimate } from './memory-budget.js';
 export { Rng, type RngState } from './rng.js';
+export { isNodeRuntime, loadNodeOnly } from './platform.js';
+export { shouldShowProgress, type ShowProgress, type MaybeTerminal } from './tty.js';
 export type { ViewAugmenter } from './contracts/augmenter.js';
 export type { ForwardOptions, TrainableModule, Encoder, ProjectionHead } from './contracts/module.js';
 export type { LossInputs, ContrastiveLoss } from './contracts/loss.js';

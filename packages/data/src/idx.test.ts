@@ -5,7 +5,8 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataFormatError } from '@contrastive/core';
-import { encodeIdx, parseIdx, readIdx, type IdxArray } from './idx.js';
+import { encodeIdx, parseIdx, type IdxArray } from './idx.js';
+import { readIdx } from './node/read-idx.js';
 
 /**
  * Independent fixture writer (does not use encodeIdx): magic 00 00 08 <rank>, big-endian

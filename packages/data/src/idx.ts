@@ -2,14 +2,10 @@
  * The IDX format of MNIST (LeCun et al. 1998, http://yann.lecun.com/exdb/mnist/) and
  * Fashion-MNIST (Xiao, Rasul & Vollgraf 2017): a 4-byte magic (0, 0, type code, number of
  * dimensions), one big-endian uint32 per dimension, then the data, big-endian, row-major.
- * Gzip-compressed files (`.gz`, recognised by their magic bytes) are decompressed with zlib.
+ * Parsing and encoding bytes here; reading files (gzip-compressed or not) is `readIdx` of
+ * `@contrastive/data/node`.
  */
-import { readFile } from 'node:fs/promises';
-import { promisify } from 'node:util';
-import { gunzip } from 'node:zlib';
-import { ArgumentError, DataFormatError, assertInteger, assertOptionsObject, describeValue } from '@contrastive/core';
-
-const gunzipAsync = promisify(gunzip);
+import { ArgumentError, DataFormatError, describeValue } from '@contrastive/core';
 
 /** Element types of IDX files, by type code: 0x08 uint8, 0x09 int8, 0x0B int16, 0x0C int32, 0x0D float32, 0x0E float64. */
 export type IdxDataType = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
@@ -103,57 +99,6 @@ export function parseIdx(bytes: Uint8Array, file = '<buffer>'): IdxArray {
       break;
   }
   return { dtype: type.dtype, dims, data };
-}
-
-/** Options of {@link readIdx}. */
-export interface ReadIdxOptions {
-  /** Keep only the first `limit` items of the outermost dimension. */
-  readonly limit?: number;
-}
-
-/**
- * Reads an IDX file, gzip-compressed or not (decided by the gzip magic bytes 1f 8b, not by
- * the name). Byte offsets in errors about the IDX structure count in the decompressed data;
- * a gzip stream cut short is reported at the compressed file's end.
- *
- * @example
- * ```ts
- * const labels = await readIdx('/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz');
- * // labels.dims = [10000], labels.dtype = 'uint8'
- * ```
- */
-export async function readIdx(file: string, options: ReadIdxOptions = {}): Promise<IdxArray> {
-  const where = 'readIdx';
-  if (typeof file !== 'string' || file === '') {
-    throw new ArgumentError(`${where}: argument 'file' must be a file path, received ${describeValue(file)}`, { argument: 'file', expected: 'a file path', received: file });
-  }
-  assertOptionsObject(where, 'options', options);
-  if (options.limit !== undefined) assertInteger(where, 'options.limit', options.limit, 1);
-  let raw: Uint8Array;
-  try {
-    raw = await readFile(file);
-  } catch (cause) {
-    throw new DataFormatError(`${file}: cannot read IDX file (${(cause as Error).message})`, file, undefined, { cause });
-  }
-  let bytes = raw;
-  if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b) {
-    try {
-      bytes = await gunzipAsync(raw);
-    } catch (cause) {
-      const truncated = (cause as { code?: string }).code === 'Z_BUF_ERROR' || /unexpected end/i.test((cause as Error).message);
-      throw new DataFormatError(
-        `${file}: corrupt gzip data (${(cause as Error).message})${truncated ? `: compressed stream ends early at byte offset ${raw.length}` : ''}`,
-        file,
-        truncated ? raw.length : undefined,
-        { cause },
-      );
-    }
-  }
-  const parsed = parseIdx(bytes, file);
-  const n = parsed.dims[0] as number;
-  if (options.limit === undefined || options.limit >= n) return parsed;
-  const per = parsed.data.length / Math.max(1, n);
-  return { dtype: parsed.dtype, dims: [options.limit, ...parsed.dims.slice(1)], data: parsed.data.slice(0, options.limit * per) };
 }
 
 /**

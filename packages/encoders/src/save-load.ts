@@ -5,11 +5,12 @@
  * `tf.loadLayersModel(url)` (as a plain LayersModel for inference) or with
  * `loadEncoder(tf.io.http(url))` (as an encoder, bit-identical).
  *
- * Only the directory variants touch the file system, through a dynamic import of `node:fs`
- * that runs only when a path string is given, so browser bundles stay free of Node code.
+ * Only the directory variants touch the file system, through a dynamic import of
+ * `@contrastive/encoders/node` that runs only when a path string is given, so browser bundles
+ * stay free of Node code.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ArgumentError, CheckpointError, describeValue, type Encoder } from '@contrastive/core';
+import { ArgumentError, CheckpointError, describeValue, loadNodeOnly, type Encoder } from '@contrastive/core';
 import { assertGraphEncoder, encoderFromArtifacts, encoderToArtifacts } from './artifacts.js';
 import type { GraphEncoder } from './graph-encoder.js';
 
@@ -21,34 +22,16 @@ export interface SaveEncoderResult {
   readonly weightBytes: number;
 }
 
-type Fs = typeof import('node:fs/promises');
-type Path = typeof import('node:path');
-type Crypto = typeof import('node:crypto');
-type CoreNode = typeof import('@contrastive/core/node');
+const ENCODERS_NODE = '@contrastive/encoders/node';
+/** What this file needs of `@contrastive/encoders/node` (structural: the neutral entry never imports it). */
+export interface EncodersNode {
+  saveEncoderDirectory(dir: string, artifacts: tf.io.ModelArtifacts, bytes: Uint8Array): Promise<SaveEncoderResult>;
+  loadEncoderDirectory(source: string): Promise<tf.io.ModelArtifacts>;
+}
 
-// Specifiers in variables: bundlers for the browser must not try to resolve them.
-const FS = 'node:fs/promises';
-const PATH = 'node:path';
-const CRYPTO = 'node:crypto';
-const CORE_NODE = '@contrastive/core/node';
-
-async function nodeModules(where: string): Promise<{ fs: Fs; path: Path; crypto: Crypto; io: CoreNode }> {
-  try {
-    const [fs, path, crypto, io] = await Promise.all([
-      import(/* @vite-ignore */ FS) as Promise<Fs>,
-      import(/* @vite-ignore */ PATH) as Promise<Path>,
-      import(/* @vite-ignore */ CRYPTO) as Promise<Crypto>,
-      import(/* @vite-ignore */ CORE_NODE) as Promise<CoreNode>,
-    ]);
-    return { fs, path, crypto, io };
-  } catch (e) {
-    throw new ArgumentError(`${where}: a directory path needs Node.js; in the browser pass a tf.io IOHandler (e.g. tf.io.http(url) or tf.io.browserDownloads())`, {
-      argument: 'destination',
-      expected: 'an IOHandler outside Node.js',
-      received: 'a path string',
-      cause: e,
-    });
-  }
+/** `@contrastive/encoders/node`, imported only when a directory path is given (a Node.js convenience). */
+function loadEncodersNode(where: string, argument: string): Promise<EncodersNode> {
+  return loadNodeOnly(where, argument, 'a tf.io IOHandler (e.g. tf.io.http(url), tf.io.browserIndexedDB(key) or tf.io.browserDownloads())', () => import(/* @vite-ignore */ ENCODERS_NODE) as Promise<EncodersNode>);
 }
 
 function assertTarget(where: string, name: string, value: unknown, method: 'save' | 'load'): asserts value is string | tf.io.IOHandler {
@@ -96,43 +79,8 @@ export async function saveEncoder(encoder: Encoder, destination: string | tf.io.
     }
     return { files: [], weightBytes: bytes.byteLength };
   }
-  const { fs, path, crypto, io } = await nodeModules(where);
-  const dir = destination;
-  const digest = crypto.createHash('sha256').update(bytes).digest('hex').slice(0, 16);
-  const weightsFile = `weights.${digest}.bin`;
-  const modelJson = {
-    modelTopology: artifacts.modelTopology,
-    format: artifacts.format,
-    generatedBy: artifacts.generatedBy,
-    convertedBy: artifacts.convertedBy,
-    weightsManifest: [{ paths: [weightsFile], weights: artifacts.weightSpecs }],
-    userDefinedMetadata: artifacts.userDefinedMetadata,
-  };
-  try {
-    await fs.mkdir(dir, { recursive: true });
-    const previous = await referencedWeightFiles(fs, path.join(dir, 'model.json'));
-    await io.writeFileAtomic(path.join(dir, weightsFile), bytes);
-    await io.writeFileAtomic(path.join(dir, 'model.json'), JSON.stringify(modelJson));
-    // The replaced model's weights; plain file names only (never a path out of the directory).
-    for (const f of previous) if (f !== weightsFile && /^weights\.[0-9a-f]{16}\.bin$/.test(f)) await fs.rm(path.join(dir, f), { force: true });
-  } catch (e) {
-    throw new CheckpointError(`${where}: cannot write the encoder to ${dir}: ${e instanceof Error ? e.message : String(e)}`, {
-      argument: 'destination',
-      received: dir,
-      cause: e,
-    });
-  }
-  return { files: ['model.json', weightsFile], weightBytes: bytes.byteLength };
-}
-
-/** Weight files named by an existing model.json (none if there is no readable one). */
-async function referencedWeightFiles(fs: Fs, modelJsonPath: string): Promise<string[]> {
-  try {
-    const json = JSON.parse(await fs.readFile(modelJsonPath, 'utf8')) as { weightsManifest?: { paths?: unknown }[] };
-    return (json.weightsManifest ?? []).flatMap((g) => (Array.isArray(g.paths) ? g.paths.filter((p): p is string => typeof p === 'string') : []));
-  } catch {
-    return [];
-  }
+  const node = await loadEncodersNode(where, 'destination');
+  return node.saveEncoderDirectory(destination, artifacts, bytes);
 }
 
 /**
@@ -153,39 +101,6 @@ export async function loadEncoder(source: string | tf.io.IOHandler): Promise<Gra
     const load = source.load as NonNullable<tf.io.IOHandler['load']>;
     return encoderFromArtifacts(await load.call(source));
   }
-  const { fs, path } = await nodeModules(where);
-  let modelJson: tf.io.ModelJSON;
-  try {
-    modelJson = JSON.parse(await fs.readFile(path.join(source, 'model.json'), 'utf8')) as tf.io.ModelJSON;
-  } catch (e) {
-    throw new CheckpointError(`${where}: cannot read ${path.join(source, 'model.json')}: ${e instanceof Error ? e.message : String(e)}`, {
-      argument: 'source',
-      received: source,
-      cause: e,
-    });
-  }
-  if (!Array.isArray(modelJson.weightsManifest)) {
-    throw new CheckpointError(`${where}: ${path.join(source, 'model.json')} has no weightsManifest`, { argument: 'source', received: source });
-  }
-  const artifacts = await tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
-    const specs: tf.io.WeightsManifestEntry[] = [];
-    const buffers: ArrayBuffer[] = [];
-    for (const group of manifest) {
-      specs.push(...group.weights);
-      for (const p of group.paths) {
-        try {
-          const b = await fs.readFile(path.join(source, p));
-          buffers.push(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
-        } catch (e) {
-          throw new CheckpointError(`${where}: cannot read weights file ${path.join(source, p)}: ${e instanceof Error ? e.message : String(e)}`, {
-            argument: 'source',
-            received: source,
-            cause: e,
-          });
-        }
-      }
-    }
-    return [specs, tf.io.concatenateArrayBuffers(buffers)];
-  });
-  return encoderFromArtifacts(artifacts);
+  const node = await loadEncodersNode(where, 'source');
+  return encoderFromArtifacts(await node.loadEncoderDirectory(source));
 }

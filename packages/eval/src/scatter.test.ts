@@ -8,9 +8,9 @@ import { ArgumentError, ShapeError } from '@contrastive/core';
 import { GLYPH_HEIGHT, GLYPH_WIDTH, glyphRows, rasterizeText, textWidth } from './bitmap-font.js';
 import { classColor } from './palette.js';
 import { layoutScatter } from './scatter-layout.js';
-import { renderScatterPng } from './scatter-png.js';
+import { renderScatterPng } from './node/scatter-png.js';
 import { renderScatterSvg } from './scatter-svg.js';
-import { writeScatterPng, writeScatterSvg } from './write-scatter.js';
+import { writeScatterPng, writeScatterSvg } from './node/write-scatter.js';
 import type { Point2D } from './embedding2d.js';
 import { expectArgError } from '../test/helpers.js';
 

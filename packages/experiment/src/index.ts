@@ -31,7 +31,9 @@ export {
   type EmbedDatasetOptions,
   type EmbeddedImages,
 } from './evaluate.js';
-export { runEvaluation, formatEvaluationTable, embeddingMapPng, type RunEvaluationOptions, type RunEvaluationResult } from './evaluate-run.js';
+export { formatEvaluationTable } from './evaluation-table.js';
+export { parseMetrics, type RunMetrics, type StepRecord, type KnnRecord, type EpochRecord } from './metrics.js';
+export type { RunInfo } from './run-info.js';
 export { createKnnMonitor, type KnnMonitor, type KnnMonitorOptions } from './knn-monitor.js';
 export { renderReportHtml, type ReportInput, type EvalFile } from './report-html.js';
 export { lineChartSvg, niceTicks, movingAverage, escapeXml, type ChartSeries, type LineChartOptions } from './svg-chart.js';

@@ -8,11 +8,15 @@
 import type { Encoder } from '@contrastive/core';
 import { subsetSamples, type Samples } from './samples.js';
 import { effectiveRank, embeddingStd, knnAccuracy } from '@contrastive/eval';
-import type { MetricsLog } from '@contrastive/train';
 import type { RunConfig } from './config.js';
 import { balancedIndices, embedDataset, prefixDataset } from './evaluate.js';
 
 /** What {@link createKnnMonitor} needs. */
+/** What the monitor writes its records to (`MetricsLog` of `@contrastive/train/node` has this shape). */
+export interface MetricsSink {
+  write(record: Readonly<Record<string, unknown>>): void;
+}
+
 export interface KnnMonitorOptions {
   readonly config: RunConfig;
   readonly train: Samples;
@@ -24,7 +28,8 @@ export interface KnnMonitorOptions {
   /** False turns the monitor off whatever `config.monitor.enabled` says (unlabelled data); default true. */
   readonly enabled?: boolean;
   /** Where `{ type: 'knn', ... }` records go (null: nowhere). */
-  readonly metrics: () => MetricsLog | null;
+  /** Where records go (in Node.js a `MetricsLog` of `@contrastive/train/node`), or null. */
+  readonly metrics: () => MetricsSink | null;
 }
 
 /** A kNN monitor; `run` does nothing when the monitor is off or already ran at that step. */

@@ -8,8 +8,8 @@ import type { RunConfig } from './config.js';
 import { describeEncoder } from './build.js';
 import { datasetTitle } from './data-config.js';
 import type { EncoderEvaluation } from './evaluate.js';
-import type { RunMetrics } from './node/metrics.js';
-import type { RunInfo } from './node/run-dir.js';
+import type { RunMetrics } from './metrics.js';
+import type { RunInfo } from './run-info.js';
 import { escapeXml, lineChartSvg, movingAverage } from './svg-chart.js';
 
 /** `eval.json`: the evaluation of a run's encoder (and of the same encoder with random weights). */

@@ -2,29 +2,24 @@
  * Checkpoints: weights, optimizer slots, strategy state, rng state and the position in the
  * run, written atomically and verified on load.
  *
- * Layout of a checkpoint root:
+ * A checkpoint is four files in a {@link CheckpointStore} (a directory in Node.js, IndexedDB or
+ * memory anywhere), under the name `step-NNNNNNNNN`, with a `latest` pointer beside them:
  * ```
- * root/
- *   latest                  name of the newest checkpoint ("step-000000120")
- *   step-000000120/
- *     manifest.json         format, step, epoch, fingerprint, rng, metas, tensor table, sha256 per file
- *     weights.bin           raw little-endian tensor bytes, one file per group
- *     optimizer.bin
- *     strategy.bin
+ *   manifest.json         format, step, epoch, fingerprint, rng, metas, tensor table, sha256 per file
+ *   weights.bin           raw little-endian tensor bytes, one file per group
+ *   optimizer.bin
+ *   strategy.bin
  * ```
- * A checkpoint is written to a temporary directory, each file fsynced, then renamed into
- * place (and the directory fsynced), so a crash leaves either the old or the new checkpoint,
- * never a half-written one. Loading checks the manifest's own checksum, every file's size and
- * sha256, and the tensor table, and throws {@link CheckpointError} on any mismatch.
+ * The store writes a checkpoint all or nothing (the directory store: temporary directory, fsync,
+ * rename). Loading checks the manifest's own checksum, every file's size and sha256, and the
+ * tensor table, and throws {@link CheckpointError} on any mismatch. A path string stands for the
+ * directory store (`fileCheckpointStore`, loaded from `@contrastive/train/node` on first use).
  *
  * Format version 2 keys weights (and, through the trainer, optimizer slots) by parameter path
  * (`'encoder.layer1.0.conv1.kernel'`, see `Strategy.stateDict`), which depends only on the
  * architecture. Version 1 keyed them by tfjs variable name, which carries a per-process
  * instance counter; reading one throws a {@link CheckpointError} that says so.
  */
-import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, readFile, readdir, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   ArgumentError,
@@ -35,9 +30,10 @@ import {
   type RngState,
   type SerializedState,
 } from '@contrastive/core';
-import { pathExists, syncDirectory, writeFileAtomic, writeFileSynced } from '@contrastive/core/node';
-import { failpoint } from './failpoint.js';
+import { assertCheckpointTarget, type CheckpointStore } from './checkpoint-store.js';
 import { canonicalJson } from './fingerprint.js';
+import { loadTrainNode } from './node-entry.js';
+import { sha256Hex as sha256 } from './sha256.js';
 
 /** The `format` field of every manifest. */
 export const CHECKPOINT_FORMAT = 'contrastive-checkpoint' as const;
@@ -114,7 +110,22 @@ export interface SaveCheckpointOptions {
   readonly keep?: number;
 }
 
-const sha256 = (data: Uint8Array | string): string => createHash('sha256').update(data).digest('hex');
+/** A store and, when a specific checkpoint was named, its name (null: follow `latest`). */
+interface OpenTarget {
+  readonly store: CheckpointStore;
+  readonly name: string | null;
+}
+
+const ALTERNATIVE = 'a CheckpointStore (memoryCheckpointStore() or indexedDbCheckpointStore(name))';
+
+/** A path string opens the directory store (Node.js only); a store is used as it is. */
+async function openTarget(where: string, argument: string, target: string | CheckpointStore, asRoot: boolean): Promise<OpenTarget> {
+  assertCheckpointTarget(where, argument, target);
+  if (typeof target !== 'string') return { store: target, name: null };
+  const node = await loadTrainNode(where, argument, ALTERNATIVE);
+  return asRoot ? { store: node.fileCheckpointStore(target), name: null } : node.openCheckpointPath(target);
+}
+
 
 /** The directory name of the checkpoint at `step`. */
 export function checkpointName(step: number): string {
@@ -127,12 +138,12 @@ function fail(message: string, details: { argument?: string; expected?: string; 
 
 interface EncodedGroup {
   readonly entries: CheckpointTensorEntry[];
-  readonly bytes: Buffer;
+  readonly bytes: Uint8Array;
 }
 
 async function encodeGroup(group: CheckpointGroup, tensors: ReadonlyArray<readonly [string, tf.Tensor]>): Promise<EncodedGroup> {
   const entries: CheckpointTensorEntry[] = [];
-  const chunks: Buffer[] = [];
+  const chunks: Uint8Array[] = [];
   let offset = 0;
   const seen = new Set<string>();
   for (const [name, t] of tensors) {
@@ -159,18 +170,19 @@ async function encodeGroup(group: CheckpointGroup, tensors: ReadonlyArray<readon
         }
       }
     }
-    const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    const buf = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     entries.push({ name, dtype: t.dtype as StoredDtype, shape: [...t.shape], offset, bytes: buf.byteLength });
     chunks.push(buf);
     offset += buf.byteLength;
   }
-  return { entries, bytes: Buffer.concat(chunks) };
+  return { entries, bytes: new Uint8Array(tf.io.CompositeArrayBuffer.join(chunks.map((c) => c.slice().buffer))) };
 }
 
 /**
- * Writes a checkpoint for `contents.step` under `root` atomically and points `root/latest`
- * at it; prunes older checkpoints beyond `keep`. Refuses (NonFiniteError, nothing written)
- * if any float tensor is NaN or infinite. Returns the checkpoint's directory.
+ * Writes a checkpoint for `contents.step` into `target` (a {@link CheckpointStore}, or in Node.js a
+ * directory path) atomically and points its `latest` at it; prunes older checkpoints beyond
+ * `keep`. Refuses (NonFiniteError, nothing written) if any float tensor is NaN or infinite.
+ * Returns where the checkpoint is (its directory, for a path).
  *
  * @example
  * ```ts
@@ -178,11 +190,9 @@ async function encodeGroup(group: CheckpointGroup, tensors: ReadonlyArray<readon
  *   variables, optimizer: opt.serialize(optState), strategy: strategy.serializeState(state) });
  * ```
  */
-export async function saveCheckpoint(root: string, contents: CheckpointContents, options: SaveCheckpointOptions = {}): Promise<string> {
+export async function saveCheckpoint(target: string | CheckpointStore, contents: CheckpointContents, options: SaveCheckpointOptions = {}): Promise<string> {
   const where = 'saveCheckpoint';
-  if (typeof root !== 'string' || root.length === 0) {
-    throw new ArgumentError(`${where}: argument 'root' must be a directory path, received ${describeValue(root)}`, { argument: 'root', received: root });
-  }
+  assertCheckpointTarget(where, 'target', target);
   assertInteger(where, 'contents.step', contents.step, 0);
   assertInteger(where, 'contents.epoch', contents.epoch, 0);
   const keep = options.keep ?? 3;
@@ -217,84 +227,60 @@ export async function saveCheckpoint(root: string, contents: CheckpointContents,
   };
   const manifest: CheckpointManifest = { ...body, manifestSha256: sha256(canonicalJson(body, 'manifest')) };
 
-  await mkdir(root, { recursive: true });
+  const { store } = await openTarget(where, 'target', target, true);
   const name = checkpointName(contents.step);
-  const unique = `${process.pid}-${randomUUID().slice(0, 8)}`;
-  const tmp = join(root, `.tmp-${name}-${unique}`);
-  const finalPath = join(root, name);
-  try {
-    await mkdir(tmp);
-    for (const g of GROUPS) {
-      failpoint('checkpoint.write-file');
-      await writeFileSynced(join(tmp, `${g}.bin`), encoded[g].bytes);
-    }
-    failpoint('checkpoint.write-file');
-    await writeFileSynced(join(tmp, 'manifest.json'), `${JSON.stringify(manifest, null, 1)}\n`);
-    await syncDirectory(tmp);
-    failpoint('checkpoint.files-written');
-    if (await pathExists(finalPath)) {
-      // A directory cannot be renamed over a non-empty one: move the old one aside first (a
-      // crash between the renames is repaired by `recoverCheckpointRoot`).
-      const old = join(root, `.old-${name}-${unique}`);
-      await rename(finalPath, old);
-      failpoint('checkpoint.between-renames');
-      await rename(tmp, finalPath);
-      await rm(old, { recursive: true, force: true });
-    } else {
-      await rename(tmp, finalPath);
-    }
-    await syncDirectory(root);
-    failpoint('checkpoint.before-latest');
-    await writeFileAtomic(join(root, 'latest'), `${name}\n`);
-    await syncDirectory(root);
-  } catch (e) {
-    await rm(tmp, { recursive: true, force: true });
-    throw writeFailure(e, root, finalPath);
-  }
+  const written = new Map<string, Uint8Array>(GROUPS.map((g) => [`${g}.bin`, encoded[g].bytes]));
+  written.set('manifest.json', new TextEncoder().encode(`${JSON.stringify(manifest, null, 1)}\n`));
+  const location = await store.write(name, written);
   if (keep > 0) {
-    const others = (await readdir(root)).filter((n) => NAME_PATTERN.test(n) && n !== name).sort();
-    for (const n of others.slice(0, Math.max(0, others.length - (keep - 1)))) await rm(join(root, n), { recursive: true, force: true });
+    const others = (await store.list()).filter((n) => NAME_PATTERN.test(n) && n !== name).sort();
+    for (const n of others.slice(0, Math.max(0, others.length - (keep - 1)))) await store.remove(n);
   }
-  return finalPath;
+  return location;
+}
+
+/** The name `store`'s `latest` points to, checked; null when there is none. */
+async function latestName(where: string, store: CheckpointStore): Promise<string | null> {
+  const name = await store.readLatest();
+  if (name === null) return null;
+  const pointer = store.locate('latest');
+  if (!NAME_PATTERN.test(name)) fail(`${where}: ${pointer} must name a checkpoint (step-NNNNNNNNN), found ${JSON.stringify(name)}`);
+  if ((await store.readFile(name, 'manifest.json')) === null) fail(`${where}: ${pointer} points to ${store.locate(name)}, which holds no manifest.json`);
+  return name;
 }
 
 /**
- * A file-system error of a checkpoint write as a {@link CheckpointError} that says what is left:
- * the temporary directory is gone and `latest` still names the previous, complete checkpoint.
+ * Where the checkpoint `latest` points to in `target` (a {@link CheckpointStore} or, in Node.js,
+ * a root directory), or `null` when there is none.
  */
-function writeFailure(e: unknown, root: string, target: string): unknown {
-  const code = (e as NodeJS.ErrnoException | null)?.code;
-  if (typeof code !== 'string' || !/^E[A-Z]+$/.test(code)) return e;
-  const reason = code === 'ENOSPC' ? 'the disk is full (ENOSPC)' : code === 'EDQUOT' ? 'the disk quota is exceeded (EDQUOT)' : `${code}: ${(e as Error).message}`;
-  return new CheckpointError(
-    `saveCheckpoint: cannot write ${target}: ${reason}; nothing was replaced: ${join(root, 'latest')} still names the previous complete checkpoint (if any). Free space (or lower checkpoint.keep) and resume`,
-    { argument: 'root', expected: 'a writable directory with room for the checkpoint', received: root, cause: e },
-  );
+export async function latestCheckpoint(target: string | CheckpointStore): Promise<string | null> {
+  const { store } = await openTarget('latestCheckpoint', 'target', target, true);
+  const name = await latestName('latestCheckpoint', store);
+  return name === null ? null : store.locate(name);
 }
 
-/** The checkpoint `root/latest` points to, or `null` when the root has none. */
-export async function latestCheckpoint(root: string): Promise<string | null> {
-  let name: string;
-  try {
-    name = (await readFile(join(root, 'latest'), 'utf8')).trim();
-  } catch {
-    return null;
+/** The store and checkpoint name `target` (and `name`) designate; CheckpointError when there is none. */
+async function resolveTarget(where: string, target: string | CheckpointStore, name?: string): Promise<{ store: CheckpointStore; name: string }> {
+  const opened = await openTarget(where, 'target', target, name !== undefined);
+  if (name !== undefined) {
+    if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
+      throw new ArgumentError(`${where}: argument 'name' must be a checkpoint name (step-NNNNNNNNN), received ${describeValue(name)}`, { argument: 'name', received: name });
+    }
+    return { store: opened.store, name };
   }
-  if (!NAME_PATTERN.test(name)) fail(`latestCheckpoint: ${join(root, 'latest')} must name a checkpoint (step-NNNNNNNNN), found ${JSON.stringify(name)}`);
-  const path = join(root, name);
-  if (!(await pathExists(join(path, 'manifest.json')))) fail(`latestCheckpoint: ${join(root, 'latest')} points to ${path}, which holds no manifest.json`);
-  return path;
+  if (opened.name !== null) return { store: opened.store, name: opened.name };
+  const latest = await latestName(where, opened.store);
+  if (latest === null) fail(`${where}: no checkpoint at ${opened.store.location} (neither a manifest.json nor a 'latest' pointer)`, { argument: 'target', received: target });
+  return { store: opened.store, name: latest };
 }
 
-/** `path` itself if it holds a manifest, else the checkpoint its `latest` file names. */
-export async function resolveCheckpoint(path: string): Promise<string> {
-  if (typeof path !== 'string' || path.length === 0) {
-    throw new ArgumentError(`resolveCheckpoint: argument 'path' must be a directory path, received ${describeValue(path)}`, { argument: 'path', received: path });
-  }
-  if (await pathExists(join(path, 'manifest.json'))) return path;
-  const latest = await latestCheckpoint(path);
-  if (latest === null) fail(`resolveCheckpoint: no checkpoint at ${path} (neither a manifest.json nor a 'latest' file)`, { argument: 'path', received: path });
-  return latest;
+/**
+ * Where the checkpoint `target` designates is: for a path, `path` itself if it holds a manifest,
+ * else the checkpoint its `latest` file names; for a store, its latest checkpoint.
+ */
+export async function resolveCheckpoint(target: string | CheckpointStore): Promise<string> {
+  const { store, name } = await resolveTarget('resolveCheckpoint', target);
+  return store.locate(name);
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -303,7 +289,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 function checkManifest(path: string, raw: unknown): CheckpointManifest {
   const bad = (what: string, received: unknown): never =>
-    fail(`readCheckpoint: ${join(path, 'manifest.json')} ${what}, received ${describeValue(received)}`, { argument: 'manifest', expected: what, received });
+    fail(`readCheckpoint: ${path}/manifest.json ${what}, received ${describeValue(received)}`, { argument: 'manifest', expected: what, received });
   if (!isRecord(raw)) return bad('must be a JSON object', raw);
   if (raw['format'] !== CHECKPOINT_FORMAT) bad(`must have format "${CHECKPOINT_FORMAT}"`, raw['format']);
   if (raw['version'] === 1) {
@@ -355,8 +341,8 @@ function checkManifest(path: string, raw: unknown): CheckpointManifest {
   return raw as unknown as CheckpointManifest;
 }
 
-function decode(entry: CheckpointTensorEntry, bytes: Buffer): tf.Tensor {
-  // Copy into an aligned buffer of its own (Buffer pools are not aligned for Float32Array).
+function decode(entry: CheckpointTensorEntry, bytes: Uint8Array): tf.Tensor {
+  // Copy into an aligned buffer of its own (file reads may hand out unaligned views).
   const own = new Uint8Array(entry.bytes);
   own.set(bytes.subarray(entry.offset, entry.offset + entry.bytes));
   const values = entry.dtype === 'float32' ? new Float32Array(own.buffer) : entry.dtype === 'int32' ? new Int32Array(own.buffer) : own;
@@ -364,38 +350,48 @@ function decode(entry: CheckpointTensorEntry, bytes: Buffer): tf.Tensor {
 }
 
 /**
- * Reads and verifies a checkpoint (a checkpoint directory, or a root whose `latest` is
- * followed). Throws {@link CheckpointError} if the manifest is missing, unparsable, of another
+ * Reads and verifies a checkpoint: `target` is a {@link CheckpointStore} (its latest checkpoint,
+ * or the one called `name`) or, in Node.js, a checkpoint directory or a root whose `latest` is
+ * followed. Throws {@link CheckpointError} if the manifest is missing, unparsable, of another
  * format or version, or corrupt, or if a file is missing, truncated or fails its sha256.
  * Nothing is assigned to any model here; see {@link restoreVariables}.
+ *
+ * @example
+ * ```ts
+ * const loaded = await readCheckpoint(store);
+ * restoreVariables(variables, loaded.weights);
+ * loaded.dispose();
+ * ```
  */
-export async function readCheckpoint(path: string): Promise<LoadedCheckpoint> {
-  const dir = await resolveCheckpoint(path);
-  let text: string;
-  try {
-    text = await readFile(join(dir, 'manifest.json'), 'utf8');
-  } catch (e) {
-    return fail(`readCheckpoint: cannot read ${join(dir, 'manifest.json')}`, { cause: e });
-  }
+export async function readCheckpoint(target: string | CheckpointStore, name?: string): Promise<LoadedCheckpoint> {
+  const where = 'readCheckpoint';
+  const { store, name: chosen } = await resolveTarget(where, target, name);
+  const dir = store.locate(chosen);
+  const readBytes = async (file: string): Promise<Uint8Array> => {
+    let bytes: Uint8Array | null;
+    try {
+      bytes = await store.readFile(chosen, file);
+    } catch (e) {
+      return fail(`${where}: missing or unreadable file ${dir}/${file}`, { cause: e });
+    }
+    if (bytes === null) fail(`${where}: missing or unreadable file ${dir}/${file}`);
+    return bytes;
+  };
+  const manifestBytes = await readBytes('manifest.json');
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = JSON.parse(new TextDecoder().decode(manifestBytes));
   } catch (e) {
-    return fail(`readCheckpoint: ${join(dir, 'manifest.json')} is not valid JSON (truncated or corrupt)`, { cause: e });
+    return fail(`${where}: ${dir}/manifest.json is not valid JSON (truncated or corrupt)`, { cause: e });
   }
   const manifest = checkManifest(dir, raw);
-  const contents = {} as Record<CheckpointGroup, Buffer>;
+  const contents = {} as Record<CheckpointGroup, Uint8Array>;
   for (const g of GROUPS) {
-    const file = join(dir, `${g}.bin`);
+    const file = `${dir}/${g}.bin`;
     const expected = manifest.files[`${g}.bin`] as { bytes: number; sha256: string };
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(file);
-    } catch (e) {
-      return fail(`readCheckpoint: missing or unreadable file ${file}`, { cause: e });
-    }
+    const bytes = await readBytes(`${g}.bin`);
     if (bytes.byteLength !== expected.bytes) {
-      fail(`readCheckpoint: ${file} is truncated or padded: ${bytes.byteLength} bytes, the manifest says ${expected.bytes}`, {
+      fail(`${where}: ${file} is truncated or padded: ${bytes.byteLength} bytes, the manifest says ${expected.bytes}`, {
         argument: `${g}.bin`,
         expected: `${expected.bytes} bytes`,
         received: bytes.byteLength,
@@ -403,7 +399,7 @@ export async function readCheckpoint(path: string): Promise<LoadedCheckpoint> {
     }
     const actual = sha256(bytes);
     if (actual !== expected.sha256) {
-      fail(`readCheckpoint: ${file} is corrupt: sha256 ${actual} does not match the manifest's ${expected.sha256}`, {
+      fail(`${where}: ${file} is corrupt: sha256 ${actual} does not match the manifest's ${expected.sha256}`, {
         argument: `${g}.bin`,
         expected: expected.sha256,
         received: actual,

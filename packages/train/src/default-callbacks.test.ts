@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '@contrastive/backend';
 import { Trainer, train } from './trainer.js';
-import { metricsLogCallbacks, progressBarCallbacks } from './default-callbacks.js';
+import { metricsLogCallbacks, progressBarCallbacks } from './node/callbacks.js';
 import { sgd } from './sgd.js';
 import type { TrainerCallbacks } from './trainer-types.js';
 import { toyData, toyStrategy } from '../test/toy-strategy.js';

@@ -3,64 +3,28 @@
  * metrics log, the terminal progress bar and the checkpoint cadence. The trainer builds them
  * from its options (`metricsLog`, `progress`, `checkpoint.everySteps`); a library user who
  * wants another bar, another log or none at all leaves the option out and passes their own.
+ * The log and the bar are Node.js code (`@contrastive/train/node`), loaded when a run starts and
+ * only when asked for: outside Node.js `progress: 'auto'` draws nothing and loads nothing.
  */
-import { MetricsLog } from './metrics-log.js';
-import { TrainingProgress, type ProgressBarOptions } from './progress.js';
-import type { TrainerCallbacks, TrainerOptions } from './trainer-types.js';
+import { isNodeRuntime } from '@contrastive/core';
+import { loadTrainNode } from './node-entry.js';
+import type { RunningTrainer, TrainerCallbacks, TrainerOptions } from './trainer-types.js';
 
 /**
- * Appends one JSON line per step (`{ type: 'step', time, ...StepInfo }`) and per epoch
- * (`{ type: 'epoch', time, ...EpochInfo }`) to `path`; the file is open while `run()` runs.
- *
- * @example
- * ```ts
- * new Trainer({ ...options, callbacks: [metricsLogCallbacks('runs/a/metrics.jsonl')] });
- * ```
+ * Callbacks made by `make` when the first run starts (null: none), then delegated to; a way to
+ * build a callback from a module that is imported lazily.
  */
-export function metricsLogCallbacks<S = unknown>(path: string): TrainerCallbacks<S> {
-  let log: MetricsLog | null = null;
+function deferredCallbacks<S>(make: () => Promise<TrainerCallbacks<S> | null>): TrainerCallbacks<S> {
+  let inner: TrainerCallbacks<S> | null | undefined;
   return {
-    onRunStart() {
-      log = MetricsLog.open(path);
+    async onRunStart(trainer: RunningTrainer<S>) {
+      if (inner === undefined) inner = await make();
+      await inner?.onRunStart?.(trainer);
     },
-    onStepEnd(info) {
-      log?.write({ type: 'step', time: Date.now(), ...info });
-    },
-    onEpochEnd(info) {
-      log?.write({ type: 'epoch', time: Date.now(), ...info });
-    },
-    onRunEnd() {
-      log?.close();
-      log = null;
-    },
-  };
-}
-
-/**
- * A terminal progress bar per epoch (loss, learning rate, images per second), drawn only on a
- * TTY unless `show: true`. `stepsPerEpoch` sets the bar's total (unknown: it grows).
- *
- * @example
- * ```ts
- * new Trainer({ ...options, progress: false, callbacks: [progressBarCallbacks(epochs, { stream: process.stdout })] });
- * ```
- */
-export function progressBarCallbacks<S = unknown>(epochs: number, options: ProgressBarOptions & { readonly stepsPerEpoch?: number } = {}): TrainerCallbacks<S> {
-  const { stepsPerEpoch, ...barOptions } = options;
-  const bar = new TrainingProgress(epochs, barOptions);
-  return {
-    onEpochStart(epoch, trainer) {
-      bar.startEpoch(epoch, trainer.stepInEpoch, stepsPerEpoch ?? 0);
-    },
-    onStepEnd(info) {
-      bar.update(info.stepInEpoch, info);
-    },
-    onEpochEnd() {
-      bar.stop();
-    },
-    onRunEnd() {
-      bar.stop();
-    },
+    onEpochStart: (epoch, trainer) => inner?.onEpochStart?.(epoch, trainer),
+    onStepEnd: (info, trainer) => inner?.onStepEnd?.(info, trainer),
+    onEpochEnd: (info, trainer) => inner?.onEpochEnd?.(info, trainer),
+    onRunEnd: (trainer) => inner?.onRunEnd?.(trainer),
   };
 }
 
@@ -79,11 +43,24 @@ export function checkpointCallbacks<S = unknown>(everySteps: number): TrainerCal
 /** The callbacks a trainer runs, in order: metrics log, progress bar, the user's, checkpoint cadence. */
 export function trainerCallbacks<S>(o: TrainerOptions<S>): TrainerCallbacks<S>[] {
   const list: TrainerCallbacks<S>[] = [];
-  if (o.metricsLog !== undefined) list.push(metricsLogCallbacks(o.metricsLog));
+  const metricsLog = o.metricsLog;
+  if (metricsLog !== undefined) {
+    list.push(deferredCallbacks(async () => (await loadTrainNode('Trainer', 'options.metricsLog', 'your own callbacks (onStepEnd) instead of a file path')).metricsLogCallbacks<S>(metricsLog)));
+  }
   const progress = o.progress ?? 'auto';
   if (progress !== false) {
     const bar = typeof progress === 'object' ? progress : { show: progress };
-    list.push(progressBarCallbacks(o.epochs, { ...bar, ...(o.stepsPerEpoch === undefined ? {} : { stepsPerEpoch: o.stepsPerEpoch }) }));
+    // 'auto' without a stream means "on a terminal", and only Node.js has one: elsewhere, no bar.
+    if (isNodeRuntime() || bar.show === true || bar.stream !== undefined) {
+      list.push(
+        deferredCallbacks(async () =>
+          (await loadTrainNode('Trainer', 'options.progress', "false or 'auto' (a terminal bar needs Node.js)")).progressBarCallbacks<S>(o.epochs, {
+            ...bar,
+            ...(o.stepsPerEpoch === undefined ? {} : { stepsPerEpoch: o.stepsPerEpoch }),
+          }),
+        ),
+      );
+    }
   }
   if (o.callbacks !== undefined) list.push(...(Array.isArray(o.callbacks) ? o.callbacks : [o.callbacks as TrainerCallbacks<S>]));
   if (o.checkpoint?.everySteps !== undefined) list.push(checkpointCallbacks(o.checkpoint.everySteps));

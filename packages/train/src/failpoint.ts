@@ -30,9 +30,18 @@ export type FailpointName = (typeof FAILPOINTS)[number];
 
 const hits = new Map<string, number>();
 
+/** Node's `process` when there is one (failpoints are inert elsewhere: this module is platform-neutral). */
+interface ProcessLike {
+  readonly env?: Record<string, string | undefined>;
+  readonly pid?: number;
+  kill?(pid: number, signal: string): unknown;
+}
+const nodeProcess = (): ProcessLike | undefined => (globalThis as { process?: ProcessLike }).process;
+
 /** Reaches failpoint `name`: fails as `CONTRASTIVE_FAILPOINT` says when it names this point. */
 export function failpoint(name: FailpointName): void {
-  const spec = process.env['CONTRASTIVE_FAILPOINT'];
+  const proc = nodeProcess();
+  const spec = proc?.env?.['CONTRASTIVE_FAILPOINT'];
   if (spec === undefined || spec === '') return;
   const [point, hitText = '1', action = 'kill'] = spec.split(':');
   if (point !== name) return;
@@ -42,5 +51,5 @@ export function failpoint(name: FailpointName): void {
   if (action === 'enospc') {
     throw Object.assign(new Error(`ENOSPC: no space left on device, write (failpoint ${name})`), { code: 'ENOSPC', errno: -28, syscall: 'write' });
   }
-  process.kill(process.pid, 'SIGKILL');
+  if (proc?.kill !== undefined && proc.pid !== undefined) proc.kill(proc.pid, 'SIGKILL');
 }

@@ -2,8 +2,8 @@
  * A stable hash of a run's configuration, stored in checkpoints so that a resume with a
  * different configuration is refused rather than silently mixed.
  */
-import { createHash } from 'node:crypto';
 import { ArgumentError, describeValue } from '@contrastive/core';
+import { sha256Hex } from './sha256.js';
 
 /**
  * JSON with object keys sorted at every level, so that key order does not change the text.
@@ -35,5 +35,5 @@ export function canonicalJson(value: unknown, path = 'value'): string {
 
 /** The sha256 (hex) of {@link canonicalJson}`(config)`. */
 export function configFingerprint(config: unknown): string {
-  return createHash('sha256').update(canonicalJson(config, 'config')).digest('hex');
+  return sha256Hex(canonicalJson(config, 'config'));
 }

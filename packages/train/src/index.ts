@@ -3,11 +3,12 @@
  * The training loop of the contrastive packages: {@link Trainer}/{@link train} over any core
  * `Strategy`; optimizers with explicit, checkpointable state (SGD with momentum, LARS, AdamW);
  * linear warmup + cosine schedule and batch-size learning-rate scaling; gradient clipping;
- * callbacks, a progress bar and a JSONL metrics log; atomic, verified checkpoints that resume
- * bit for bit; a gradient cache for large contrastive batches in small memory.
+ * callbacks; atomic, verified checkpoints in any {@link CheckpointStore} (memory, IndexedDB, or a
+ * directory through `@contrastive/train/node`, which also holds the terminal progress bar and the
+ * JSONL metrics log) that resume bit for bit; a gradient cache for large contrastive batches in small memory.
  */
 export { Trainer, train, type TrainerOptions, type TrainerCallbacks, type RunningTrainer, type StepInfo, type EpochInfo, type TrainSummary, type CheckpointOptions } from './trainer.js';
-export { metricsLogCallbacks, progressBarCallbacks, checkpointCallbacks } from './default-callbacks.js';
+export { checkpointCallbacks } from './default-callbacks.js';
 export type { DataSource, BatchIterable } from './data-source.js';
 export {
   createOptimizer,
@@ -45,17 +46,10 @@ export {
   type LoadedCheckpoint,
   type SaveCheckpointOptions,
 } from './checkpoint.js';
-export {
-  recoverCheckpointRoot,
-  listCheckpoints,
-  findResumableCheckpoint,
-  type RecoveryReport,
-  type FindResumableOptions,
-  type ResumableCheckpoint,
-} from './checkpoint-recovery.js';
+export { memoryCheckpointStore, isCheckpointStore, type CheckpointStore } from './checkpoint-store.js';
+export { indexedDbCheckpointStore, type IndexedDbCheckpointStoreOptions } from './indexeddb-checkpoint-store.js';
 export { failpoint, FAILPOINTS, type FailpointName } from './failpoint.js';
 export { configFingerprint, canonicalJson } from './fingerprint.js';
-export { MetricsLog } from './metrics-log.js';
-export { TrainingProgress, formatMetric, type ProgressBarOptions, type ProgressValues } from './progress.js';
+export { formatMetric, type ProgressBarOptions, type ProgressStream, type ProgressValues } from './progress-options.js';
 export { computeLossAndGradients, disposeLossAndGradients, type LossAndGradients } from './step.js';
 export { computeLossAndGradientsCached, type GradientCacheOptions } from './gradient-cache.js';

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@contrastive/backend';
 import { CheckpointError } from '@contrastive/core';
 import { Trainer, type TrainerOptions } from './trainer.js';
+import { memoryCheckpointStore } from './checkpoint-store.js';
 import { adamw } from './adamw.js';
 import { lars } from './lars.js';
 import { sgd } from './sgd.js';
@@ -96,6 +97,16 @@ describe('resume', () => {
       }
     });
   }
+
+  it('resumes bit for bit from a memoryCheckpointStore (the browser path: no file system)', async () => {
+    const optimizer = OPTIMIZERS['adamw'] as () => Optimizer;
+    const reference = await trainToy(optimizer);
+    const store = memoryCheckpointStore();
+    await trainToy(optimizer, { checkpoint: { dir: store }, callbacks: { shouldStop: (info) => info.step === 7 } });
+    expect(await store.readLatest()).toBe('step-000000007');
+    const resumed = await trainToy(optimizer, { checkpoint: { dir: store }, resume: 'latest' }, { seed: 99 });
+    expectIdentical(reference, resumed);
+  });
 
   it('resumes from a periodic checkpoint (everySteps) given by path', async () => {
     const optimizer = OPTIMIZERS['sgd (nesterov, L2 decay)'] as () => Optimizer;

@@ -2,6 +2,7 @@
  * The argument checks of {@link Trainer}'s options, each naming the option, what was expected
  * and what was received.
  */
+import { assertCheckpointTarget } from './checkpoint-store.js';
 import { ArgumentError, assertInteger, assertOneOf, assertOptionsObject, assertPositive, describeValue } from '@contrastive/core';
 import { assertDataSource } from './data-source.js';
 import { assertGradientCacheOptions, assertStagedStrategy } from './gradient-cache.js';
@@ -76,12 +77,7 @@ function assertLearningRate(where: string, lr: unknown): void {
 function assertCheckpointAndResume<S>(where: string, options: TrainerOptions<S>): void {
   if (options.checkpoint !== undefined) {
     assertOptionsObject(where, 'options.checkpoint', options.checkpoint);
-    if (typeof options.checkpoint.dir !== 'string' || options.checkpoint.dir.length === 0) {
-      throw new ArgumentError(`${where}: argument 'options.checkpoint.dir' must be a directory path, received ${describeValue(options.checkpoint.dir)}`, {
-        argument: 'options.checkpoint.dir',
-        received: options.checkpoint.dir,
-      });
-    }
+    assertCheckpointTarget(where, 'options.checkpoint.dir', options.checkpoint.dir);
     if (options.checkpoint.everySteps !== undefined) assertInteger(where, 'options.checkpoint.everySteps', options.checkpoint.everySteps, 1);
     if (options.checkpoint.keep !== undefined) assertInteger(where, 'options.checkpoint.keep', options.checkpoint.keep, 0);
   }

@@ -5,13 +5,18 @@ import type { RngState, Strategy } from '@contrastive/core';
 import type { DataSource } from './data-source.js';
 import type { GradientCacheOptions } from './gradient-cache.js';
 import type { Optimizer, OptimizerState } from './optimizer.js';
-import type { ProgressBarOptions } from './progress.js';
+import type { CheckpointStore } from './checkpoint-store.js';
+import type { ProgressBarOptions } from './progress-options.js';
 import type { LearningRateSchedule } from './schedule.js';
 
 /** When and where to save checkpoints. */
 export interface CheckpointOptions {
-  /** Root directory: holds `step-NNNNNNNNN/` checkpoints and a `latest` pointer. */
-  readonly dir: string;
+  /**
+   * Where checkpoints go: a {@link CheckpointStore} (`memoryCheckpointStore()`,
+   * `indexedDbCheckpointStore(name)` in a browser), or in Node.js a root directory that holds
+   * `step-NNNNNNNNN/` checkpoints and a `latest` pointer.
+   */
+  readonly dir: string | CheckpointStore;
   /** Save every N steps as well as at the end. Default: only at the end. */
   readonly everySteps?: number;
   /** Keep the N newest checkpoints (0 = all). Default 3. */
@@ -71,7 +76,7 @@ export interface RunningTrainer<S = unknown> {
   readonly strategyState: S;
   readonly optimizerState: OptimizerState;
   rngState(): RngState;
-  /** Saves a checkpoint now; returns its directory. */
+  /** Saves a checkpoint now; returns where it is (its directory, for a path). */
   saveCheckpoint(): Promise<string>;
 }
 
@@ -118,16 +123,16 @@ export interface TrainerOptions<S = unknown> {
   readonly checkpoint?: CheckpointOptions;
   /**
    * `'latest'`: continue from the newest checkpoint in `checkpoint.dir` if there is one
-   * (start fresh otherwise). A path: continue from that checkpoint (or root), which must exist.
+   * (start fresh otherwise). A path (Node.js): continue from that checkpoint (or root), which must exist.
    * Default: start fresh.
    */
   readonly resume?: false | 'latest' | string;
-  /** Append per-step and per-epoch records to this JSONL file (a default callback, {@link metricsLogCallbacks}). */
+  /** Append per-step and per-epoch records to this JSONL file (Node.js; a default callback, `metricsLogCallbacks` of `@contrastive/train/node`). */
   readonly metricsLog?: string;
-  /** Progress bar: `'auto'` (default, TTY only), `true`, `false`, or stream options. */
   /**
-   * The terminal progress bar, a default callback ({@link progressBarCallbacks}): `'auto'`
-   * (default, TTY only), `true`, `false` (no bar), or stream options.
+   * The terminal progress bar, a default callback (`progressBarCallbacks` of
+   * `@contrastive/train/node`): `'auto'` (default: on a Node.js TTY only; nothing elsewhere),
+   * `true`, `false` (no bar), or stream options.
    */
   readonly progress?: 'auto' | boolean | ProgressBarOptions;
   /** Steps per epoch, for the progress bar's total only. */

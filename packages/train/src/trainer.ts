@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ArgumentError, CheckpointError, Rng, type Batch, type RngState, type Strategy } from '@contrastive/core';
 import { CallbackList } from './callback-list.js';
 import { checkWeights, latestCheckpoint, readCheckpoint, saveCheckpoint } from './checkpoint.js';
+import type { CheckpointStore } from './checkpoint-store.js';
 import { assertBatch, epochBatches, isOneShot } from './data-source.js';
 import { trainerCallbacks } from './default-callbacks.js';
 import { configFingerprint } from './fingerprint.js';
@@ -170,8 +171,9 @@ export class Trainer<S = unknown> implements RunningTrainer<S> {
   async #resumeIfAsked(): Promise<void> {
     const resume = this.#options.resume ?? false;
     if (resume === false || this.#resumedFrom !== null || this.step !== 0) return;
-    const path = resume === 'latest' ? await latestCheckpoint((this.#options.checkpoint as CheckpointOptions).dir) : resume;
-    if (path !== null) await this.restore(path);
+    if (resume !== 'latest') return this.restore(resume);
+    const dir = (this.#options.checkpoint as CheckpointOptions).dir;
+    if ((await latestCheckpoint(dir)) !== null) await this.restore(dir);
   }
 
   /** One epoch (the rest of it after a resume); sets `session.stopped` when a callback stops the run. */
@@ -266,7 +268,7 @@ export class Trainer<S = unknown> implements RunningTrainer<S> {
 
   /**
    * Saves a checkpoint now under `options.checkpoint.dir` (atomically; refuses non-finite
-   * weights with NonFiniteError and writes nothing). Returns its directory.
+   * weights with NonFiniteError and writes nothing). Returns where it is (its directory, for a path).
    */
   async saveCheckpoint(): Promise<string> {
     this.#checkAlive('saveCheckpoint');
@@ -310,12 +312,13 @@ export class Trainer<S = unknown> implements RunningTrainer<S> {
   }
 
   /**
-   * Loads a checkpoint (a `step-*` directory, or a root whose `latest` is followed) into this
+   * Loads a checkpoint (a {@link CheckpointStore}'s latest, or in Node.js a `step-*` directory or a
+   * root whose `latest` is followed) into this
    * trainer: weights, optimizer slots, strategy state, rng and position. Everything is checked
    * first (integrity, config fingerprint, variable names/shapes, optimizer and strategy state)
    * and nothing changes unless all of it passes; otherwise {@link CheckpointError}.
    */
-  async restore(path: string): Promise<void> {
+  async restore(path: string | CheckpointStore): Promise<void> {
     this.#checkAlive('restore');
     if (this.#running && this.step > 0) throw new ArgumentError('Trainer.restore: cannot restore while the trainer is running', { argument: 'this' });
     const loaded = await readCheckpoint(path);

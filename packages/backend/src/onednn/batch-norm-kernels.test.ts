@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '@contrastive/core';
 import { describe, expect, it } from 'vitest';
 import { startOnednn } from '../../test/onednn-harness.js';
-import { initBackend } from '../init-backend.js';
+import { initBackend } from '../node/init-backend.js';
 import { BATCH_NORM_KERNELS } from './batch-norm-kernels.js';
 
 const { addon, reason } = await startOnednn();

@@ -15,7 +15,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { BackendError } from '@contrastive/core';
-import type { OnednnAddon } from './addon.js';
+import type { OnednnAddon } from './addon-types.js';
 
 /** The kernel names (also spelled out in @contrastive/nn's BatchNorm op). */
 export const BATCH_NORM_KERNELS = { forward: 'ContrastiveBatchNormTrain', backward: 'ContrastiveBatchNormGrad' } as const;

@@ -12,7 +12,7 @@ import { maxErrors, runKernel, stockKernel, type HostTensor } from '../../test/k
 import { startOnednn } from '../../test/onednn-harness.js';
 import { makeConv2DBackpropFilter } from '../kernels/conv2d-backprop-filter.js';
 import { makeConv2DBackpropInput } from '../kernels/conv2d-backprop-input.js';
-import { initBackend } from '../init-backend.js';
+import { initBackend } from '../node/init-backend.js';
 import { makeOnednnKernel, onednnConvGeometry, onednnKernelStats, onednnRefusals } from './kernels.js';
 
 const { addon, reason } = await startOnednn();

@@ -21,7 +21,7 @@ import type {
   TensorInfo,
 } from '@tensorflow/tfjs-core';
 import { geometryMatchingDy } from '../kernels/conv-geometry.js';
-import type { OnednnAddon } from './addon.js';
+import type { OnednnAddon } from './addon-types.js';
 
 /** The parts of tfjs-backend-wasm's `BackendWasm` these kernels use. */
 interface WasmBackendLike {

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '@contrastive/core';
 import { describe, expect, it } from 'vitest';
-import { initBackend } from '../init-backend.js';
+import { initBackend } from '../node/init-backend.js';
 import { wasmHeapStats } from '../memory-guard.js';
 import { startOnednn } from '../../test/onednn-harness.js';
 import { onednnKernelStats } from './kernels.js';

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
 import { BackendError } from '@contrastive/core';
-import type { OnednnAddon } from './addon.js';
+import type { OnednnAddon } from './addon-types.js';
 import { ONEDNN_KERNELS, makeOnednnKernel } from './kernels.js';
 import { BATCH_NORM_KERNELS, makeBatchNormGrad, makeBatchNormTrain } from './batch-norm-kernels.js';
 

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadOnednnAddon } from './addon.js';
+import { loadOnednnAddon } from '../node/onednn-addon.js';
 import { ONEDNN_REQUIRED } from '../../test/onednn-harness.js';
 
 interface ChildReport {

@@ -11,7 +11,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { byol, mocoV2 as mocoV2Recipe, simclr as simclrRecipe } from '@contrastive/augment';
 import { Rng, type Strategy } from '@contrastive/core';
-import { readCifar10Binary, readIdx } from '@contrastive/data';
+import { readCifar10Binary, readIdx } from '@contrastive/data/node';
 import { convNet, mlpEncoder, resnet } from '@contrastive/encoders';
 import { linearHead, mlpHead, mlpHeadV2 } from '@contrastive/heads';
 import { infoNce, ntXent, ntXentLoss, supCon } from '@contrastive/losses';

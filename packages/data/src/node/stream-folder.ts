@@ -6,7 +6,7 @@
 import { ArgumentError, DataFormatError, assertInteger, assertOptionsObject, describeValue } from '@contrastive/core';
 import { batchFromIndices, disposeBatch, type ImageDataset, type TensorBatch } from '../dataset.js';
 import type { LoaderBatch } from '../loader.js';
-import { assertOptionalDir } from '../paths.js';
+import { assertOptionalDir } from './paths.js';
 import { checkSampleIndices } from '../sample-indices.js';
 import { prefetch } from '../prefetch.js';
 import { batchSchedule, checkLoaderOptions, type ScheduleOptions } from '../shuffle.js';

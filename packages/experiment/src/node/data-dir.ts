@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ArgumentError } from '@contrastive/core';
-import { DATA_DIR_ENV, ensureCifar10, locateCifar10, type Cifar10Files } from '@contrastive/data';
+import { DATA_DIR_ENV, ensureCifar10, locateCifar10, type Cifar10Files } from '@contrastive/data/node';
 
 /** The monorepo root above this module (a directory holding `nx.json`), or undefined when installed elsewhere. */
 export function repositoryRoot(from: string = fileURLToPath(import.meta.url)): string | undefined {

@@ -7,8 +7,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '@contrastive/core';
-import { DEBIAN_FASHION_MNIST_DIR, DATA_DIR_ENV, loadCifar10, loadFashionMnist, loadImageFolder, loadMnist, type ImageDataset, type TabularDataset } from '@contrastive/data';
-import { loadTabular } from '@contrastive/data/node';
+import type { ImageDataset, TabularDataset } from '@contrastive/data';
+import { DEBIAN_FASHION_MNIST_DIR, DATA_DIR_ENV, loadCifar10, loadFashionMnist, loadImageFolder, loadMnist, loadTabular } from '@contrastive/data/node';
 import { DEFAULT_TEST_FRACTION, type DataConfig } from '../data-config.js';
 import type { ExperimentData } from '../experiment-data.js';
 import { seededSplit, seededSubset, standardize, toRgb } from '../split.js';

@@ -8,7 +8,7 @@ import { ArgumentError, type Encoder } from '@contrastive/core';
 import { writeFileAtomic } from '@contrastive/core/node';
 import { buildEncoder } from '../build.js';
 import { parseConfig, type RunConfig } from '../config.js';
-import { runEvaluation } from '../evaluate-run.js';
+import { runEvaluation } from './evaluate-run.js';
 import { trainingSplit, type ExperimentData } from '../experiment-data.js';
 import { logOf, type ExperimentIO } from '../experiment-io.js';
 import type { EvalFile } from '../report-html.js';

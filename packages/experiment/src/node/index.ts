@@ -49,3 +49,4 @@ export {
 export { embedExperiment, type EmbedExperimentOptions, type EmbedExperimentResult } from './embed-experiment.js';
 export { reportExperiment, writeRunReport, type ReportExperimentOptions } from './report-experiment.js';
 export { previewExperiment, type PreviewExperimentOptions, type PreviewExperimentResult } from './preview-experiment.js';
+export { runEvaluation, embeddingMapPng, type RunEvaluationOptions, type RunEvaluationResult } from './evaluate-run.js';

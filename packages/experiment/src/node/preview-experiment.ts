@@ -7,7 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ArgumentError, ConfigError, Rng } from '@contrastive/core';
 import { batchFromIndices, disposeBatch } from '@contrastive/data';
-import { writePreviewGrid } from '@contrastive/augment';
+import { writePreviewGrid } from '@contrastive/augment/node';
 import { buildAugmenter } from '../build.js';
 import type { RunConfig } from '../config.js';
 import { logOf, type ExperimentIO } from '../experiment-io.js';

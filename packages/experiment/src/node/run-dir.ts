@@ -23,6 +23,7 @@ import { latestCheckpoint, readCheckpoint, resolveCheckpoint } from '@contrastiv
 import { buildEncoder } from '../build.js';
 import { parseConfig, type RunConfig } from '../config.js';
 import { displayPath } from './display-path.js';
+import type { RunInfo } from '../run-info.js';
 
 /** File names inside a run directory. */
 export const RUN_FILES = {
@@ -37,25 +38,7 @@ export const RUN_FILES = {
   report: 'report.html',
 } as const;
 
-/** `run.json`. */
-export interface RunInfo {
-  readonly format: 'contrastive-run';
-  readonly version: 1;
-  /** 'running', 'stopped' (Ctrl-C or SIGTERM; resume with --resume), 'completed' or 'failed' (see `error`). */
-  readonly status: 'running' | 'stopped' | 'completed' | 'failed';
-  /** Why the run failed (status 'failed' only). */
-  readonly error?: string;
-  readonly steps: number;
-  readonly totalSteps: number;
-  /** Checkpoint paths of the encoder's variables are `<encoderPrefix>.<path>` (e.g. `encoder.conv1.kernel`). */
-  readonly encoderPrefix: string;
-  readonly encoderName: string;
-  readonly engine: string;
-  readonly data: { readonly dir: string; readonly source: string; readonly trainImages: number };
-  /** The shape of one encoder input (`[H, W, C]` or `[features]`); absent in runs written before datasets other than CIFAR-10. */
-  readonly inputShape?: readonly number[];
-  readonly updated: string;
-}
+export type { RunInfo } from '../run-info.js';
 
 /** Writes `run.json` atomically. */
 export async function writeRunInfo(runDir: string, info: RunInfo): Promise<void> {

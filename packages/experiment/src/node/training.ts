@@ -12,8 +12,9 @@ import { batchFromIndices, disposeBatch, type ImageDataset } from '@contrastive/
 import { isTabular, sampleShape, samplesEpoch, type Samples } from '../samples.js';
 import { saveEncoder } from '@contrastive/encoders';
 import { shouldShowProgress, writeFileAtomic } from '@contrastive/core/node';
-import { writePreviewGrid } from '@contrastive/augment';
-import { MetricsLog, Trainer, canonicalJson, failpoint, findResumableCheckpoint, recoverCheckpointRoot, type ProgressBarOptions, type StepInfo, type TrainerCallbacks } from '@contrastive/train';
+import { writePreviewGrid } from '@contrastive/augment/node';
+import { Trainer, canonicalJson, failpoint, type ProgressBarOptions, type StepInfo, type TrainerCallbacks } from '@contrastive/train';
+import { MetricsLog, findResumableCheckpoint, recoverCheckpointRoot } from '@contrastive/train/node';
 import { buildOptimizer, buildRunParts, buildSchedule, type RunParts } from '../build.js';
 import type { RunConfig } from '../config.js';
 import { atConfigKey } from '../config-keys.js';
