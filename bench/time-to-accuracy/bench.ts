@@ -104,7 +104,8 @@ async function runContrastive(): Promise<Result & { engineReport: string }> {
   const { initBackend } = await import('@contrastive/backend');
   const { Rng } = await import('@contrastive/core');
   const { simclr: simclrAugment } = await import('@contrastive/augment');
-  const { readCifar10Binary, batchFromIndices, disposeBatch } = await import('@contrastive/data');
+  const { batchFromIndices, disposeBatch } = await import('@contrastive/data');
+  const { readCifar10Binary } = await import('@contrastive/data/node');
   const { resnet, countParameters } = await import('@contrastive/encoders');
   const { mlpHead } = await import('@contrastive/heads');
   const { simclr } = await import('@contrastive/strategies');
