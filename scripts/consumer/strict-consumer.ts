@@ -42,6 +42,6 @@ export async function consumer(): Promise<number> {
   const e: unknown = new ArgumentError('x', { argument: 'y' });
   return (
     report.kernelsAdded.length + views.length + summary.steps + loaded.manifest.step + loss.size + bank.dim + loader.batchesPerEpoch +
-    idx.dims.length + svg.length + config.name.length + MAIN_CONFIG.name.length + String(recipeOf).length + grid.width + alignment(z, z) + uniformity(z) + (e instanceof Error ? 1 : 0)
+    idx.dims.length + svg.length + config.name.length + (MAIN_CONFIG.name ?? '').length + String(recipeOf).length + grid.width + alignment(z, z) + uniformity(z) + (e instanceof Error ? 1 : 0)
   );
 }
