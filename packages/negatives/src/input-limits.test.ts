@@ -15,6 +15,7 @@ describe('negative sources: limits before allocation', () => {
     const big = (() => {
       try {
         momentumQueue({ size: 4, dim: 1e9 });
+        return undefined;
       } catch (e) {
         return e;
       }
