@@ -19,7 +19,6 @@ describe('negative sources: limits before allocation', () => {
       } catch (e) {
         return e;
       }
-      return undefined;
     })();
     expect(big).toBeInstanceOf(MemoryLimitError);
     expect(big).toMatchObject({ argument: 'options.dim', received: 1e9 });
