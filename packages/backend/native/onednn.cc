@@ -242,6 +242,35 @@ std::unordered_map<std::string, std::unique_ptr<ConvBackwardWeights>> backwardWe
 std::unordered_map<std::string, std::string> implementations;  // cache key -> oneDNN implementation name
 uint64_t primitivesCreated = 0;
 
+// The input pixels a 1x1 convolution reads, gathered into [n, oh, ow, c] (zeros where a tap falls in
+// the padding): the input of the same convolution with stride 1 and no padding.
+//
+// Why: for a strided (or padded) 1x1 backward-weights convolution oneDNN 2.6.3 picks jit_1x1 with
+// its "reduce to unit stride" (rtus) driver, which copies the strided input into a scratchpad
+// buffer. With fewer input channels than the ISA's channel block (ic 4 or 8 on avx512_core, block
+// 16; ic 4 on avx2, block 8) that path corrupts the native heap (SIGSEGV, "munmap_chunk(): invalid
+// pointer" or a hang, at once or later; on avx2 also a wrong filter gradient): the ResNet-18
+// x0.125 ImageNet-stem downsample shortcut, 56x56x8 -> 28x28x16 at 224 px. The same problem at
+// stride 1 is correct. Doing the gather here hands oneDNN a stride-1 unpadded 1x1 problem, which
+// has no rtus step.
+void gatherUnitStride(const ConvGeometry &g, const float *x, float *out) {
+  const int64_t rows = g.n * g.oh;
+#pragma omp parallel for schedule(static)
+  for (int64_t r = 0; r < rows; r++) {
+    const int64_t b = r / g.oh, i = r % g.oh;
+    const int64_t hi = i * g.sh - g.pt;
+    float *dst = out + r * g.ow * g.c;
+    for (int64_t j = 0; j < g.ow; j++, dst += g.c) {
+      const int64_t wi = j * g.sw - g.pl;
+      if (hi < 0 || hi >= g.h || wi < 0 || wi >= g.w) {
+        std::fill(dst, dst + g.c, 0.f);
+      } else {
+        std::memcpy(dst, x + ((b * g.h + hi) * g.w + wi) * g.c, static_cast<size_t>(g.c) * sizeof(float));
+      }
+    }
+  }
+}
+
 // mode 0: forward y = act(conv(x, w) + b); 1: dx = conv_backward_data(dy, w); 2: dw = conv_backward_weights(x, dy).
 // params: [mode, xOff, wOff, wId, bOff(-1), yOff, n,h,w,c, kh,kw,o, oh,ow, sh,sw, dh,dw, pt,pl,pb,pr, activation, alpha]
 void conv(const Bytes &heap, const Params &p) {
@@ -254,6 +283,15 @@ void conv(const Bytes &heap, const Params &p) {
   float *x = heapFloats(heap, xOff, g.n * g.h * g.w * g.c, mode == 1 ? "dx" : "x");
   float *w = heapFloats(heap, wOff, g.kh * g.kw * g.c * g.o, mode == 2 ? "dw" : "filter");
   float *y = heapFloats(heap, yOff, g.n * g.oh * g.ow * g.o, mode == 0 ? "y" : "dy");
+  // A strided or padded 1x1 backward-weights convolution runs as the stride-1 one over the gathered
+  // input (see gatherUnitStride): same result, and no oneDNN rtus copy.
+  std::vector<float> gathered;
+  if (mode == 2 && g.kh == 1 && g.kw == 1 && (g.sh != 1 || g.sw != 1 || g.pt != 0 || g.pl != 0 || g.pb != 0 || g.pr != 0)) {
+    gathered.resize(static_cast<size_t>(g.n * g.oh * g.ow * g.c));
+    gatherUnitStride(g, x, gathered.data());
+    g = ConvGeometry{g.n, g.oh, g.ow, g.c, 1, 1, g.o, g.oh, g.ow, 1, 1, 1, 1, 0, 0, 0, 0};
+    x = gathered.data();
+  }
   auto &stream = cpuStream();
   const std::string key = std::to_string(mode) + ":" + g.key() + std::to_string(activation) + ":" + std::to_string(alpha) + ":" +
                           std::to_string(bOff >= 0);

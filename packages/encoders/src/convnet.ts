@@ -26,7 +26,7 @@ export interface ConvNetOptions extends ImageEncoderOptions {
 /** The network description of a ConvNet. @internal */
 export function convNetSpec(where: string, options: ConvNetOptions): GraphSpec {
   assertOptionsObject(where, 'options', options);
-  assertKnownKeys(where, 'options', options, ['widths', 'batchNorm', 'inputShape', 'seed', 'name', 'bnMomentum', 'bnEpsilon']);
+  assertKnownKeys(where, 'options', options, ['widths', 'batchNorm', 'fc', 'inputShape', 'seed', 'name', 'bnMomentum', 'bnEpsilon']);
   const widths = options.widths ?? [32, 64, 128, 256];
   assertWidths(where, 'options.widths', widths);
   const useBn = options.batchNorm ?? true;

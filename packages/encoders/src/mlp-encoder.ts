@@ -28,7 +28,7 @@ export interface MlpEncoderOptions extends BatchNormOptions {
 /** The network description of an MLP encoder. @internal */
 export function mlpEncoderSpec(where: string, options: MlpEncoderOptions): GraphSpec {
   assertOptionsObject(where, 'options', options);
-  assertKnownKeys(where, 'options', options, ['inputDim', 'hidden', 'batchNorm', 'seed', 'name', 'bnMomentum', 'bnEpsilon']);
+  assertKnownKeys(where, 'options', options, ['inputDim', 'hidden', 'batchNorm', 'activation', 'seed', 'name', 'bnMomentum', 'bnEpsilon']);
   if (options === undefined) {
     throw new ArgumentError(`${where}: argument 'options' must be an options object with 'inputDim' and 'hidden', received undefined`, { argument: 'options', expected: 'an options object', received: undefined });
   }

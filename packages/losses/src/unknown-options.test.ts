@@ -18,7 +18,7 @@ describe('losses: unknown options', () => {
     const b = tf.tensor2d([0, 1, 1, 0], [2, 2]);
     const cases: [() => unknown, string][] = [
       [() => ntXent(a, b, { temperature: 0.2, temprature: 1 } as never), 'options.temprature'],
-      [() => supCon([a, b], null, { temperature: 0.2, negatives: a } as never), 'options.negatives'],
+      [() => supCon([a, b], null, { temperature: 0.2, negativeLabel: a } as never), 'options.negativeLabel'],
       [() => infoNce(a, b, null, { temperature: 0.2, inBatch: true } as never), 'options.inBatch'],
       [() => ntXentLoss({ temperature: 0.5, sclae: 'paper' } as never), 'options.sclae'],
       [() => supConLoss({ temperature: 0.5, requireLabel: true } as never), 'options.requireLabel'],

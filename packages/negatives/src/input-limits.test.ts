@@ -15,10 +15,10 @@ describe('negative sources: limits before allocation', () => {
     const big = (() => {
       try {
         momentumQueue({ size: 4, dim: 1e9 });
+        return undefined;
       } catch (e) {
         return e;
       }
-      return undefined;
     })();
     expect(big).toBeInstanceOf(MemoryLimitError);
     expect(big).toMatchObject({ argument: 'options.dim', received: 1e9 });
