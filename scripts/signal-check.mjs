@@ -7,7 +7,7 @@
  * `run.json` `stopped` and status 130 (SIGINT) or 143 (SIGTERM). Needs `npm run build` first
  * (scripts/test-all.mjs runs it after the build). Prints one line per command; exits 1 on failure.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -61,6 +61,16 @@ function check(label, command, args, signal) {
       done(ok);
     });
   });
+}
+
+// `npm ci` links a workspace's bin only if its file exists at install time; the CLI's bin is
+// build output (dist/bin.js), so on a fresh clone the `contrastive` link is made here, after the build.
+if (!existsSync(join(root, 'node_modules', '.bin', 'contrastive'))) {
+  const linked = spawnSync('npm', ['rebuild', '--ignore-scripts', '@contrastive/cli'], { cwd: root, stdio: 'inherit' });
+  if (linked.status !== 0) {
+    console.log('FAIL npm rebuild could not link the contrastive executable');
+    process.exit(1);
+  }
 }
 
 const results = [
