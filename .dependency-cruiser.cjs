@@ -1,7 +1,7 @@
 /**
  * Layering rules (docs/architecture.md, "Dependency direction"):
  *   core <- nn <- {augment, encoders, heads, losses, negatives} <- strategies <- train <- eval
- *   <- experiment <- cli
+ *   <- experiment <- sweep <- cli
  *   data and backend depend on core only. nn is the module layer (Module, parameter paths,
  *   BatchNorm, l2Normalize, momentum update) that the middle packages share instead of
  *   importing each other.
@@ -23,11 +23,12 @@ const allowed = {
   train: ['core', 'nn', 'augment', 'encoders', 'heads', 'losses', 'negatives', 'strategies'],
   eval: ['core', 'nn', 'augment', 'encoders', 'heads', 'losses', 'negatives', 'strategies', 'train'],
   experiment: ['core', 'nn', 'backend', 'data', 'augment', 'encoders', 'heads', 'losses', 'negatives', 'strategies', 'train', 'eval'],
-  cli: ['core', 'nn', 'backend', 'data', 'augment', 'encoders', 'heads', 'losses', 'negatives', 'strategies', 'train', 'eval', 'experiment'],
+  sweep: ['core', 'nn', 'backend', 'data', 'augment', 'encoders', 'heads', 'losses', 'negatives', 'strategies', 'train', 'eval', 'experiment'],
+  cli: ['core', 'nn', 'backend', 'data', 'augment', 'encoders', 'heads', 'losses', 'negatives', 'strategies', 'train', 'eval', 'experiment', 'sweep'],
 };
 const packages = Object.keys(allowed);
 // Node.js built-ins (with or without the node: prefix) and the npm packages that only run on Node.js.
-const NODE_ONLY = `^(node:|(${require('node:module').builtinModules.join('|')})$)|(^|/)node_modules/(pngjs|cli-progress|tar|jpeg-js|@tensorflow/tfjs-node|@tensorflow/tfjs-node-gpu|node-api-headers)/|^packages/[^/]+/src/node/`;
+const NODE_ONLY = `^(node:|(${require('node:module').builtinModules.join('|')})$)|(^|/)node_modules/(pngjs|cli-progress|tar|bullmq|ioredis|jpeg-js|@tensorflow/tfjs-node|@tensorflow/tfjs-node-gpu|node-api-headers)/|^packages/[^/]+/src/node/`;
 
 const layerRules = packages.map((pkg) => {
   const forbidden = packages.filter((other) => other !== pkg && !allowed[pkg].includes(other));

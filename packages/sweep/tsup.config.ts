@@ -1,0 +1,6 @@
+import { packageBuildConfig } from '../../tsup.config.base.ts';
+
+// `@contrastive/sweep/node`: running cells (local worker processes, Redis/BullMQ queue) and the
+// sweep directory on disk, kept out of the browser-safe main entry (sweep files, cell expansion,
+// result tables).
+export default packageBuildConfig({ entry: { node: 'src/node/index.ts' } });
