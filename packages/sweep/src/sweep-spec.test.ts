@@ -42,5 +42,6 @@ describe('parseSweepSpec', () => {
 
   it('refuses grid and random together', () => {
     expect(problem({ name: 's', grid: { seed: [1] }, random: { samples: 1, space: {} } }).message).toContain('sweep.random: expected either grid or random, not both');
+    expect(problem({ name: 's', grid: { seed: [1, 2] } }).message).toContain("sweep.grid.seed: expected the seeds of a sweep in 'seeds', not in the grid");
   });
 });
