@@ -9,9 +9,9 @@
 import { existsSync } from 'node:fs';
 import { appendFile, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { ArgumentError } from '@contrastive/core';
+import { ArgumentError, type Encoder } from '@contrastive/core';
 import { writeFileAtomic } from '@contrastive/core/node';
-import { InterruptedError, createStopController, trainingSplit, type RunConfig } from '@contrastive/experiment';
+import { InterruptedError, createStopController, projectedEncoder, trainingSplit, type RunConfig, type RunParts } from '@contrastive/experiment';
 import { RUN_FILES, readMetrics, runEvaluation, trainExperiment } from '@contrastive/experiment/node';
 import type { CellFailure, CellProgress, CellResult } from '../cell-result.js';
 import { evaluationConfig } from '../expand-cells.js';
@@ -64,6 +64,28 @@ export function findCell(plan: SweepPlan, cellId: string): CellPlan {
     });
   }
   return cell;
+}
+
+/**
+ * The encoder an evaluation measures: the trained encoder's h, or with `eval.representation:
+ * projection` the projection z = g(h) through the trained head (SimCLR Figure 8). The parts stay
+ * owned by the caller: disposing the returned view frees nothing.
+ */
+function evaluatedEncoder(parts: RunParts, config: RunConfig): Encoder {
+  if (config.eval.representation !== 'projection') return parts.encoder;
+  const z = projectedEncoder(parts.encoder, parts.head);
+  return {
+    name: z.name,
+    outputDim: z.outputDim,
+    get trainableVariables() {
+      return z.trainableVariables;
+    },
+    get nonTrainableVariables() {
+      return z.nonTrainableVariables;
+    },
+    apply: (x, options) => z.apply(x, options),
+    dispose() {},
+  };
 }
 
 /** The evaluation configuration of a cell: a linear probe that is not measured runs one epoch only. */
@@ -146,12 +168,13 @@ export async function runCell(sweepDir: string, cellId: string, options: RunCell
           Object.assign(metrics, measured(plan.measure, evaluation.name, { knn: Number.NaN, linear: Number.NaN, alignment: null, uniformity: Number.NaN }));
           continue;
         }
+        const config = evalConfigs[i]!;
         const { file } = await runEvaluation({
-          encoder: training.parts.encoder,
-          config: evalConfigs[i]!,
+          encoder: evaluatedEncoder(training.parts, config),
+          config,
           train: trainingSplit(data),
           test: data.test,
-          source: dir,
+          source: config.eval.representation === 'projection' ? `${dir} (projection z = g(h))` : dir,
           map: false,
           log,
           stop,
