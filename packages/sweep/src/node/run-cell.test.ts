@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InterruptedError } from '@contrastive/experiment';
 import { readMetrics } from '@contrastive/experiment/node';
 import { describe, expect, it } from 'vitest';
 import { prepareSweep, readSweepPlan } from './prepare-sweep.js';
-import { runCell } from './run-cell.js';
+import { CellBusyError, runCell } from './run-cell.js';
 import { CELL_FILES, cellDir } from './sweep-dir.js';
 import { tinySetup } from './tiny-sweep.fixture.js';
 
@@ -66,5 +66,17 @@ describe('runCell', () => {
     expect([h.pretrained.dim, h.settings.k]).toEqual([8, 5]);
     expect([z.pretrained.dim, z.settings.k]).toEqual([4, 3]);
     expect(z.source).toContain('projection z = g(h)');
+  });
+
+  it('refuses a cell another live process is running, touching nothing of it', async () => {
+    const { dir, base } = await tinySetup();
+    const { sweepDir } = await prepareSweep({ baseConfig: base, sweep: { name: 'busy' }, outDir: dir });
+    const cd = cellDir(sweepDir, 'base.seed=0');
+    await mkdir(path.join(cd, CELL_FILES.lockDir), { recursive: true });
+    // The parent of this test process is alive: its lock is live.
+    await writeFile(path.join(cd, CELL_FILES.lockDir, '.lock'), JSON.stringify({ pid: process.ppid, host: (await import('node:os')).hostname(), started: 'now' }));
+    await expect(runCell(sweepDir, 'base.seed=0', { engine: 'cpu' })).rejects.toBeInstanceOf(CellBusyError);
+    expect(existsSync(path.join(cd, CELL_FILES.attempts))).toBe(false);
+    expect(existsSync(path.join(cd, CELL_FILES.failure))).toBe(false);
   });
 });
