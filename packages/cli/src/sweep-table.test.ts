@@ -37,14 +37,37 @@ describe('the live sweep table', () => {
       expect(s.text()).toBe('');
       vi.advanceTimersByTime(250);
       const first = s.text();
-      expect(first.split('\n')[0]).toMatch(/^cell\s+status\s+step\s+loss\s+knn\.top1$/);
+      expect(first.split('\n')[0]).toBe('0/2 done, 2 running, 0 failed, 0 queued');
+      expect(first.split('\n')[1]).toMatch(/^cell\s+status\s+step\s+loss\s+knn\.top1$/);
       expect(first).toMatch(new RegExp(`${a.replace(/\./g, '\\.')}\\s+running\\s+5/10\\s+2\\.5000`));
       expect(first).toMatch(new RegExp(`${b.replace(/\./g, '\\.')}\\s+started`));
       table.onEvent({ cellId: a, kind: 'finished', result });
       table.close();
       const redraw = s.text().slice(first.length);
-      expect(redraw.startsWith('\x1b[3F\x1b[J')).toBe(true);
+      expect(redraw.startsWith('\x1b[4F\x1b[J')).toBe(true);
+      expect(redraw).toContain('1/2 done, 1 running');
       expect(redraw).toMatch(/finished\s+10\/10\s+1\.2500\s+45\.67%/);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('a terminal smaller than the table: running and failed cells first, the rest counted', () => {
+    vi.useFakeTimers();
+    try {
+      const big = planSweep({ name: 'big', seeds: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] }, {}, 'h');
+      const s = sink(true);
+      (s.stream as { rows?: number }).rows = 6;
+      const table = createSweepTable(big, { stream: s.stream, show: true });
+      table.onEvent({ cellId: 'base.seed=7', kind: 'started' });
+      table.onEvent({ cellId: 'base.seed=9', kind: 'failed', error: 'x' });
+      table.close();
+      const out = s.text().trimEnd().split('\n');
+      expect(out).toHaveLength(5);
+      expect(out[0]).toBe('0/10 done, 1 running, 1 failed, 8 queued');
+      expect(out[2]).toMatch(/^base\.seed=7\s+started/);
+      expect(out[3]).toMatch(/^base\.seed=9\s+failed/);
+      expect(out[4]).toBe('… 8 more cells');
     } finally {
       vi.useRealTimers();
     }
