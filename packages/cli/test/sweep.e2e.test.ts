@@ -1,14 +1,17 @@
 /**
  * `contrastive sweep` end to end on a tiny tabular sweep (three Gaussian blobs, an MLP, 4
  * steps per cell): 4 cells in 2 local worker processes, the result files, the markdown table on
- * stdout; a rerun skips every cell; bad flags and sweep files are usage errors.
+ * stdout; a rerun skips every cell; bad flags and sweep files are usage errors; Ctrl-C sent to the
+ * process group stops the workers with a checkpoint and the rerun resumes the cells.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot, sharedDataDir } from '../../../test/shared-data.js';
 import { cli, expectExit, noStackTrace } from './cli-process.js';
+import { killStartedGroups, loggedSteps, shellStatus, startGroup, waitUntil } from './process-group.js';
 
 let dir: string;
 let base: string;
@@ -49,6 +52,8 @@ eval: { bankSize: 60, testSize: 20, k: 5, linear: { epochs: 3, batchSize: 32 } }
   sweep = path.join(dir, 'sweep.yaml');
   await writeFile(sweep, 'name: temp\nseeds: [0, 1]\ngrid:\n  strategy.temperature: [0.2, 0.5]\nmeasure: [knn, uniformity]\n');
 });
+
+afterEach(killStartedGroups);
 
 describe('contrastive sweep', () => {
   it('runs 4 cells in 2 workers, writes the results and prints the table; a rerun skips every cell', async () => {
@@ -102,5 +107,42 @@ describe('contrastive sweep', () => {
     const queue = await cli(['sweep', '--config', base, '--sweep', sweep, '--out', out, '--queue', 'redis://localhost:6379']);
     expectExit(queue, 2);
     expect(queue.stderr).toContain('--queue: the Redis/BullMQ executor is not available yet');
+  });
+
+  it('Ctrl-C (SIGINT to the process group) stops every worker after its step with a checkpoint, exit 130; the same command resumes', async () => {
+    const longBase = path.join(dir, 'long.yaml');
+    await writeFile(longBase, (await readFile(base, 'utf8')).replace('train: { batchSize: 16, maxSteps: 4, epochs: 2 }', 'train: { batchSize: 16, maxSteps: 300, epochs: 100 }').replace('checkpoint: { everySteps: 2 }', 'checkpoint: { everySteps: 1000 }'));
+    const longSweep = path.join(dir, 'long-sweep.yaml');
+    await writeFile(longSweep, 'name: long\nseeds: [0, 1]\n');
+    const args = ['--conditions=contrastive-source', '--import', 'tsx', path.join(repoRoot(), 'packages', 'cli', 'src', 'bin.ts'), 'sweep', '--config', longBase, '--sweep', longSweep, '--out', out, '--workers', '2', '--engine', 'cpu'];
+    const env = { CONTRASTIVE_DATA_DIR: sharedDataDir(), CONTRASTIVE_WASM_THREADS: '1', FORCE_COLOR: '0' };
+    const cells = ['base.seed=0', 'base.seed=1'].map((id) => path.join(out, 'long', 'cells', id));
+    const p = startGroup(process.execPath, args, repoRoot(), env);
+    await waitUntil(async () => (await loggedSteps(path.join(cells[0]!, 'metrics.jsonl'))) >= 1 || (await loggedSteps(path.join(cells[1]!, 'metrics.jsonl'))) >= 1);
+    p.signalGroup('SIGINT');
+    const r = await p.done;
+    expect(shellStatus(r)).toBe(130);
+    expect(r.stderr).toContain('SIGINT: stopping after the current step');
+    expect(r.stderr).toContain('rerun the same command to resume them');
+    let stopped = 0;
+    for (const c of cells) {
+      expect(existsSync(path.join(c, 'result.json'))).toBe(false);
+      // No worker is left running the cell: its lock is released.
+      expect(existsSync(path.join(c, '.cell', '.lock'))).toBe(false);
+      const steps = await loggedSteps(path.join(c, 'metrics.jsonl'));
+      if (steps > 0) {
+        stopped++;
+        expect(steps).toBeLessThan(300);
+        expect((await readFile(path.join(c, 'checkpoints', 'latest'), 'utf8')).trim()).toBe(`step-${String(steps).padStart(9, '0')}`);
+      }
+    }
+    expect(stopped).toBeGreaterThan(0);
+    const again = await cli(['sweep', '--config', longBase, '--sweep', longSweep, '--out', out, '--workers', '2', '--engine', 'cpu']);
+    expectExit(again, 0);
+    for (const c of cells) {
+      const result = JSON.parse(await readFile(path.join(c, 'result.json'), 'utf8')) as { steps: number; attempts: number };
+      expect(result.steps).toBe(300);
+      if ((await readFile(path.join(c, 'cell.log'), 'utf8')).includes('resumed from')) expect(result.attempts).toBe(2);
+    }
   });
 });
