@@ -14,7 +14,7 @@ import { writeFileAtomic } from '@contrastive/core/node';
 import type { CellEvent, CellFailure } from '../cell-result.js';
 import type { CellPlan } from '../plan.js';
 import type { CellExecutor } from './executor.js';
-import { CELL_FILES, cellDir, readCellResult } from './sweep-dir.js';
+import { CELL_FILES, cellDir, readCellResult, readJsonIfExists } from './sweep-dir.js';
 import { defaultWorkerCount } from './worker-count.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
 
@@ -81,7 +81,8 @@ export function localExecutor(options: LocalExecutorOptions = {}): CellExecutor 
     const workers = new Set<Worker>();
 
     const recordCrash = async (cell: CellPlan, error: string): Promise<void> => {
-      const failure: CellFailure = { format: 'contrastive-sweep-cell-failure', cellId: cell.id, error, attempts: 0, time: new Date().toISOString() };
+      const attempts = (await readJsonIfExists<{ attempts?: number }>(path.join(cellDir(sweepDir, cell.id), CELL_FILES.attempts)).catch(() => undefined))?.attempts ?? 0;
+      const failure: CellFailure = { format: 'contrastive-sweep-cell-failure', cellId: cell.id, error, attempts, time: new Date().toISOString() };
       await mkdir(cellDir(sweepDir, cell.id), { recursive: true });
       await writeFileAtomic(path.join(cellDir(sweepDir, cell.id), CELL_FILES.failure), `${JSON.stringify(failure, null, 2)}\n`).catch(() => undefined);
     };
