@@ -89,4 +89,23 @@ describe('localExecutor', () => {
       expect(await readFile(path.join(cellDir(sweepDir, id), CELL_FILES.log), 'utf8')).toContain('resumed from');
     }
   });
+
+  it('a worker that dies (SIGKILL at a checkpoint) is replaced, its cell recorded as failed; the next run finishes it', async () => {
+    const { dir, base } = await tinySetup();
+    const { sweepDir, plan } = await prepareSweep({ baseConfig: base, sweep: { name: 'crash', seeds: [0, 1] }, outDir: dir });
+    const events: CellEvent[] = [];
+    const env = { ...process.env, CONTRASTIVE_FAILPOINT: 'checkpoint.files-written:1:kill' };
+    const outcome = await runSweep({ sweepDir, plan, executor: localExecutor({ workers: 1, engine: 'cpu', env }), onEvent: (e) => events.push(e) });
+    expect(outcome.failed.map((f) => f.cellId)).toEqual(['base.seed=0', 'base.seed=1']);
+    expect(outcome.failed[0]?.error).toContain('exited with SIGKILL while running the cell');
+    // Each cell ran in a worker of its own: the first one's replacement took the second cell.
+    expect(events.filter((e) => e.kind === 'started').map((e) => e.worker)).toEqual(['local-1', 'local-2']);
+    const failure = JSON.parse(await readFile(path.join(cellDir(sweepDir, 'base.seed=0'), CELL_FILES.failure), 'utf8')) as { attempts: number; error: string };
+    expect(failure.attempts).toBe(1);
+    const rerun = await runSweep({ sweepDir, plan, executor: localExecutor({ workers: 2, engine: 'cpu' }) });
+    expect(rerun.finished).toEqual(['base.seed=0', 'base.seed=1']);
+    expect(existsSync(path.join(cellDir(sweepDir, 'base.seed=0'), CELL_FILES.failure))).toBe(false);
+    const { summary } = await collectSweep(sweepDir, { html: false });
+    expect(summary.cells.map((c) => [c.status, c.result?.attempts])).toEqual([['finished', 2], ['finished', 2]]);
+  });
 });
