@@ -1,7 +1,7 @@
 /**
  * `contrastive sweep` end to end on a tiny tabular sweep (three Gaussian blobs, an MLP, 4
  * steps per cell): 4 cells in 2 local worker processes, the result files, the markdown table on
- * stdout; a rerun skips every cell; bad flags and sweep files are usage errors; Ctrl-C sent to the
+ * stdout; a rerun skips every cell; another specification is refused; Ctrl-C sent to the
  * process group stops the workers with a checkpoint and the rerun resumes the cells.
  */
 import { existsSync } from 'node:fs';
@@ -77,7 +77,7 @@ describe('contrastive sweep', () => {
     expectExit(report, 0);
   });
 
-  it('refuses another specification in the same directory without --overwrite, bad sweep keys, unknown flags and --queue (for now)', async () => {
+  it('refuses another specification in the same directory without --overwrite (more user errors, in process: src/commands/sweep.test.ts)', async () => {
     const other = path.join(dir, 'other.yaml');
     await writeFile(other, 'name: temp\ngrid:\n  strategy.temperature: [0.3]\n');
     const r = await cli(['sweep', '--config', base, '--sweep', other, '--out', out]);
@@ -85,28 +85,6 @@ describe('contrastive sweep', () => {
     expect(r.stderr).toContain('holds a sweep of another specification');
     expect(r.stderr).toContain('argument: --overwrite');
     noStackTrace(r.stderr);
-
-    const bad = path.join(dir, 'bad.yaml');
-    await writeFile(bad, 'name: bad\ngrid:\n  strategy.tempreature: [0.3]\nmesure: [knn]\n');
-    const b = await cli(['sweep', '--config', base, '--sweep', bad, '--out', out]);
-    expectExit(b, 2);
-    expect(b.stderr).toContain("sweep.mesure: unknown key (did you mean 'measure'?)");
-
-    const badKey = path.join(dir, 'bad-key.yaml');
-    await writeFile(badKey, 'name: badkey\ngrid:\n  strategy.tempreature: [0.3]\n');
-    const k = await cli(['sweep', '--config', base, '--sweep', badKey, '--out', out]);
-    expectExit(k, 2);
-    expect(k.stderr).toContain('sweep cell tempreature=0.3.seed=0 (set by the sweep key strategy.tempreature)');
-    expect(k.stderr).toContain("config.strategy.tempreature: unknown key (did you mean 'temperature'?)");
-    expect(existsSync(path.join(out, 'badkey'))).toBe(false);
-
-    const flag = await cli(['sweep', '--config', base, '--sweep', sweep, '--bogus']);
-    expectExit(flag, 2);
-    expect(flag.stderr).toContain("unknown option '--bogus'");
-
-    const queue = await cli(['sweep', '--config', base, '--sweep', sweep, '--out', out, '--queue', 'redis://localhost:6379']);
-    expectExit(queue, 2);
-    expect(queue.stderr).toContain('--queue: the Redis/BullMQ executor is not available yet');
   });
 
   it('Ctrl-C (SIGINT to the process group) stops every worker after its step with a checkpoint, exit 130; the same command resumes', async () => {
