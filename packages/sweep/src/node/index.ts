@@ -3,4 +3,4 @@
  * Node side of `@contrastive/sweep`: the sweep directory, local worker processes and the
  * Redis/BullMQ queue.
  */
-export {};
+export * from './queue/index.js';
