@@ -1,0 +1,149 @@
+/**
+ * End to end, with a real redis-server and two worker PROCESSES running a fake cell runner: one
+ * worker is SIGKILLed mid-cell; BullMQ's stalled-job check hands its cell to the other worker,
+ * which takes the dead worker's claim over and resumes from the checkpoint. Every cell must
+ * complete exactly once.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { redisExecutor } from './executor.js';
+import { startTestRedis, type TestRedis } from './test-redis.js';
+import type { QueueCellEvent } from './types.js';
+
+const FIXTURE = fileURLToPath(new URL('./fixtures/fake-worker.ts', import.meta.url));
+const STEPS = 8;
+const STEP_MS = 150;
+
+let redis: TestRedis;
+let dir: string;
+const children: ChildProcess[] = [];
+
+beforeAll(async () => {
+  redis = await startTestRedis();
+  dir = await mkdtemp(path.join(tmpdir(), 'queue-e2e-'));
+});
+
+afterAll(async () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  await redis?.stop();
+  if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+});
+
+interface WorkerProcess {
+  readonly child: ChildProcess;
+  readonly events: QueueCellEvent[];
+  readonly stderr: () => string;
+  readonly exited: Promise<number | string>;
+  /** Resolves with the first event that satisfies `pred`. */
+  when(pred: (e: QueueCellEvent) => boolean): Promise<QueueCellEvent>;
+}
+
+function startWorker(name: string, queueName: string): WorkerProcess {
+  const settings = {
+    worker: { url: redis.url, queueName, name, lockDuration: 1000, stalledInterval: 500, claimHeartbeatMs: 100, claimStaleMs: 5000, progressIntervalMs: 0 },
+    cell: { steps: STEPS, stepMs: STEP_MS, worker: name },
+  };
+  const child = spawn(process.execPath, ['--conditions=contrastive-source', '--import', 'tsx', FIXTURE, JSON.stringify(settings)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  const events: QueueCellEvent[] = [];
+  const waiters: { pred: (e: QueueCellEvent) => boolean; resolve: (e: QueueCellEvent) => void }[] = [];
+  let buffer = '';
+  let err = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    buffer += d.toString();
+    let nl;
+    while ((nl = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, nl);
+      buffer = buffer.slice(nl + 1);
+      const e = JSON.parse(line) as QueueCellEvent;
+      events.push(e);
+      for (const w of [...waiters]) {
+        if (w.pred(e)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(e);
+        }
+      }
+    }
+  });
+  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  return {
+    child,
+    events,
+    stderr: () => err,
+    exited,
+    when: (pred) => {
+      const hit = events.find(pred);
+      return hit !== undefined ? Promise.resolve(hit) : new Promise((resolve) => waiters.push({ pred, resolve }));
+    },
+  };
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: () => string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what()}`)), ms)))]).finally(() => clearTimeout(timer));
+}
+
+test('6 cells, 2 worker processes, one SIGKILLed mid-cell: every cell completes exactly once, the killed cell resumes from its checkpoint', async () => {
+  const started = performance.now();
+  const queueName = 'e2e';
+  const sweepDir = path.join(dir, 'sweep');
+  const plan = { name: 'e2e-sweep', cells: Array.from({ length: 6 }, (_, i) => ({ id: `c${i}` })) };
+  const executorEvents: QueueCellEvent[] = [];
+  const logs: string[] = [];
+  const { mkdir } = await import('node:fs/promises');
+  await mkdir(sweepDir, { recursive: true });
+
+  const run = redisExecutor({ url: redis.url, queueName, pollMs: 300, log: (l) => logs.push(l) })({ sweepDir, plan, onEvent: (e) => executorEvents.push(e) });
+  const a = startWorker('A', queueName);
+  const b = startWorker('B', queueName);
+  const diag = (): string => `\nA stderr:\n${a.stderr()}\nB stderr:\n${b.stderr()}\nexecutor log:\n${logs.join('\n')}`;
+
+  // Kill A in the middle of a cell (after its 3rd step, before its last).
+  const mid = await withTimeout(
+    a.when((e) => e.kind === 'progress' && (e.step ?? 0) >= 3 && (e.step ?? 0) < STEPS - 1),
+    60_000,
+    () => `worker A never got mid-cell${diag()}`,
+  );
+  a.child.kill('SIGKILL');
+  await a.exited;
+  const killedCell = mid.cellId;
+
+  await withTimeout(run, 90_000, () => `executor did not finish${diag()}`);
+  const elapsed = (performance.now() - started) / 1000;
+
+  // Every cell: one finished event at the executor, one result.json, one completion line.
+  for (const cell of plan.cells) {
+    expect(executorEvents.filter((e) => e.cellId === cell.id && e.kind === 'finished'), cell.id).toHaveLength(1);
+    const result = JSON.parse(await readFile(path.join(sweepDir, 'cells', cell.id, 'result.json'), 'utf8')) as { steps: number };
+    expect(result.steps).toBe(STEPS);
+  }
+  expect(executorEvents.filter((e) => e.kind === 'failed')).toEqual([]);
+  const completions = (await readFile(path.join(sweepDir, 'completions.log'), 'utf8')).trim().split('\n');
+  expect(completions.map((l) => l.split(' ')[0]).sort()).toEqual(plan.cells.map((c) => c.id).sort());
+
+  // The killed cell: A's steps, then B starting from (at least) A's last logged step, never from 0.
+  const steps = (await readFile(path.join(sweepDir, 'cells', killedCell, 'steps.log'), 'utf8')).trim().split('\n');
+  const lastA = Math.max(...steps.filter((l) => /^A step /.test(l)).map((l) => Number(l.split(' ')[2])));
+  const starts = steps.filter((l) => / start /.test(l));
+  expect(lastA).toBeGreaterThanOrEqual(3);
+  expect(starts[0]).toBe('A start 0');
+  expect(starts.slice(1).length, steps.join('\n')).toBe(1);
+  const resumedAt = Number((starts[1] as string).split(' ')[2]);
+  expect(starts[1]?.startsWith('B start')).toBe(true);
+  expect(resumedAt).toBeGreaterThanOrEqual(lastA);
+  // Every step of the cell was logged once after the resume point: no restart.
+  const bSteps = steps.filter((l) => /^B step /.test(l)).map((l) => Number(l.split(' ')[2]));
+  expect(bSteps).toEqual(Array.from({ length: STEPS - resumedAt }, (_, i) => resumedAt + i + 1));
+  expect(b.stderr()).toMatch(/taking over the claim of A/);
+
+  // No claim left behind; B shuts down cleanly on SIGTERM.
+  expect(await readdir(path.join(sweepDir, 'queue', 'claims'))).toEqual([]);
+  b.child.kill('SIGTERM');
+  expect(await withTimeout(b.exited, 20_000, () => `B did not exit on SIGTERM${diag()}`)).toBe(0);
+  console.log(`redis e2e: 6 cells x ${STEPS} steps x ${STEP_MS} ms, 2 workers (one SIGKILLed at step ${mid.step} of ${killedCell}, resumed at ${resumedAt}): ${elapsed.toFixed(1)} s`);
+}, 150_000);
