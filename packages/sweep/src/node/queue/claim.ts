@@ -93,17 +93,23 @@ const heldHere = new Set<string>();
 const HEARTBEAT_THREAD = `
 const fs = process.getBuiltinModule('node:fs');
 const { parentPort, workerData } = process.getBuiltinModule('node:worker_threads');
-const { file, ino, intervalMs } = workerData;
+const { file, ino, token, intervalMs } = workerData;
 let fd;
-try { fd = fs.openSync(file, 'r'); } catch { parentPort.postMessage('lost'); }
-const beat = () => {
+let timer;
+const lost = () => { parentPort.postMessage('lost'); clearInterval(timer); };
+// Still ours: the same inode (not removed) holding our token (inode numbers are reused).
+const ours = () => {
   let st;
-  try { st = fs.statSync(file, { bigint: true }); } catch { st = undefined; }
-  if (st === undefined || String(st.ino) !== ino) { parentPort.postMessage('lost'); clearInterval(timer); return; }
+  try { st = fs.statSync(file, { bigint: true }); } catch { return false; }
+  if (String(st.ino) !== ino) return false;
+  try { const t = JSON.parse(fs.readFileSync(file, 'utf8')).token; return t === undefined || t === token; } catch { return true; }
+};
+const beat = () => {
+  if (!ours()) return lost();
   const now = new Date();
   try { fs.futimesSync(fd, now, now); } catch {}
 };
-const timer = setInterval(beat, intervalMs);
+try { fd = fs.openSync(file, 'r'); timer = setInterval(beat, intervalMs); } catch { lost(); }
 parentPort.on('message', (m) => { if (m === 'stop') { clearInterval(timer); try { fs.closeSync(fd); } catch {} parentPort.close(); } });
 `;
 
@@ -233,16 +239,35 @@ export async function acquireCellClaim(options: AcquireClaimOptions): Promise<Ce
   }
 }
 
+/** True when `file` is still the claim created as `ino` with `token`. */
+async function stillOurs(file: string, ino: bigint, token: string): Promise<boolean> {
+  try {
+    if ((await stat(file, { bigint: true })).ino !== ino) return false;
+    return (await readClaim(file))?.token === token;
+  } catch {
+    return false;
+  }
+}
+
 function startHeartbeat(file: string, ino: bigint, info: ClaimInfo, heartbeatMs: number): CellClaim {
   const lost = new AbortController();
   heldHere.add(info.token);
-  const thread = new ThreadWorker(HEARTBEAT_THREAD, { eval: true, workerData: { file, ino: String(ino), intervalMs: heartbeatMs } });
+  let released = false;
+  // Two heartbeats: the thread's keeps going while this event loop is blocked (a long training
+  // step); this one covers the thread's start-up.
+  const thread = new ThreadWorker(HEARTBEAT_THREAD, { eval: true, workerData: { file, ino: String(ino), token: info.token, intervalMs: heartbeatMs } });
   thread.unref();
   thread.on('message', (m) => {
-    if (m === 'lost' && !lost.signal.aborted) lost.abort(new Error(`the claim ${file} was taken over by another worker`));
+    if (m === 'lost' && !released && !lost.signal.aborted) lost.abort(new Error(`the claim ${file} was taken over by another worker`));
   });
   thread.on('error', () => undefined);
-  let released = false;
+  const handle = open(file, 'r');
+  handle.catch(() => undefined);
+  const timer = setInterval(() => {
+    const now = new Date();
+    void handle.then((h) => h.utimes(now, now)).catch(() => undefined);
+  }, heartbeatMs);
+  timer.unref();
   return {
     info,
     path: file,
@@ -251,14 +276,12 @@ function startHeartbeat(file: string, ino: bigint, info: ClaimInfo, heartbeatMs:
       if (released) return;
       released = true;
       heldHere.delete(info.token);
+      // Delete first, then stop beating: a waiter must never see a silent claim of ours.
+      if (await stillOurs(file, ino, info.token)) await unlink(file).catch(() => undefined);
+      clearInterval(timer);
+      await handle.then((h) => h.close()).catch(() => undefined);
       thread.postMessage('stop');
       await thread.terminate().catch(() => undefined);
-      try {
-        const st = await stat(file, { bigint: true });
-        if (st.ino === ino) await unlink(file);
-      } catch {
-        // already gone
-      }
     },
   };
 }

@@ -177,12 +177,12 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
       await job.moveToDelayed(Date.now(), token);
       throw new DelayedError();
     };
-    if (shutdown.signal.aborted) return requeue();
+    if (shutdown.signal.aborted) return await requeue();
     const sweepDir = mapSweepDir(data.sweepDir, dirMap);
     if (!(await isDirectory(sweepDir))) {
       fatal ??= new SweepDirNotFoundError(data.sweepDir, sweepDir);
       shutdown.abort(fatal);
-      return requeue();
+      return await requeue();
     }
     // Already done (e.g. by a worker that was only slow): runCell would return it too, without a claim.
     const done = await readResult(cellResultPath(sweepDir, cellId));
@@ -202,7 +202,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
       claim = await acquireCellClaim({ sweepDir, cellId, worker: name, jobId: String(job.id), heartbeatMs, staleMs, signal: cell.signal, onNote: log });
     } catch (e) {
       shutdown.signal.removeEventListener('abort', onShutdown);
-      if (shutdown.signal.aborted) return requeue();
+      if (shutdown.signal.aborted) return await requeue();
       throw e;
     }
     const onLost = (): void => cell.abort(claim.lost.reason);
@@ -235,10 +235,10 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
       return result;
     } catch (e) {
       if (e instanceof DelayedError) throw e;
-      if (shutdown.signal.aborted) return requeue();
+      if (shutdown.signal.aborted) return await requeue();
       if (claim.lost.aborted) {
         log(`cell ${cellId}: ${(claim.lost.reason as Error).message}; leaving the cell to it`);
-        return requeue();
+        return await requeue();
       }
       const message = e instanceof Error ? e.message : String(e);
       const attempts = job.opts.attempts ?? 1;
