@@ -3,11 +3,12 @@
  * unfinished cell and waits until every one has completed or failed for good, forwarding the
  * workers' progress as cell events. It never runs a cell itself.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Queue, QueueEvents, type Job } from 'bullmq';
 import { bullConnection, checkRedisReachable } from './connection.js';
-import { DEFAULT_QUEUE_NAME, cellJobId, cellResultPath, checkFunction, checkInt, checkOptionsObject, checkQueueName, checkRedisUrl } from './options.js';
+import type { CellResult } from '../../cell-result.js';
+import { readCellResult } from '../sweep-dir.js';
+import { DEFAULT_QUEUE_NAME, cellJobId, checkFunction, checkInt, checkOptionsObject, checkQueueName, checkRedisUrl } from './options.js';
 import type { CellJobData, CellJobProgress, QueueCellEvent, QueueCellExecutor, QueueExecutorInput } from './types.js';
 
 /** Options of {@link redisExecutor}. */
@@ -40,14 +41,6 @@ function jobOptions(jobId: string, attempts: number, backoffMs: number): Paramet
   };
 }
 
-async function readResult(file: string): Promise<{ value: unknown } | undefined> {
-  try {
-    return { value: JSON.parse(await readFile(file, 'utf8')) as unknown };
-  } catch {
-    return undefined;
-  }
-}
-
 function progressEvent(cellId: string, data: unknown): QueueCellEvent | undefined {
   if (typeof data !== 'object' || data === null) return undefined;
   const p = data as Partial<CellJobProgress>;
@@ -73,7 +66,9 @@ function progressEvent(cellId: string, data: unknown): QueueCellEvent | undefine
  * `sweepDir` absolute. The executor then waits until every cell has completed or failed for
  * good, turning the workers' progress into `started` / `progress` events and the outcomes into
  * `finished` / `failed` events; cells already done give `skipped`. Aborting `signal` stops the
- * waiting only: the jobs stay queued and the workers go on (rejects with the signal's reason).
+ * waiting only: the jobs stay queued and the workers go on; the executor then resolves (like the
+ * local executor; `runSweep` reports the cells as unfinished and the sweep as interrupted), and
+ * running the sweep again re-attaches to the same jobs.
  *
  * @example
  * ```ts
@@ -92,7 +87,7 @@ export function redisExecutor(options: RedisExecutorOptions): QueueCellExecutor 
   const log = options.log ?? (() => undefined);
 
   return async ({ sweepDir: givenDir, plan, onEvent, signal }: QueueExecutorInput): Promise<void> => {
-    signal?.throwIfAborted();
+    if (signal?.aborted) return;
     const sweepDir = path.resolve(givenDir);
     await checkRedisReachable(url, 'url');
     const connection = bullConnection(url);
@@ -102,14 +97,22 @@ export function redisExecutor(options: RedisExecutorOptions): QueueCellExecutor 
     events.on('error', (e) => log(`queue: redis error: ${e.message}`));
     /** jobId -> cellId of the cells still waited for. */
     const pending = new Map<string, string>();
+    /** jobId -> the worker that last reported progress. */
+    const lastWorker = new Map<string, string>();
     let wake: () => void = () => undefined;
     const settle = async (jobId: string, outcome: { ok: true; returnvalue?: unknown } | { ok: false; error: string }): Promise<void> => {
       const cellId = pending.get(jobId);
       if (cellId === undefined) return;
       pending.delete(jobId);
       if (outcome.ok) {
-        const stored = await readResult(cellResultPath(sweepDir, cellId));
-        onEvent({ cellId, kind: 'finished', result: stored === undefined ? outcome.returnvalue : stored.value });
+        const result = (await readCellResult(sweepDir, cellId).catch(() => undefined)) ?? (outcome.returnvalue as CellResult | undefined);
+        const worker = lastWorker.get(jobId);
+        onEvent({
+          cellId,
+          kind: 'finished',
+          ...(worker === undefined ? {} : { worker }),
+          ...(result === undefined || result === null ? {} : { result, step: result.steps, totalSteps: result.totalSteps }),
+        });
       } else {
         onEvent({ cellId, kind: 'failed', error: outcome.error });
       }
@@ -122,7 +125,9 @@ export function redisExecutor(options: RedisExecutorOptions): QueueCellExecutor 
       events.on('progress', ({ jobId, data }) => {
         const cellId = pending.get(jobId);
         const e = cellId === undefined ? undefined : progressEvent(cellId, data);
-        if (e !== undefined) onEvent(e);
+        if (e === undefined) return;
+        if (e.worker !== undefined) lastWorker.set(jobId, e.worker);
+        onEvent(e);
       });
       events.on('completed', ({ jobId, returnvalue }) => void settle(jobId, { ok: true, returnvalue }));
       events.on('failed', ({ jobId, failedReason }) => void settle(jobId, { ok: false, error: failedReason }));
@@ -134,10 +139,10 @@ export function redisExecutor(options: RedisExecutorOptions): QueueCellExecutor 
       let added = 0;
       let attached = 0;
       for (const cell of plan.cells) {
-        signal?.throwIfAborted();
-        const done = await readResult(cellResultPath(sweepDir, cell.id));
+        if (signal?.aborted) return;
+        const done = await readCellResult(sweepDir, cell.id);
         if (done !== undefined) {
-          onEvent({ cellId: cell.id, kind: 'skipped', result: done.value });
+          onEvent({ cellId: cell.id, kind: 'skipped', result: done });
           continue;
         }
         const jobId = cellJobId(plan.name, sweepDir, cell.id);
@@ -166,7 +171,7 @@ export function redisExecutor(options: RedisExecutorOptions): QueueCellExecutor 
 
       // Wait for the events, polling the states too (a safety net for events lost to a reconnect).
       while (pending.size > 0) {
-        signal?.throwIfAborted();
+        if (signal?.aborted) return;
         await new Promise<void>((resolve) => {
           const timer = setTimeout(done, pollMs);
           function done(): void {
@@ -191,7 +196,6 @@ export function redisExecutor(options: RedisExecutorOptions): QueueCellExecutor 
           else if (state === 'failed') await settle(jobId, { ok: false, error: job.failedReason });
         }
       }
-      signal?.throwIfAborted();
     } finally {
       await events.close().catch(() => undefined);
       await queue.close().catch(() => undefined);

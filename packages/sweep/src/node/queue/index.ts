@@ -15,4 +15,4 @@ export {
   type DirMap,
 } from './options.js';
 export { acquireCellClaim, claimPath, type AcquireClaimOptions, type CellClaim, type ClaimInfo } from './claim.js';
-export type { CellJobData, CellJobProgress, QueueCellEvent, QueueCellExecutor, QueueCellProgress, QueueRunCell, QueueRunCellOptions, QueueSweepPlan } from './types.js';
+export type { CellJobData, CellJobProgress, QueueCellProgress, QueueCellResult, QueueRunCell, QueueRunCellOptions } from './types.js';

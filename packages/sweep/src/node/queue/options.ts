@@ -205,8 +205,3 @@ export function cellJobId(sweepName: string, sweepDir: string, cellId: string): 
   const name = encodeIdPart(sweepName === '' ? 'sweep' : sweepName).slice(0, 60);
   return `${name}.${hash}.${encodeIdPart(cellId)}`;
 }
-
-/** `cells/<id>/result.json` of a sweep directory (the file `runCell` writes once, atomically). */
-export function cellResultPath(sweepDir: string, cellId: string): string {
-  return path.join(sweepDir, 'cells', cellId, 'result.json');
-}

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { redisExecutor } from './executor.js';
+import { fakePlan } from './fixtures/fake-cell.js';
 import { startTestRedis, type TestRedis } from './test-redis.js';
 import type { QueueCellEvent } from './types.js';
 
@@ -92,7 +93,7 @@ test('6 cells, 2 worker processes, one SIGKILLed mid-cell: every cell completes 
   const started = performance.now();
   const queueName = 'e2e';
   const sweepDir = path.join(dir, 'sweep');
-  const plan = { name: 'e2e-sweep', cells: Array.from({ length: 6 }, (_, i) => ({ id: `c${i}` })) };
+  const plan = fakePlan('e2e-sweep', Array.from({ length: 6 }, (_, i) => `c${i}`));
   const executorEvents: QueueCellEvent[] = [];
   const logs: string[] = [];
   const { mkdir } = await import('node:fs/promises');

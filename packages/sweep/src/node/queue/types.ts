@@ -1,10 +1,11 @@
 /**
- * The structural contract between the queue mode and the rest of `@contrastive/sweep`: a cell
- * runner, the plan and the events of a cell executor. These are local, minimal shapes (the sweep
- * package's own `runCell`, `SweepPlan`, `CellEvent` and `CellExecutor` are assignable to them),
- * so the queue can be tested with a fake cell runner and does not depend on the sweep module's
- * internals.
+ * The contract between the queue mode and the rest of `@contrastive/sweep`: the cell runner's
+ * shape (structural and minimal, so that `runCell` of `@contrastive/sweep/node` fits it and the
+ * tests can inject a fake one), the executor types (the sweep package's own), and what travels
+ * through Redis.
  */
+import type { CellEvent } from '../../cell-result.js';
+import type { CellExecutor, CellExecutorInput } from '../executor.js';
 
 /** Progress of a running cell, as its runner reports it. */
 export interface QueueCellProgress {
@@ -16,7 +17,10 @@ export interface QueueCellProgress {
   readonly loss?: number;
 }
 
-/** The result of a finished cell (the contents of `cells/<id>/result.json`); opaque to the queue. */
+/**
+ * The result of a finished cell (the contents of `cells/<id>/result.json`, a `CellResult` with
+ * the real `runCell`); the queue passes it on without looking into it.
+ */
 export type QueueCellResult = unknown;
 
 /** Options the queue passes to the cell runner. */
@@ -36,37 +40,14 @@ export interface QueueRunCellOptions {
  */
 export type QueueRunCell = (sweepDir: string, cellId: string, options?: QueueRunCellOptions) => Promise<QueueCellResult>;
 
-/** What the queue needs of a sweep plan: its name and its cells' ids. */
-export interface QueueSweepPlan {
-  readonly name: string;
-  readonly cells: readonly { readonly id: string }[];
-}
+/** A cell's life as reported by an executor: the sweep package's `CellEvent`. */
+export type QueueCellEvent = CellEvent;
 
-/** A cell's life as reported by an executor (the shape of the sweep package's `CellEvent`). */
-export interface QueueCellEvent {
-  readonly cellId: string;
-  readonly kind: 'queued' | 'started' | 'progress' | 'finished' | 'failed' | 'skipped';
-  /** The worker that runs the cell (`host:pid` or the name given to `runWorker`). */
-  readonly worker?: string;
-  readonly step?: number;
-  readonly totalSteps?: number;
-  readonly loss?: number;
-  /** With `finished` and `skipped`: the cell's result. */
-  readonly result?: QueueCellResult;
-  /** With `failed`: why. */
-  readonly error?: string;
-}
+/** Input of a cell executor: the sweep package's `CellExecutorInput`. */
+export type QueueExecutorInput = CellExecutorInput;
 
-/** Input of a cell executor (the shape of the sweep package's `CellExecutor` input). */
-export interface QueueExecutorInput {
-  readonly sweepDir: string;
-  readonly plan: QueueSweepPlan;
-  readonly onEvent: (e: QueueCellEvent) => void;
-  readonly signal?: AbortSignal;
-}
-
-/** Runs (or has run) every cell of a plan (the shape of the sweep package's `CellExecutor`). */
-export type QueueCellExecutor = (input: QueueExecutorInput) => Promise<void>;
+/** A cell executor: the sweep package's `CellExecutor`. */
+export type QueueCellExecutor = CellExecutor;
 
 /** The data of one BullMQ job: one cell of one sweep. */
 export interface CellJobData {

@@ -5,13 +5,15 @@
  */
 import { stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { ArgumentError, describeValue } from '@contrastive/core';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { CellResult } from '../../cell-result.js';
+import { readCellResult } from '../sweep-dir.js';
 import { acquireCellClaim } from './claim.js';
 import { bullConnection, checkRedisReachable } from './connection.js';
 import {
   DEFAULT_QUEUE_NAME,
   SweepDirNotFoundError,
-  cellResultPath,
   checkDirMap,
   checkFunction,
   checkInt,
@@ -22,9 +24,7 @@ import {
   mapSweepDir,
   type DirMap,
 } from './options.js';
-import { readFile } from 'node:fs/promises';
 import type { CellJobData, CellJobProgress, QueueCellEvent, QueueCellProgress, QueueRunCell } from './types.js';
-import { ArgumentError, describeValue } from '@contrastive/core';
 
 /** Options of {@link runWorker}. */
 export interface RunWorkerOptions {
@@ -89,12 +89,9 @@ async function isDirectory(dir: string): Promise<boolean> {
   }
 }
 
-async function readResult(file: string): Promise<{ value: unknown } | undefined> {
-  try {
-    return { value: JSON.parse(await readFile(file, 'utf8')) as unknown };
-  } catch {
-    return undefined;
-  }
+/** The cell's result.json, or undefined (also when unreadable: `runCell` then decides). */
+function readResult(sweepDir: string, cellId: string): Promise<CellResult | undefined> {
+  return readCellResult(sweepDir, cellId).catch(() => undefined);
 }
 
 function checkJobData(data: unknown): CellJobData {
@@ -185,10 +182,10 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
       return await requeue();
     }
     // Already done (e.g. by a worker that was only slow): runCell would return it too, without a claim.
-    const done = await readResult(cellResultPath(sweepDir, cellId));
+    const done = await readResult(sweepDir, cellId);
     if (done !== undefined) {
-      onEvent({ cellId, kind: 'finished', worker: name, result: done.value });
-      return done.value;
+      onEvent({ cellId, kind: 'finished', worker: name, result: done });
+      return done;
     }
     const report = (p: CellJobProgress): void => void job.updateProgress(p as unknown as object).catch(() => undefined);
     report({ kind: 'started', worker: name });
@@ -227,11 +224,11 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
     };
     try {
       const result = await runCell(sweepDir, cellId, { signal: cell.signal, onProgress, ...(options.engine === undefined ? {} : { engine: options.engine }) });
-      if (cell.signal.aborted && (await readResult(cellResultPath(sweepDir, cellId))) === undefined) {
+      if (cell.signal.aborted && (await readResult(sweepDir, cellId)) === undefined) {
         // Stopped early (shutdown or lost claim) and returned without a result.
         return await requeue();
       }
-      onEvent({ cellId, kind: 'finished', worker: name, result });
+      onEvent({ cellId, kind: 'finished', worker: name, result: result as CellResult });
       return result;
     } catch (e) {
       if (e instanceof DelayedError) throw e;
