@@ -1,5 +1,5 @@
 /**
- * The `contrastive` command line (commander): train | eval | embed | preview | report | main.
+ * The `contrastive` command line (commander): train | eval | embed | preview | report | main | worker.
  * User errors (a bad flag, configuration, checkpoint or data file) print one clear message with
  * the offending argument and value, never a stack trace, and exit with status 2; Ctrl-C exits
  * with 130 (SIGTERM: 143) after writing a checkpoint; other failures exit with 1 (the stack trace is printed
@@ -13,6 +13,7 @@ import { mainCommand, type MainCommandOptions } from './commands/main.js';
 import { previewCommand, type PreviewCommandOptions } from './commands/preview.js';
 import { reportCommand, type ReportCommandOptions } from './commands/report.js';
 import { trainCommand } from './commands/train.js';
+import { workerCommand, type WorkerCommandOptions } from './commands/worker.js';
 import { ENGINE_CHOICES, type CliIO } from './context.js';
 import { InterruptedError, handleInterrupts, interruptedStatus } from './interrupt.js';
 import { clipLines } from './clip-line.js';
@@ -169,6 +170,30 @@ function addViewCommands(program: Command, io: CliIO, run: Runner): void {
     .action((o: MainCommandOptions) => run(() => mainCommand(o, io))());
 }
 
+/** `worker`: runs sweep cells from a Redis/BullMQ queue (the distributed mode of `sweep`). */
+function addWorkerCommand(program: Command, io: CliIO, run: Runner): void {
+  program
+    .command('worker')
+    .description(
+      'run sweep cells from a Redis/BullMQ queue (filled by `contrastive sweep --queue`) until stopped; the sweep directories must be on a filesystem shared with the enqueuing machine (Ctrl-C: the running cells checkpoint and go back to the queue)',
+    )
+    .requiredOption('--queue <url>', 'the Redis server, e.g. redis://queue-host:6379 (rediss:// for TLS)')
+    .option('--concurrency <n>', 'cells run at the same time', intParser(1, 1024))
+    .option(
+      '--dir <path>',
+      "where the sweep directories are on this machine when not at the enqueuing machine's path: the directory holding them, or FROM=TO (the enqueuing machine's path prefix and this machine's); repeatable",
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .option('--queue-name <name>', "BullMQ queue name, the same as the sweep's (default contrastive-sweep)")
+    .option('--name <name>', "this worker's name in progress lines and claim files (default host:pid)")
+    .option('--lock-duration <ms>', 'a job whose worker has not renewed its lock for this long is handed to another worker (default 30000)', intParser(100))
+    .option('--stalled-interval <ms>', 'how often this worker looks for the jobs of dead workers (default 30000)', intParser(100))
+    .option('--claim-stale <s>', "seconds without a heartbeat after which a cell's claim file is taken over (default 120)", intParser(1))
+    .addOption(dataDir())
+    .addOption(engine())
+    .action((o: WorkerCommandOptions) => run(() => workerCommand(o, io))());
+}
+
 /**
  * Runs the command line on `argv` (without the node and script entries) and resolves to the exit
  * status; never throws for user errors.
@@ -203,6 +228,7 @@ export async function runCli(argv: readonly string[], options: RunCliOptions = {
     .configureOutput({ writeOut: (s) => void stdout.write(s), writeErr: (s) => void stderr.write(s) });
   addRunCommands(program, io, run);
   addViewCommands(program, io, run);
+  addWorkerCommand(program, io, run);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

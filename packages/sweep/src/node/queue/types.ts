@@ -31,6 +31,8 @@ export interface QueueRunCellOptions {
   onProgress?: (p: QueueCellProgress) => void;
   /** Compute engine name. */
   engine?: string;
+  /** Overrides the configuration's `data.dir`. */
+  dataDir?: string;
 }
 
 /**

@@ -40,6 +40,8 @@ export interface RunWorkerOptions {
   readonly runCell: QueueRunCell;
   /** Compute engine passed to `runCell`. */
   readonly engine?: string;
+  /** Overrides every cell configuration's `data.dir` (passed to `runCell`): the datasets' directory on this machine. */
+  readonly dataDir?: string;
   /** Aborting it shuts the worker down: running cells checkpoint and stop, their jobs go back to the queue. */
   readonly signal?: AbortSignal;
   /** This worker's cell events (started, progress, finished, failed). */
@@ -69,6 +71,7 @@ const WORKER_KEYS = [
   'dirMap',
   'runCell',
   'engine',
+  'dataDir',
   'signal',
   'onEvent',
   'log',
@@ -138,6 +141,9 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
   checkFunction(options.log, 'log');
   if (options.engine !== undefined && typeof options.engine !== 'string') {
     throw new ArgumentError(`engine must be a string, received ${describeValue(options.engine)}`, { argument: 'engine', received: options.engine, expected: 'an engine name' });
+  }
+  if (options.dataDir !== undefined && (typeof options.dataDir !== 'string' || options.dataDir === '')) {
+    throw new ArgumentError(`dataDir must be a directory path, received ${describeValue(options.dataDir)}`, { argument: 'dataDir', received: options.dataDir, expected: 'a directory path' });
   }
   if (options.name !== undefined && (typeof options.name !== 'string' || options.name === '')) {
     throw new ArgumentError(`name must be a non-empty string, received ${describeValue(options.name)}`, { argument: 'name', received: options.name, expected: 'a non-empty string' });
@@ -223,7 +229,12 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
       report({ kind: 'progress', worker: name, ...rest });
     };
     try {
-      const result = await runCell(sweepDir, cellId, { signal: cell.signal, onProgress, ...(options.engine === undefined ? {} : { engine: options.engine }) });
+      const result = await runCell(sweepDir, cellId, {
+        signal: cell.signal,
+        onProgress,
+        ...(options.engine === undefined ? {} : { engine: options.engine }),
+        ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+      });
       if (cell.signal.aborted && (await readResult(sweepDir, cellId)) === undefined) {
         // Stopped early (shutdown or lost claim) and returned without a result.
         return await requeue();
