@@ -1,5 +1,5 @@
 /**
- * The `contrastive` command line (commander): train | eval | embed | preview | report | main | worker.
+ * The `contrastive` command line (commander): train | eval | embed | preview | report | main | sweep | worker.
  * User errors (a bad flag, configuration, checkpoint or data file) print one clear message with
  * the offending argument and value, never a stack trace, and exit with status 2; Ctrl-C exits
  * with 130 (SIGTERM: 143) after writing a checkpoint; other failures exit with 1 (the stack trace is printed
@@ -12,6 +12,7 @@ import { embedCommand, type EmbedCommandOptions } from './commands/embed.js';
 import { mainCommand, type MainCommandOptions } from './commands/main.js';
 import { previewCommand, type PreviewCommandOptions } from './commands/preview.js';
 import { reportCommand, type ReportCommandOptions } from './commands/report.js';
+import { sweepCommand, type SweepCommandOptions } from './commands/sweep.js';
 import { trainCommand } from './commands/train.js';
 import { workerCommand, type WorkerCommandOptions } from './commands/worker.js';
 import { ENGINE_CHOICES, type CliIO } from './context.js';
@@ -170,6 +171,23 @@ function addViewCommands(program: Command, io: CliIO, run: Runner): void {
     .action((o: MainCommandOptions) => run(() => mainCommand(o, io))());
 }
 
+/** `sweep`: run a grid / variants / random search of configurations as cells, in local worker processes. */
+function addSweepCommand(program: Command, io: CliIO, run: Runner): void {
+  program
+    .command('sweep')
+    .description('run a sweep (grid, variants, random samples, seeds) of a base configuration: every cell a run in <out>/<name>/cells/<id>, in local worker processes; rerun to resume')
+    .requiredOption('-c, --config <file>', 'base configuration file (.json, .yaml, .yml)')
+    .requiredOption('-s, --sweep <file>', 'sweep file (.yaml, .yml, .json; see docs/sweeps.md)')
+    .option('-o, --out <dir>', 'parent of the sweep directory <out>/<name>', 'runs/sweeps')
+    .option('--workers <n>', 'local worker processes (default: from the cores, the free memory and a per-cell estimate)', intParser(1, 256))
+    .option('--overwrite', 'delete a previous sweep of another specification in the directory first')
+    // QUEUE: selects the Redis/BullMQ executor (distributed mode); refused until it is wired.
+    .option('--queue <redis-url>', 'run the cells through a Redis/BullMQ queue read by `contrastive worker` processes (not available yet)')
+    .addOption(dataDir())
+    .addOption(engine())
+    .action((o: SweepCommandOptions) => run(() => sweepCommand(o, io))());
+}
+
 /** `worker`: runs sweep cells from a Redis/BullMQ queue (the distributed mode of `sweep`). */
 function addWorkerCommand(program: Command, io: CliIO, run: Runner): void {
   program
@@ -221,13 +239,14 @@ export async function runCli(argv: readonly string[], options: RunCliOptions = {
 
   const program = new Command()
     .name('contrastive')
-    .description('Contrastive self-supervised learning on TensorFlow.js: train, evaluate, embed, preview and report')
+    .description('Contrastive self-supervised learning on TensorFlow.js: train, evaluate, embed, preview, report and sweep')
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => void stdout.write(s), writeErr: (s) => void stderr.write(s) });
   addRunCommands(program, io, run);
   addViewCommands(program, io, run);
+  addSweepCommand(program, io, run);
   addWorkerCommand(program, io, run);
 
   try {

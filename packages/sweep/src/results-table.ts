@@ -56,7 +56,7 @@ function mdCell(s: string): string {
 
 /** A value of a varied key as the table shows it. */
 function showValue(v: unknown): string {
-  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toPrecision(4);
+  if (typeof v === 'number') return String(v).length <= 8 ? String(v) : v.toPrecision(4);
   return v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v);
 }
 

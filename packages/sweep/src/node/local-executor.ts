@@ -116,7 +116,7 @@ export function localExecutor(options: LocalExecutorOptions = {}): CellExecutor 
         child.on('message', (raw: unknown) => {
           const m = raw as FromWorker;
           if (m.type === 'ready') dispatch(w);
-          else if (m.type === 'progress' && w.cell !== null) {
+          else if (m.type === 'progress' && w.cell !== null && m.progress.phase === 'train') {
             const p = m.progress;
             onEvent({ cellId: p.cellId, kind: 'progress', worker: w.name, step: p.step, totalSteps: p.totalSteps, ...(p.loss === undefined ? {} : { loss: p.loss }) });
           } else if (m.type === 'finished') {
