@@ -181,8 +181,8 @@ function addSweepCommand(program: Command, io: CliIO, run: Runner): void {
     .option('-o, --out <dir>', 'parent of the sweep directory <out>/<name>', 'runs/sweeps')
     .option('--workers <n>', 'local worker processes (default: from the cores, the free memory and a per-cell estimate)', intParser(1, 256))
     .option('--overwrite', 'delete a previous sweep of another specification in the directory first')
-    // QUEUE: selects the Redis/BullMQ executor (distributed mode); refused until it is wired.
-    .option('--queue <redis-url>', 'run the cells through a Redis/BullMQ queue read by `contrastive worker` processes (not available yet)')
+    .option('--queue <redis-url>', 'run the cells as jobs of a Redis/BullMQ queue, read by `contrastive worker --queue <redis-url>` processes on machines sharing the sweep directory (see docs/sweeps.md)')
+    .option('--queue-name <name>', "with --queue: the BullMQ queue name (default contrastive-sweep)")
     .addOption(dataDir())
     .addOption(engine())
     .action((o: SweepCommandOptions) => run(() => sweepCommand(o, io))());
