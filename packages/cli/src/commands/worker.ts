@@ -5,7 +5,7 @@
  * it is mounted elsewhere). Ctrl-C / SIGTERM: the running cells checkpoint and their jobs go back
  * to the queue (another worker, or this one restarted, resumes them); exit status 130 / 143.
  */
-import { DEFAULT_QUEUE_NAME, describeEvent, parseDirFlag, runCell, runWorker, type DirMap } from '@contrastive/sweep/node';
+import { DEFAULT_QUEUE_NAME, checkRedisReachable, checkRedisUrl, describeEvent, parseDirFlag, runCell, runWorker, type DirMap } from '@contrastive/sweep/node';
 import type { CliIO } from '../context.js';
 
 /** Options of {@link workerCommand} (the command's flags). */
@@ -27,6 +27,8 @@ export interface WorkerCommandOptions {
 /** Runs `contrastive worker`; returns the exit status (0 when stopped without a signal, 130 after one). */
 export async function workerCommand(options: WorkerCommandOptions, io: CliIO): Promise<number> {
   const dirMap: DirMap[] = (options.dir ?? []).map(parseDirFlag);
+  checkRedisUrl(options.queue, '--queue');
+  await checkRedisReachable(options.queue, '--queue');
   await runWorker({
     url: options.queue,
     queueName: options.queueName ?? DEFAULT_QUEUE_NAME,

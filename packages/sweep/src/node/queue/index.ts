@@ -10,9 +10,11 @@ export {
   QueueConnectionError,
   SweepDirNotFoundError,
   cellJobId,
+  checkRedisUrl,
   mapSweepDir,
   parseDirFlag,
   type DirMap,
 } from './options.js';
+export { checkRedisReachable } from './connection.js';
 export { acquireCellClaim, claimPath, type AcquireClaimOptions, type CellClaim, type ClaimInfo } from './claim.js';
 export type { CellJobData, CellJobProgress, QueueCellProgress, QueueCellResult, QueueRunCell, QueueRunCellOptions } from './types.js';
