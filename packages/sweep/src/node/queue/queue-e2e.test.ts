@@ -4,18 +4,17 @@
  * which takes the dead worker's claim over and resumes from the checkpoint. Every cell must
  * complete exactly once.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { redisExecutor } from './executor.js';
 import { fakePlan } from './fixtures/fake-cell.js';
+import { startWorkerProcess, withTimeout, type WorkerProcess } from './fixtures/processes.js';
 import { startTestRedis, type TestRedis } from './test-redis.js';
 import type { QueueCellEvent } from './types.js';
 
-const FIXTURE = fileURLToPath(new URL('./fixtures/fake-worker.ts', import.meta.url));
 const STEPS = 8;
 const STEP_MS = 150;
 
@@ -34,59 +33,14 @@ afterAll(async () => {
   if (dir !== undefined) await rm(dir, { recursive: true, force: true });
 });
 
-interface WorkerProcess {
-  readonly child: ChildProcess;
-  readonly events: QueueCellEvent[];
-  readonly stderr: () => string;
-  readonly exited: Promise<number | string>;
-  /** Resolves with the first event that satisfies `pred`. */
-  when(pred: (e: QueueCellEvent) => boolean): Promise<QueueCellEvent>;
-}
-
 function startWorker(name: string, queueName: string): WorkerProcess {
   const settings = {
     worker: { url: redis.url, queueName, name, lockDuration: 1000, stalledInterval: 500, claimHeartbeatMs: 100, claimStaleMs: 5000, progressIntervalMs: 0 },
     cell: { steps: STEPS, stepMs: STEP_MS, worker: name },
   };
-  const child = spawn(process.execPath, ['--conditions=contrastive-source', '--import', 'tsx', FIXTURE, JSON.stringify(settings)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  const events: QueueCellEvent[] = [];
-  const waiters: { pred: (e: QueueCellEvent) => boolean; resolve: (e: QueueCellEvent) => void }[] = [];
-  let buffer = '';
-  let err = '';
-  child.stdout?.on('data', (d: Buffer) => {
-    buffer += d.toString();
-    let nl;
-    while ((nl = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, nl);
-      buffer = buffer.slice(nl + 1);
-      const e = JSON.parse(line) as QueueCellEvent;
-      events.push(e);
-      for (const w of [...waiters]) {
-        if (w.pred(e)) {
-          waiters.splice(waiters.indexOf(w), 1);
-          w.resolve(e);
-        }
-      }
-    }
-  });
-  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
-  return {
-    child,
-    events,
-    stderr: () => err,
-    exited,
-    when: (pred) => {
-      const hit = events.find(pred);
-      return hit !== undefined ? Promise.resolve(hit) : new Promise((resolve) => waiters.push({ pred, resolve }));
-    },
-  };
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: () => string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what()}`)), ms)))]).finally(() => clearTimeout(timer));
+  const w = startWorkerProcess('fake-worker.ts', settings);
+  children.push(w.child);
+  return w;
 }
 
 test('6 cells, 2 worker processes, one SIGKILLed mid-cell: every cell completes exactly once, the killed cell resumes from its checkpoint', async () => {
