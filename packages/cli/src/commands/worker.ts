@@ -46,7 +46,7 @@ export async function workerCommand(options: WorkerCommandOptions, io: CliIO): P
     ...(options.engine === undefined ? {} : { engine: options.engine }),
   });
   if (io.stop.requested) {
-    io.err('worker stopped; its unfinished cells are back in the queue and resume from their checkpoints');
+    io.err('worker stopped; the cells it was running (if any) are back in the queue and resume from their checkpoints');
     return 130;
   }
   return 0;
