@@ -33,10 +33,10 @@ afterAll(async () => {
   if (dir !== undefined) await rm(dir, { recursive: true, force: true });
 });
 
-function startWorker(name: string, queueName: string): WorkerProcess {
+function startWorker(name: string, queueName: string, cell: object = {}): WorkerProcess {
   const settings = {
     worker: { url: redis.url, queueName, name, lockDuration: 1000, stalledInterval: 500, claimHeartbeatMs: 100, claimStaleMs: 5000, progressIntervalMs: 0 },
-    cell: { steps: STEPS, stepMs: STEP_MS, worker: name },
+    cell: { steps: STEPS, stepMs: STEP_MS, worker: name, ...cell },
   };
   const w = startWorkerProcess('fake-worker.ts', settings);
   children.push(w.child);
@@ -101,4 +101,43 @@ test('6 cells, 2 worker processes, one SIGKILLed mid-cell: every cell completes 
   b.child.kill('SIGTERM');
   expect(await withTimeout(b.exited, 20_000, () => `B did not exit on SIGTERM${diag()}`)).toBe(0);
   console.log(`redis e2e: 6 cells x ${STEPS} steps x ${STEP_MS} ms, 2 workers (one SIGKILLed at step ${mid.step} of ${killedCell}, resumed at ${resumedAt}): ${elapsed.toFixed(1)} s`);
+}, 150_000);
+
+test('a worker that is only slow (event loop blocked past its lock) keeps its cell: the second worker waits on the claim, the result is written once', async () => {
+  const started = performance.now();
+  const queueName = 'slow';
+  const sweepDir = path.join(dir, 'slow');
+  const { mkdir } = await import('node:fs/promises');
+  await mkdir(sweepDir, { recursive: true });
+  const a = startWorker('A', queueName, { blockAtStep: 2, blockMs: 6000 });
+  const b = startWorker('B', queueName);
+  const diag = (): string => `\nA stderr:\n${a.stderr()}\nB stderr:\n${b.stderr()}`;
+  const ready = (w: WorkerProcess): Promise<void> =>
+    withTimeout(
+      new Promise<void>((resolve) => {
+        const poll = (): void => (/waiting for cells/.test(w.stderr()) ? resolve() : void setTimeout(poll, 50));
+        poll();
+      }),
+      60_000,
+      () => `worker not ready${diag()}`,
+    );
+  await Promise.all([ready(a), ready(b)]);
+  const plan = fakePlan('slow-sweep', ['s0', 's1']);
+  const events: QueueCellEvent[] = [];
+  await withTimeout(redisExecutor({ url: redis.url, queueName, pollMs: 300 })({ sweepDir, plan, onEvent: (e) => events.push(e) }), 90_000, () => `executor did not finish${diag()}`);
+
+  const slowCell = a.events.find((e) => e.kind === 'started')?.cellId as string;
+  const completions = (await readFile(path.join(sweepDir, 'completions.log'), 'utf8')).trim().split('\n');
+  expect(completions.sort()).toEqual([`${slowCell} A`, `${slowCell === 's0' ? 's1' : 's0'} B`].sort());
+  for (const cell of plan.cells) expect(events.filter((e) => e.cellId === cell.id && e.kind === 'finished'), cell.id).toHaveLength(1);
+  const steps = (await readFile(path.join(sweepDir, 'cells', slowCell, 'steps.log'), 'utf8')).trim().split('\n');
+  expect(steps.filter((l) => l.startsWith('B '))).toEqual([]); // B never ran a step of A's cell
+  expect(steps).toContain('A blocked');
+  expect(b.stderr()).toMatch(new RegExp(`cell ${slowCell}: still claimed by A .*which is alive; waiting`));
+  expect(b.stderr()).not.toMatch(/taking over/);
+  expect(await readdir(path.join(sweepDir, 'queue', 'claims'))).toEqual([]);
+  a.child.kill('SIGTERM');
+  b.child.kill('SIGTERM');
+  expect(await withTimeout(Promise.all([a.exited, b.exited]), 20_000, () => `workers did not exit on SIGTERM${diag()}`)).toEqual([0, 0]);
+  console.log(`redis e2e (slow worker): ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }, 150_000);
