@@ -176,8 +176,10 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
   const processor = async (job: Job<CellJobData>, token?: string): Promise<unknown> => {
     const data = checkJobData(job.data);
     const { cellId } = data;
+    /** Puts the job back (due now) without using an attempt. */
     const requeue = async (): Promise<never> => {
-      await job.moveToDelayed(Date.now(), token);
+      // Fails when this worker no longer holds the job's lock (it went to another worker): nothing to put back then.
+      await job.moveToDelayed(Date.now(), token).catch((e: unknown) => log(`cell ${cellId}: not putting the job back: ${e instanceof Error ? e.message : String(e)}`));
       throw new DelayedError();
     };
     if (shutdown.signal.aborted) return await requeue();
