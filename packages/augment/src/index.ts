@@ -49,6 +49,7 @@ export { randomSolarize, solarize, type RandomSolarizeOptions } from './solarize
 export { normalization, normalize, IMAGENET_STATS, CIFAR10_STATS, type ChannelStats } from './normalize.js';
 export { compose, type ComposeOptions } from './compose.js';
 export { multiView, type MultiViewAugmenter, type MultiViewOptions } from './views.js';
+export { composition, COMPOSITION_TRANSFORMS, type CompositionOptions, type CompositionTransform } from './composition.js';
 export { simclr, mocoV2, byol, type RecipeOptions, type SimclrOptions, type MocoV2Options, type ByolOptions } from './recipes.js';
 export type { LocalCropsOptions } from './multi-crop.js';
 export { previewGrid, type PreviewGridOptions, type RgbaImage } from './preview.js';

@@ -108,6 +108,7 @@ function addRunCommands(program: Command, io: CliIO, run: Runner): void {
     .option('--k <n>', 'kNN neighbours', intParser(1))
     .option('--temperature <t>', 'kNN vote temperature', positiveNumber)
     .option('--linear-epochs <n>', 'linear-probe epochs', intParser(1))
+    .addOption(new Option('--representation <r>', "evaluate the encoder's h, or the projection z = g(h) (SimCLR Figure 8; needs a run)").choices(['encoder', 'projection']))
     .option('--random', 'also evaluate the same encoder with its initial random weights')
     .option('--checkpoint', "use the run's latest checkpoint even if a saved encoder exists")
     .option('--json', 'print the result as JSON')

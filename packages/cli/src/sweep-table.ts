@@ -1,7 +1,8 @@
 /**
- * The live table of `contrastive sweep`: one row per cell (status, step/total, loss, the first
- * measured metric when done). On a terminal it is redrawn in place (at most five times a
- * second); elsewhere every event is one line, so logs stay readable.
+ * The live table of `contrastive sweep`: a count line, then one row per cell (status, step/total,
+ * loss, the first measured metric when done). On a terminal it is redrawn in place (at most five
+ * times a second; when the cells outnumber the terminal's rows, running and failed cells are
+ * shown first); elsewhere every event is one line, so logs stay readable.
  */
 import { shouldShowProgress } from '@contrastive/core/node';
 import type { CellEvent, SweepPlan } from '@contrastive/sweep';
@@ -51,25 +52,32 @@ export function createSweepTable(plan: SweepPlan, sink: ProgressSink): SweepTabl
   let timer: NodeJS.Timeout | null = null;
   let last = 0;
 
-  const lines = (): string[] => {
+  /** The row of one cell. */
+  const line = (id: string): string => {
+    const r = rows.get(id)!;
+    const step = r.step === undefined ? '' : `${r.step}/${r.total ?? '?'}`;
+    const loss = r.loss === undefined || !Number.isFinite(r.loss) ? '' : r.loss.toFixed(4);
+    const m = r.metric === undefined ? '' : formatMetric(metric, r.metric);
+    const status = r.status === 'progress' ? 'running' : r.status;
+    return `${pad(id.length > idWidth ? `${id.slice(0, idWidth - 1)}…` : id, idWidth)}  ${pad(status, 9)}  ${pad(step, 11)}  ${pad(loss, 8)}  ${m}`;
+  };
+  /** The table: a count line, a header, and as many cells as the terminal holds (running and failed first). */
+  const lines = (height: number): string[] => {
+    const ids = plan.cells.map((c) => c.id);
+    const count = (...kinds: CellEvent['kind'][]): number => ids.filter((id) => kinds.includes(rows.get(id)!.status)).length;
+    const summary = `${count('finished', 'skipped')}/${ids.length} done, ${count('started', 'progress')} running, ${count('failed')} failed, ${count('queued')} queued`;
     const header = `${pad('cell', idWidth)}  ${pad('status', 9)}  ${pad('step', 11)}  ${pad('loss', 8)}  ${metric}`;
-    return [
-      header,
-      ...plan.cells.map((c) => {
-        const r = rows.get(c.id)!;
-        const step = r.step === undefined ? '' : `${r.step}/${r.total ?? '?'}`;
-        const loss = r.loss === undefined || !Number.isFinite(r.loss) ? '' : r.loss.toFixed(4);
-        const m = r.metric === undefined ? '' : formatMetric(metric, r.metric);
-        const status = r.status === 'progress' ? 'running' : r.status;
-        return `${pad(c.id.length > idWidth ? `${c.id.slice(0, idWidth - 1)}…` : c.id, idWidth)}  ${pad(status, 9)}  ${pad(step, 11)}  ${pad(loss, 8)}  ${m}`;
-      }),
-    ];
+    const room = Math.max(3, height - 3);
+    if (ids.length <= room) return [summary, header, ...ids.map(line)];
+    const rank = (id: string): number => ({ started: 0, progress: 0, failed: 1, finished: 2, skipped: 3, queued: 4 })[rows.get(id)!.status];
+    const shown = new Set([...ids].sort((x, y) => rank(x) - rank(y)).slice(0, room - 1));
+    return [summary, header, ...ids.filter((id) => shown.has(id)).map(line), `… ${ids.length - shown.size} more cells`];
   };
   const draw = (): void => {
     timer = null;
     last = performance.now();
-    const columns = (sink.stream as { columns?: number }).columns ?? 120;
-    const text = lines().map((l) => (l.length > columns - 1 ? l.slice(0, columns - 1) : l));
+    const { columns = 120, rows: height = 40 } = sink.stream as { columns?: number; rows?: number };
+    const text = lines(height).map((l) => (l.length > columns - 1 ? l.slice(0, columns - 1) : l));
     sink.stream.write(`${drawn > 0 ? `\x1b[${drawn}F\x1b[J` : ''}${text.join('\n')}\n`);
     drawn = text.length;
   };

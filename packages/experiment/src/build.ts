@@ -4,9 +4,9 @@
  * Sec. 2.1 names the parts; the other strategies reuse them).
  */
 import { ConfigError, type Strategy, type ViewAugmenter } from '@contrastive/core';
-import { byol as byolRecipe, gaussianNoiseViews, mocoV2 as mocoV2Recipe, simclr as simclrRecipe } from '@contrastive/augment';
+import { byol as byolRecipe, composition, gaussianNoiseViews, mocoV2 as mocoV2Recipe, simclr as simclrRecipe } from '@contrastive/augment';
 import { convNet, mlpEncoder, resnet, type GraphEncoder } from '@contrastive/encoders';
-import { linearHead, mlpHead, mlpHeadV2, type DenseHead } from '@contrastive/heads';
+import { identityHead, linearHead, mlpHead, mlpHeadV2, type DenseHead } from '@contrastive/heads';
 import { barlowTwins, byol, dcl, instDisc, mocoV2, nnclr, simclr, simsiam, supcon, supconQueue, vicreg } from '@contrastive/strategies';
 import { adamw, constantLr, lars, scaleLearningRate, sgd, warmupCosine, type LearningRateSchedule, type Optimizer } from '@contrastive/train';
 import { recipeOf, type RunConfig } from './config.js';
@@ -69,9 +69,10 @@ export function describeEncoder(e: RunConfig['encoder']): string {
   return e.kind === 'mlp' ? `MLP ${e.hidden.join('-')} (${e.activation})` : `ConvNet ${e.widths.join('-')}`;
 }
 
-/** Builds the projection head for an encoder of output size `inputDim`. */
+/** Builds the projection head for an encoder of output size `inputDim` (`kind: 'none'`: the identity, z = h). */
 export function buildHead(head: RunConfig['head'], inputDim: number, seed: number): DenseHead {
   const hiddenDim = head.hiddenDim ?? inputDim;
+  if (head.kind === 'none') return identityHead({ inputDim });
   if (head.kind === 'linear') return linearHead({ inputDim, outputDim: head.outputDim, seed });
   if (head.kind === 'mlpV2') return mlpHeadV2({ inputDim, hiddenDim, outputDim: head.outputDim, seed });
   return mlpHead({ inputDim, hiddenDim, outputDim: head.outputDim, seed });
@@ -103,6 +104,12 @@ export function buildAugmenter(config: RunConfig): ViewAugmenter {
     });
   }
   const local = localCrops === undefined ? {} : { localCrops };
+  if (recipe === 'composition') {
+    if (localCrops !== undefined) {
+      throw new ConfigError('config.augment.localCrops: multi-crop is not available with the composition recipe', { argument: 'config.augment.localCrops', expected: 'no localCrops with recipe: composition', received: localCrops });
+    }
+    return composition({ size, transforms: config.augment.transforms ?? [], strength: config.augment.strength, views, checkValues });
+  }
   if (recipe === 'mocoV2') return mocoV2Recipe({ size, views, checkValues, ...local });
   if (recipe === 'byol') return byolRecipe({ size, checkValues, ...local });
   return simclrRecipe({ size, strength: config.augment.strength, blur: config.augment.blur, scale: config.augment.cropScale, views, checkValues, ...local });

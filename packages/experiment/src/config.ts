@@ -6,6 +6,7 @@
  * `config.optimizer.lr: expected a number > 0, received -1`, as a {@link ConfigError}.
  */
 import { ConfigError, describeValue } from '@contrastive/core';
+import { COMPOSITION_TRANSFORMS } from '@contrastive/augment';
 import { MIN_TEMPERATURE } from '@contrastive/losses';
 import { YAMLParseError } from 'yaml';
 import { z } from 'zod';
@@ -180,7 +181,8 @@ export const runConfigSchema = z.strictObject({
   encoder: z.preprocess(withDefaultTag('kind'), z.discriminatedUnion('kind', [resnetEncoder, convnetEncoder, mlpEncoder])).prefault({}),
   head: z
     .strictObject({
-      kind: z.enum(['mlp', 'mlpV2', 'linear']).default('mlp'),
+      /** 'none': z = h, no projection (SimCLR Figure 8's ablation). */
+      kind: z.enum(['mlp', 'mlpV2', 'linear', 'none']).default('mlp'),
       /** Hidden width; default the encoder's output size (SimCLR). */
       hiddenDim: posInt().optional(),
       outputDim: posInt().default(128),
@@ -190,7 +192,9 @@ export const runConfigSchema = z.strictObject({
   augment: z
     .strictObject({
       /** Default: 'noise' for tabular data, 'mocoV2' for mocoV2, 'byol' for byol, barlowTwins and vicreg, else 'simclr'. */
-      recipe: z.enum(['simclr', 'mocoV2', 'byol', 'noise']).optional(),
+      recipe: z.enum(['simclr', 'mocoV2', 'byol', 'noise', 'composition']).optional(),
+      /** The 'composition' recipe's transformations, in order, on every view (SimCLR Figure 5's ablation). */
+      transforms: z.array(z.enum(COMPOSITION_TRANSFORMS)).min(1).optional(),
       /** Multi-crop: N local views of a smaller size besides the two global ones (not with instDisc). */
       localCrops: localCropsSchema.optional(),
       /** Standard deviation of the Gaussian noise of the 'noise' recipe (tabular rows, on standardised features). */
@@ -204,6 +208,14 @@ export const runConfigSchema = z.strictObject({
         .tuple([z.number().gt(0).max(1), z.number().gt(0).max(1)])
         .refine(([lo, hi]) => lo <= hi, 'a pair [min, max] with min <= max')
         .default([0.08, 1]),
+    })
+    .superRefine((a, ctx) => {
+      if (a.recipe === 'composition' && a.transforms === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['transforms'], message: "the 'composition' recipe needs a list of transforms, e.g. [crop, color]" });
+      }
+      if (a.transforms !== undefined && a.recipe !== 'composition') {
+        ctx.addIssue({ code: 'custom', path: ['transforms'], message: "transforms belong to recipe: composition (set augment.recipe: composition)" });
+      }
     })
     .prefault({}),
   optimizer: z
@@ -234,6 +246,8 @@ export const runConfigSchema = z.strictObject({
       maxSteps: posInt().optional(),
       batchSize: z.int().min(2).default(128),
       clipGradNorm: positive().optional(),
+      /** Gradient cache (Gao et al. 2021): embed each view in chunks of `chunkSize` images, so large batches fit in memory. */
+      gradientCache: z.strictObject({ chunkSize: posInt() }).optional(),
       onNonFinite: z.enum(['throw', 'skip']).default('throw'),
     })
     .prefault({}),
@@ -268,6 +282,8 @@ export const runConfigSchema = z.strictObject({
       k: posInt().default(200),
       /** kNN vote temperature (Wu et al. 2018: 0.1). */
       temperature: positive().default(0.1),
+      /** What is evaluated: the encoder's h (default), or the projection z = g(h) (SimCLR Figure 8). */
+      representation: z.enum(['encoder', 'projection']).default('encoder'),
       /** Rows per forward pass when embedding. */
       batchSize: posInt().default(256),
       linear: linearProbeSchema.prefault({}),
@@ -512,7 +528,7 @@ export function parseConfigText(text: string, file: string): unknown {
 }
 
 /** The augmentation recipe a configuration uses (its own, or the strategy's default). */
-export function recipeOf(config: RunConfig): 'simclr' | 'mocoV2' | 'byol' | 'noise' {
+export function recipeOf(config: RunConfig): 'simclr' | 'mocoV2' | 'byol' | 'noise' | 'composition' {
   if (config.augment.recipe !== undefined) return config.augment.recipe;
   if (config.data.dataset === 'tabular') return 'noise';
   const name = config.strategy.name;

@@ -14,6 +14,7 @@ export { runConfigSchema, parseConfig, parseConfigText, recipeOf, type RunConfig
 export { atConfigKey } from './config-keys.js';
 export { dataConfigSchema, inputShapeOf, datasetTitle, DATASET_KINDS, DEFAULT_TEST_FRACTION, type DataConfig, type InputShape } from './data-config.js';
 export { buildEncoder, describeEncoder, buildHead, buildAugmenter, buildRunParts, buildOptimizer, buildSchedule, peakLearningRate, type RunParts } from './build.js';
+export { projectedEncoder } from './projected-encoder.js';
 export { seededSplit, seededSubset, toRgb, standardize } from './split.js';
 export { isTabular, sampleShape, samplesBatch, disposeSamplesBatch, subsetSamples, samplesEpoch, type Samples, type SamplesBatch } from './samples.js';
 export { assertTrainable, trainingSplit, type ExperimentData } from './experiment-data.js';

@@ -87,7 +87,8 @@ export class DenseHead extends Module implements ProjectionHead {
     super(name, assertHeadFits(name, headParameters(inputDim, layers), layers.length), values, registerTrainable);
     this.inputDim = inputDim;
     this.layers = layers;
-    this.outputDim = (layers[layers.length - 1] as HeadLayer).units;
+    // No layers: the identity (SimCLR's "no projection" ablation, Figure 8).
+    this.outputDim = layers.length === 0 ? inputDim : (layers[layers.length - 1] as HeadLayer).units;
     this.bnMomentum = bn.momentum;
     this.bnEpsilon = bn.epsilon;
   }
@@ -112,7 +113,8 @@ export class DenseHead extends Module implements ProjectionHead {
       });
     }
     return tf.tidy(() => {
-      let z: tf.Tensor2D = h;
+      // A fresh tensor even without layers: callers own (and dispose) what apply returns.
+      let z: tf.Tensor2D = this.layers.length === 0 ? tf.clone(h) : h;
       this.layers.forEach((layer, i) => {
         const p = `layer${i + 1}`;
         const bias = layer.bias ? this.variable(`${p}.bias`) : undefined;

@@ -6,6 +6,7 @@
  * predictor.
  */
 export type { DenseHead, HeadCommonOptions, NamedHeadVariable } from './dense-head.js';
+export { identityHead, type IdentityHeadOptions } from './identity-head.js';
 export { linearHead, type LinearHeadOptions } from './linear-head.js';
 export { mlpHead, type MlpHeadOptions } from './mlp-head.js';
 export { mlpHeadV2, type MlpHeadV2Options } from './mlp-head-v2.js';

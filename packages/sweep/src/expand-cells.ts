@@ -7,7 +7,7 @@
  */
 import { ConfigError, ContrastiveError, Rng } from '@contrastive/core';
 import { parseConfig, type RunConfig } from '@contrastive/experiment';
-import { deepMerge, diffLeaves, dottedToObject, isPlainObject } from './merge.js';
+import { deepMerge, dottedToObject, flattenLeaves, isPlainObject } from './merge.js';
 import type { CellPlan, EvaluationPlan } from './plan.js';
 import type { RandomDimension, SweepSpec } from './sweep-spec.js';
 
@@ -177,7 +177,7 @@ export function expandCells(spec: SweepSpec, baseInput: unknown): CellPlan[] {
           seed,
           ...(point.sample === undefined ? {} : { sample: point.sample }),
           values: point.values,
-          overrides: diffLeaves(base, config),
+          overrides: { ...flattenLeaves(variant.set), ...point.values, seed },
           config,
         });
       }

@@ -7,7 +7,7 @@
  * comparison page) lives in `@contrastive/sweep/node`.
  */
 export { parseSweepSpec, sweepSpecSchema, MEASURES, type Measure, type SweepSpec, type SweepSpecInput, type RandomDimension } from './sweep-spec.js';
-export { deepMerge, dottedToObject, valueAtKey, diffLeaves, isPlainObject } from './merge.js';
+export { deepMerge, dottedToObject, valueAtKey, diffLeaves, flattenLeaves, isPlainObject } from './merge.js';
 export {
   expandCells,
   expandPoints,

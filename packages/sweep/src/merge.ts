@@ -58,3 +58,11 @@ export function diffLeaves(a: unknown, b: unknown, prefix = ''): Record<string, 
   }
   return JSON.stringify(a) === JSON.stringify(b) ? {} : { [prefix]: b };
 }
+
+/** The leaves of a nested object as dotted keys (arrays are leaves): `{ head: { kind: 'x' } }` -> `{ 'head.kind': 'x' }`. */
+export function flattenLeaves(value: unknown, prefix = ''): Record<string, unknown> {
+  if (!isPlainObject(value) || (Object.keys(value).length === 0 && prefix !== '')) return prefix === '' ? {} : { [prefix]: value };
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) Object.assign(out, flattenLeaves(v, prefix === '' ? key : `${prefix}.${key}`));
+  return out;
+}

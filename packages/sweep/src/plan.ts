@@ -20,7 +20,7 @@ export interface CellPlan {
   readonly sample?: number;
   /** The grid or random values of the cell, by dotted configuration key. */
   readonly values: Readonly<Record<string, unknown>>;
-  /** Everything that differs from the base configuration, by dotted key (the variant's, the values and the seed). */
+  /** What the sweep sets in this cell, by dotted key: the variant's `set`, the grid or random values, and the seed. */
   readonly overrides: Readonly<Record<string, unknown>>;
   /** The cell's validated run configuration, every default filled in. */
   readonly config: RunConfig;

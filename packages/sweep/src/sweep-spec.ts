@@ -66,7 +66,9 @@ export const sweepSpecSchema = z
     /** Several evaluations of the same trained encoder, each a named partial `eval` section. */
     evaluate: z.array(z.strictObject({ name: nameSchema(), set: plainObject })).min(1).optional(),
   })
-  .refine((s) => s.grid === undefined || s.random === undefined, { message: 'either grid or random, not both', path: ['random'] });
+  .refine((s) => s.grid === undefined || s.random === undefined, { message: 'either grid or random, not both', path: ['random'] })
+  .refine((s) => !('seed' in (s.grid ?? {})), { message: "the seeds of a sweep in 'seeds', not in the grid", path: ['grid', 'seed'] })
+  .refine((s) => !('seed' in (s.random?.space ?? {})), { message: "the seeds of a sweep in 'seeds', not in the random space", path: ['random', 'space', 'seed'] });
 
 /** A validated sweep file with its defaults filled in. */
 export type SweepSpec = z.output<typeof sweepSpecSchema>;
@@ -123,8 +125,12 @@ function describeIssue(issue: Issue, input: unknown): Problem[] {
         };
       });
     }
-    case 'invalid_type':
-      return [{ path: where, message: `expected ${issue.expected === 'int' ? 'an integer' : `a ${String(issue.expected)}`}, received ${got}`, received, expected: String(issue.expected) }];
+    case 'invalid_type': {
+      // zod reports an integer field's wrong type as 'number': the integer fields are named here.
+      const integer = issue.expected === 'int' || (issue.expected === 'number' && issue.path.some((p) => p === 'seeds' || p === 'samples' || p === 'seed'));
+      const expected = integer ? 'an integer' : issue.expected === 'object' ? 'a mapping of keys to values' : issue.expected === 'array' ? 'a list' : `a ${String(issue.expected)}`;
+      return [{ path: where, message: `expected ${expected}, received ${got}`, received, expected }];
+    }
     case 'too_small':
     case 'too_big': {
       const bound = issue.code === 'too_small' ? issue.minimum : issue.maximum;

@@ -17,6 +17,8 @@ export interface EvalCommandOptions {
   readonly k?: number;
   readonly temperature?: number;
   readonly linearEpochs?: number;
+  /** 'projection': evaluate z = g(h) instead of h. */
+  readonly representation?: 'encoder' | 'projection';
   /** Also evaluate the same encoder with its initial random weights (needs a run). */
   readonly random?: boolean;
   /** Print eval.json to stdout instead of the table. */
@@ -48,6 +50,7 @@ export async function evalCommand(source: string, options: EvalCommandOptions, i
     k: options.k,
     temperature: options.temperature,
     linearEpochs: options.linearEpochs,
+    representation: options.representation,
     beforeWork: async () => {
       const engine = await startEngine(options.engine, io.err);
       io.err(`engine: ${engine.description}`);

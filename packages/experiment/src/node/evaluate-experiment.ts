@@ -6,7 +6,8 @@
 import path from 'node:path';
 import { ArgumentError, type Encoder } from '@contrastive/core';
 import { writeFileAtomic } from '@contrastive/core/node';
-import { buildEncoder } from '../build.js';
+import { buildEncoder, buildHead } from '../build.js';
+import { projectedEncoder } from '../projected-encoder.js';
 import { parseConfig, type RunConfig } from '../config.js';
 import { runEvaluation } from './evaluate-run.js';
 import { trainingSplit, type ExperimentData } from '../experiment-data.js';
@@ -14,7 +15,7 @@ import { logOf, type ExperimentIO } from '../experiment-io.js';
 import type { EvalFile } from '../report-html.js';
 import { sampleShape } from '../samples.js';
 import { loadExperimentData } from './datasets.js';
-import { RUN_FILES, assertSourceExists, loadEncoderFrom } from './run-dir.js';
+import { RUN_FILES, assertSourceExists, loadEncoderFrom, loadHeadFrom } from './run-dir.js';
 
 /** The evaluation, or why there is none. */
 export type EvaluationOutcome =
@@ -77,6 +78,8 @@ export interface EvalOverrides {
   readonly k?: number | undefined;
   readonly temperature?: number | undefined;
   readonly linearEpochs?: number | undefined;
+  /** 'projection' evaluates z = g(h) instead of h (needs a run: the head lives in its checkpoints). */
+  readonly representation?: 'encoder' | 'projection' | undefined;
 }
 
 /** Options of {@link evaluateExperiment}. */
@@ -115,6 +118,7 @@ function withOverrides(base: RunConfig, o: EvalOverrides): RunConfig {
       k: o.k ?? base.eval.k,
       temperature: o.temperature ?? base.eval.temperature,
       linear: { ...base.eval.linear, epochs: o.linearEpochs ?? base.eval.linear.epochs },
+      representation: o.representation ?? base.eval.representation,
     },
   };
 }
@@ -134,6 +138,7 @@ export async function evaluateExperiment(o: EvaluateExperimentOptions): Promise<
   await o.beforeWork?.();
   const loaded = await loadEncoderFrom(o.source, { preferCheckpoint: o.preferCheckpoint === true });
   let randomEncoder: Encoder | undefined;
+  let evaluated: Encoder = loaded.encoder;
   try {
     const config = withOverrides(loaded.config ?? parseConfig({}), o);
     if (o.random === true) {
@@ -145,15 +150,28 @@ export async function evaluateExperiment(o: EvaluateExperimentOptions): Promise<
         });
       }
     }
-    logOf(o)(`encoder: ${loaded.description} (${loaded.encoder.name}, ${loaded.encoder.outputDim}-d)`);
+    const projection = config.eval.representation === 'projection';
+    if (projection && (loaded.runDir === undefined || loaded.config === undefined)) {
+      throw new ArgumentError(`representation 'projection' needs a run directory or a checkpoint inside one (the head g is kept in its checkpoints); ${o.source} is a bare encoder`, {
+        argument: 'representation',
+        received: o.source,
+        expected: 'a run directory',
+      });
+    }
+    if (projection) evaluated = projectedEncoder(loaded.encoder, await loadHeadFrom(loaded.runDir as string, loaded.encoder.outputDim));
+    const source = projection ? `${loaded.description} (projection z = g(h))` : loaded.description;
+    logOf(o)(`encoder: ${source} (${evaluated.name}, ${evaluated.outputDim}-d)`);
     const data = await loadExperimentData(config.data, { seed: config.seed, dirOverride: o.dataDir, testLimit: config.eval.testSize, log: logOf(o), testOnly: false });
     logOf(o)(`data: ${data.description}`);
-    if (loaded.config !== undefined && o.random === true) randomEncoder = buildEncoder(loaded.config, sampleShape(data.test));
+    if (loaded.config !== undefined && o.random === true) {
+      const f = buildEncoder(loaded.config, sampleShape(data.test));
+      randomEncoder = projection ? projectedEncoder(f, buildHead(loaded.config.head, f.outputDim, loaded.config.seed + 1)) : f;
+    }
     const save = o.save !== false && loaded.runDir !== undefined;
-    const outcome = await evaluateAndSave({ ...o, encoder: loaded.encoder, randomEncoder, config, data, source: loaded.description, runDir: save ? loaded.runDir : undefined });
-    return { description: loaded.description, encoderName: loaded.encoder.name, dim: loaded.encoder.outputDim, data, outcome };
+    const outcome = await evaluateAndSave({ ...o, encoder: evaluated, randomEncoder, config, data, source, runDir: save ? loaded.runDir : undefined });
+    return { description: source, encoderName: evaluated.name, dim: evaluated.outputDim, data, outcome };
   } finally {
     randomEncoder?.dispose();
-    loaded.encoder.dispose();
+    evaluated.dispose();
   }
 }

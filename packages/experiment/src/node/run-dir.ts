@@ -20,7 +20,8 @@ import { CheckpointError, ConfigError } from '@contrastive/core';
 import { loadEncoder, type GraphEncoder } from '@contrastive/encoders';
 import { writeFileAtomic } from '@contrastive/core/node';
 import { latestCheckpoint, readCheckpoint, resolveCheckpoint } from '@contrastive/train';
-import { buildEncoder } from '../build.js';
+import { buildEncoder, buildHead } from '../build.js';
+import type { DenseHead } from '@contrastive/heads';
 import { parseConfig, type RunConfig } from '../config.js';
 import { displayPath } from './display-path.js';
 import type { RunInfo } from '../run-info.js';
@@ -198,6 +199,43 @@ async function encoderFromCheckpoint(checkpointPath: string, runDir: string): Pr
   }
   return { encoder, description: displayPath(checkpointPath), runDir, config };
 }
+
+/**
+ * Rebuilds a run's projection head g(·) (for an encoder of output size `inputDim`) and copies its
+ * weights (`head.<path>`) out of the run's latest checkpoint. Throws {@link CheckpointError}
+ * when the run has no checkpoint or the checkpoint lacks the head's variables.
+ */
+export async function loadHeadFrom(runDir: string, inputDim: number): Promise<DenseHead> {
+  const config = await readRunConfig(runDir);
+  const latest = await latestCheckpoint(path.join(runDir, RUN_FILES.checkpoints));
+  if (latest === null) {
+    throw new CheckpointError(`run ${runDir} has no checkpoint: the projection head is only kept in checkpoints`, { argument: 'source', received: runDir, expected: 'a run with a checkpoint' });
+  }
+  const loaded = await readCheckpoint(latest);
+  const head = buildHead(config.head, inputDim, config.seed + 1);
+  try {
+    for (const { path: name, variable } of head.namedVariables()) {
+      const stored = loaded.weights[`${HEAD_CHECKPOINT_PREFIX}.${name}`];
+      if (stored === undefined || stored.shape.join(',') !== variable.shape.join(',')) {
+        throw new CheckpointError(`checkpoint ${latest}: head variable '${name}' is ${stored === undefined ? 'missing' : `[${stored.shape.join(',')}]`}, the configuration builds [${variable.shape.join(',')}]`, {
+          argument: name,
+          received: stored?.shape,
+          expected: `[${variable.shape.join(',')}]`,
+        });
+      }
+      variable.assign(stored as never);
+    }
+  } catch (e) {
+    head.dispose();
+    throw e;
+  } finally {
+    loaded.dispose();
+  }
+  return head;
+}
+
+/** The path prefix of the projection head's variables in a checkpoint (a composed strategy's `head.*`). */
+export const HEAD_CHECKPOINT_PREFIX = 'head';
 
 /**
  * The path prefix of the online encoder's variables in a checkpoint: a composed strategy's

@@ -221,6 +221,7 @@ function createTrainer(o: ResolvedTrainingOptions, parts: RunParts, callbacks: T
     learningRate: buildSchedule(config, totalSteps),
     seed: config.seed,
     ...(config.train.clipGradNorm === undefined ? {} : { clipGradNorm: config.train.clipGradNorm }),
+    ...(config.train.gradientCache === undefined ? {} : { gradientCache: config.train.gradientCache }),
     onNonFinite: config.train.onNonFinite,
     checkpoint: { dir: path.join(runDir, RUN_FILES.checkpoints), everySteps: config.checkpoint.everySteps, keep: config.checkpoint.keep },
     metricsLog: path.join(runDir, RUN_FILES.metrics),

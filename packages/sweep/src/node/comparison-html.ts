@@ -9,6 +9,7 @@
 import { escapeXml, type RunMetrics } from '@contrastive/experiment';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
+import { diffLeaves } from '../merge.js';
 import { lowerIsBetter } from '../metric-names.js';
 import type { SweepPlan } from '../plan.js';
 import { formatMetric, formatStats } from '../results-table.js';
@@ -33,7 +34,7 @@ export async function vegaLiteSvg(spec: TopLevelSpec): Promise<string> {
 }
 
 const FONT = 'system-ui, sans-serif';
-const CONFIG = { font: FONT, axis: { labelLimit: 260 }, legend: { labelLimit: 260 } } as const;
+const CONFIG = { font: FONT, axis: { labelLimit: 600 }, legend: { labelLimit: 600 } } as const;
 
 /** The grouped bar chart of one metric: mean per group, seed spread, seed points. */
 function metricSpec(metric: string, summary: SweepSummary): TopLevelSpec | null {
@@ -42,7 +43,7 @@ function metricSpec(metric: string, summary: SweepSummary): TopLevelSpec | null 
   if (values.length === 0) return null;
   const order = summary.groups.map((g) => g.group);
   const x = { field: 'group', type: 'nominal', sort: order, title: 'configuration group', axis: { labelAngle: -35 } } as const;
-  const y = { field: 'value', type: 'quantitative', title: `${metric}${lowerIsBetter(metric) ? ' (lower is better)' : ''}`, scale: { zero: false } } as const;
+  const y = { field: 'value', type: 'quantitative', title: `${metric}${lowerIsBetter(metric) ? ' (lower is better)' : ''}` } as const;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: metric,
@@ -52,7 +53,7 @@ function metricSpec(metric: string, summary: SweepSummary): TopLevelSpec | null 
     data: { values },
     layer: [
       { mark: { type: 'bar', opacity: 0.75 }, encoding: { x, y: { ...y, aggregate: 'mean', stack: null }, color: { field: 'variant', type: 'nominal', title: 'variant' } } },
-      { mark: { type: 'errorbar', extent: 'stdev', ticks: true }, encoding: { x, y } },
+      { mark: { type: 'errorbar', extent: 'stdev', ticks: true, color: '#333' }, encoding: { x, y } },
       { mark: { type: 'point', filled: true, color: 'black', size: 28 }, encoding: { x, y, tooltip: [{ field: 'seed', type: 'quantitative' }, { field: 'value', type: 'quantitative' }] } },
     ],
   } as TopLevelSpec;
@@ -121,8 +122,10 @@ export async function comparisonHtml(input: ComparisonInput): Promise<string> {
   sections.push(
     `<h2>Configuration groups</h2><table><tr><th>group</th>${summary.metrics.map((m) => `<th>${escapeXml(m)}</th>`).join('')}<th>final loss</th><th>n</th></tr>${groupRows.join('')}</table>`,
   );
+  const configs = new Map(input.plan.cells.map((c) => [c.id, c.config]));
   const cellRows = summary.cells.map((c) => {
-    const diff = Object.entries(c.overrides).map(([k, v]) => `<code>${escapeXml(k)}</code> = ${escapeXml(show(v))}`).join('<br>');
+    const config = configs.get(c.id);
+    const diff = Object.entries(config === undefined ? c.overrides : diffLeaves(input.plan.base, config)).map(([k, v]) => `<code>${escapeXml(k)}</code> = ${escapeXml(show(v))}`).join('<br>');
     const metrics = summary.metrics.map((m) => `<td>${escapeXml(formatMetric(m, c.result?.metrics[m]))}</td>`).join('');
     const status = c.status === 'failed' ? `<span class="failed" title="${escapeXml(c.error ?? '')}">failed</span>` : `<span class="${c.status}">${c.status}</span>`;
     return `<tr><td>${escapeXml(c.id)}</td><td>${status}</td><td>${diff === '' ? '(the base)' : diff}</td>${metrics}</tr>`;

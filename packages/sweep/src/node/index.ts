@@ -7,7 +7,7 @@
  */
 export { prepareSweep, readSweepPlan, sweepHash, canonicalJson, type PrepareSweepOptions } from './prepare-sweep.js';
 export { SWEEP_FILES, CELL_FILES, DEFAULT_SWEEPS_DIR, cellDir, readCellResult, readCellFailure } from './sweep-dir.js';
-export { runCell, findCell, type RunCellOptions } from './run-cell.js';
+export { runCell, findCell, CellBusyError, type RunCellOptions } from './run-cell.js';
 export { ensureEngine, CELL_ENGINES } from './engine.js';
 export type { CellExecutor, CellExecutorInput } from './executor.js';
 export { localExecutor, describeEvent, workerCommand, type LocalExecutorOptions } from './local-executor.js';

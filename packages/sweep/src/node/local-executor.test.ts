@@ -53,4 +53,40 @@ describe('localExecutor', () => {
     const { summary } = await collectSweep(sweepDir, { html: false });
     expect(summary.cells.map((c) => c.status)).toEqual(['finished', 'failed']);
   });
+
+  it('stops the workers cleanly on abort (a checkpoint each); the next run resumes the cells', async () => {
+    const { dir, base } = await tinySetup();
+    const longer = { ...base, train: { batchSize: 16, maxSteps: 40, epochs: 20 }, checkpoint: { everySteps: 5 } };
+    const { sweepDir, plan } = await prepareSweep({ baseConfig: longer, sweep: { name: 'stop', seeds: [0, 1] }, outDir: dir });
+    const controller = new AbortController();
+    const trained = new Set<string>();
+    const outcome = await runSweep({
+      sweepDir,
+      plan,
+      executor: localExecutor({ workers: 2, engine: 'cpu' }),
+      signal: controller.signal,
+      onEvent: (e) => {
+        if (e.kind === 'progress') trained.add(e.cellId);
+        if (e.kind === 'progress' && (e.step ?? 0) >= 2) controller.abort();
+      },
+    });
+    expect(outcome.interrupted).toBe(true);
+    expect(outcome.failed).toEqual([]);
+    expect(outcome.finished.length).toBeLessThan(2);
+    const stopped = outcome.unfinished;
+    expect(stopped.filter((id) => trained.has(id)).length).toBeGreaterThan(0);
+    for (const id of stopped) {
+      expect(existsSync(path.join(cellDir(sweepDir, id), CELL_FILES.result))).toBe(false);
+      // A cell that trained a step stopped with a checkpoint (one still loading its data has none).
+      if (trained.has(id)) expect(existsSync(path.join(cellDir(sweepDir, id), 'checkpoints', 'latest')), id).toBe(true);
+    }
+    const rerun = await runSweep({ sweepDir, plan, executor: localExecutor({ workers: 2, engine: 'cpu' }) });
+    expect(rerun.failed).toEqual([]);
+    expect([...rerun.finished, ...rerun.skipped].sort()).toEqual(plan.cells.map((c) => c.id).sort());
+    for (const id of stopped.filter((s) => trained.has(s))) {
+      const r = JSON.parse(await readFile(path.join(cellDir(sweepDir, id), CELL_FILES.result), 'utf8')) as { attempts: number; steps: number };
+      expect(r).toMatchObject({ attempts: 2, steps: 40 });
+      expect(await readFile(path.join(cellDir(sweepDir, id), CELL_FILES.log), 'utf8')).toContain('resumed from');
+    }
+  });
 });

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InterruptedError } from '@contrastive/experiment';
 import { readMetrics } from '@contrastive/experiment/node';
 import { describe, expect, it } from 'vitest';
 import { prepareSweep, readSweepPlan } from './prepare-sweep.js';
-import { runCell } from './run-cell.js';
+import { CellBusyError, runCell } from './run-cell.js';
 import { CELL_FILES, cellDir } from './sweep-dir.js';
 import { tinySetup } from './tiny-sweep.fixture.js';
 
@@ -51,5 +51,32 @@ describe('runCell', () => {
     expect(resumed.finalLoss).toBe(straight.finalLoss);
     expect(resumed.metrics).toEqual(straight.metrics);
     expect(await readFile(path.join(cellDir(b.sweepDir, id), CELL_FILES.log), 'utf8')).toContain('resumed from');
+  });
+
+  it('evaluate entries measure the same trained encoder with their eval settings: h and the projection z = g(h)', async () => {
+    const { dir, base } = await tinySetup();
+    const sweep = { name: 'hz', measure: ['knn', 'uniformity'], evaluate: [{ name: 'h', set: { representation: 'encoder' } }, { name: 'z', set: { representation: 'projection', k: 3 } }] };
+    const { sweepDir } = await prepareSweep({ baseConfig: base, sweep, outDir: dir });
+    const r = await runCell(sweepDir, 'base.seed=0', { engine: 'cpu' });
+    expect(Object.keys(r.metrics)).toEqual(['h/knn.top1', 'h/uniformity', 'z/knn.top1', 'z/uniformity']);
+    expect(r.metrics['h/uniformity']).not.toBe(r.metrics['z/uniformity']);
+    const h = JSON.parse(await readFile(path.join(cellDir(sweepDir, r.cellId), 'eval.h.json'), 'utf8')) as { pretrained: { dim: number }; settings: { k: number } };
+    const z = JSON.parse(await readFile(path.join(cellDir(sweepDir, r.cellId), 'eval.z.json'), 'utf8')) as { source: string; pretrained: { dim: number }; settings: { k: number } };
+    // h is the MLP encoder's 8-d output; z the head's 4-d projection.
+    expect([h.pretrained.dim, h.settings.k]).toEqual([8, 5]);
+    expect([z.pretrained.dim, z.settings.k]).toEqual([4, 3]);
+    expect(z.source).toContain('projection z = g(h)');
+  });
+
+  it('refuses a cell another live process is running, touching nothing of it', async () => {
+    const { dir, base } = await tinySetup();
+    const { sweepDir } = await prepareSweep({ baseConfig: base, sweep: { name: 'busy' }, outDir: dir });
+    const cd = cellDir(sweepDir, 'base.seed=0');
+    await mkdir(path.join(cd, CELL_FILES.lockDir), { recursive: true });
+    // The parent of this test process is alive: its lock is live.
+    await writeFile(path.join(cd, CELL_FILES.lockDir, '.lock'), JSON.stringify({ pid: process.ppid, host: (await import('node:os')).hostname(), started: 'now' }));
+    await expect(runCell(sweepDir, 'base.seed=0', { engine: 'cpu' })).rejects.toBeInstanceOf(CellBusyError);
+    expect(existsSync(path.join(cd, CELL_FILES.attempts))).toBe(false);
+    expect(existsSync(path.join(cd, CELL_FILES.failure))).toBe(false);
   });
 });

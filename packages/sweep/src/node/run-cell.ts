@@ -9,10 +9,10 @@
 import { existsSync } from 'node:fs';
 import { appendFile, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { ArgumentError } from '@contrastive/core';
+import { ArgumentError, ContrastiveError, type Encoder } from '@contrastive/core';
 import { writeFileAtomic } from '@contrastive/core/node';
-import { InterruptedError, createStopController, trainingSplit, type RunConfig } from '@contrastive/experiment';
-import { RUN_FILES, readMetrics, runEvaluation, trainExperiment } from '@contrastive/experiment/node';
+import { InterruptedError, createStopController, projectedEncoder, trainingSplit, type RunConfig, type RunParts } from '@contrastive/experiment';
+import { RUN_FILES, acquireRunLock, readMetrics, runEvaluation, trainExperiment } from '@contrastive/experiment/node';
 import type { CellFailure, CellProgress, CellResult } from '../cell-result.js';
 import { evaluationConfig } from '../expand-cells.js';
 import { METRIC_OF } from '../metric-names.js';
@@ -34,6 +34,16 @@ export interface RunCellOptions {
   readonly dataDir?: string;
   /** Also receives the cell's log lines (they always go to `cells/<id>/cell.log`). */
   readonly log?: (line: string) => void;
+}
+
+/**
+ * A cell another live process is running (it holds `cells/<id>/.cell/.lock`). Nothing of the
+ * cell is touched; `argument` is `'cellId'`.
+ */
+export class CellBusyError extends ContrastiveError {
+  constructor(message: string, cellId: string, cause: unknown) {
+    super('CONFIG', message, { argument: 'cellId', received: cellId, expected: 'a cell no other process is running', cause });
+  }
 }
 
 /** `attempts.json`: how often a cell was started and the wall time it has taken so far. */
@@ -66,6 +76,28 @@ export function findCell(plan: SweepPlan, cellId: string): CellPlan {
   return cell;
 }
 
+/**
+ * The encoder an evaluation measures: the trained encoder's h, or with `eval.representation:
+ * projection` the projection z = g(h) through the trained head (SimCLR Figure 8). The parts stay
+ * owned by the caller: disposing the returned view frees nothing.
+ */
+function evaluatedEncoder(parts: RunParts, config: RunConfig): Encoder {
+  if (config.eval.representation !== 'projection') return parts.encoder;
+  const z = projectedEncoder(parts.encoder, parts.head);
+  return {
+    name: z.name,
+    outputDim: z.outputDim,
+    get trainableVariables() {
+      return z.trainableVariables;
+    },
+    get nonTrainableVariables() {
+      return z.nonTrainableVariables;
+    },
+    apply: (x, options) => z.apply(x, options),
+    dispose() {},
+  };
+}
+
 /** The evaluation configuration of a cell: a linear probe that is not measured runs one epoch only. */
 function evaluationRunConfig(cell: CellPlan, plan: SweepPlan, index: number): RunConfig {
   const config = evaluationConfig(cell.id, cell.config, plan.evaluations[index]!);
@@ -89,7 +121,23 @@ export async function runCell(sweepDir: string, cellId: string, options: RunCell
   const existing = await readCellResult(sweepDir, cellId);
   if (existing !== undefined) return existing;
   if (options.signal?.aborted === true) throw new InterruptedError(`cell ${cellId} was stopped before it started`);
-  await mkdir(dir, { recursive: true });
+  await mkdir(path.join(dir, CELL_FILES.lockDir), { recursive: true });
+  // One process per cell for the whole of it (training holds the run's own lock; evaluation and result.json are covered here).
+  const lock = await acquireRunLock(path.join(dir, CELL_FILES.lockDir)).catch((e: unknown) => {
+    throw new CellBusyError(`cell ${cellId} of sweep ${plan.name} is being run by another process: ${e instanceof Error ? e.message.split(';')[0] : String(e)}`, cellId, e);
+  });
+  try {
+    const done = await readCellResult(sweepDir, cellId);
+    if (done !== undefined) return done;
+    return await runCellLocked(plan, cell, dir, options);
+  } finally {
+    await lock.release();
+  }
+}
+
+/** {@link runCell} once the cell's lock is held. */
+async function runCellLocked(plan: SweepPlan, cell: CellPlan, dir: string, options: RunCellOptions): Promise<CellResult> {
+  const cellId = cell.id;
   const logFile = path.join(dir, CELL_FILES.log);
   const attemptsFile = path.join(dir, CELL_FILES.attempts);
   const previous = (await readJsonIfExists<Attempts>(attemptsFile)) ?? { attempts: 0, seconds: 0 };
@@ -146,12 +194,13 @@ export async function runCell(sweepDir: string, cellId: string, options: RunCell
           Object.assign(metrics, measured(plan.measure, evaluation.name, { knn: Number.NaN, linear: Number.NaN, alignment: null, uniformity: Number.NaN }));
           continue;
         }
+        const config = evalConfigs[i]!;
         const { file } = await runEvaluation({
-          encoder: training.parts.encoder,
-          config: evalConfigs[i]!,
+          encoder: evaluatedEncoder(training.parts, config),
+          config,
           train: trainingSplit(data),
           test: data.test,
-          source: dir,
+          source: config.eval.representation === 'projection' ? `${dir} (projection z = g(h))` : dir,
           map: false,
           log,
           stop,

@@ -26,6 +26,8 @@ export const CELL_FILES = {
   failure: 'failed.json',
   attempts: 'attempts.json',
   log: 'cell.log',
+  /** The directory of the cell's process lock (`.cell/.lock`). */
+  lockDir: '.cell',
 } as const;
 
 /** The default parent of sweep directories. */
