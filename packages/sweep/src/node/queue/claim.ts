@@ -51,6 +51,8 @@ export interface CellClaim {
   readonly path: string;
   /** Aborted when another worker took the claim over (this worker must stop the cell). */
   readonly lost: AbortSignal;
+  /** The dead or silent holder whose claim this one replaced, if any. */
+  readonly previous?: ClaimInfo;
   /** Stops the heartbeat and deletes the claim file if it is still this worker's. */
   release(): Promise<void>;
 }
@@ -169,6 +171,7 @@ export async function acquireCellClaim(options: AcquireClaimOptions): Promise<Ce
   await mkdir(path.dirname(file), { recursive: true });
   const host = hostname();
   let tookOverFrom: string | undefined;
+  let previous: ClaimInfo | undefined;
   let told = false;
   // The holder being watched: its token, the last mtime seen, and when (our clock) it last moved.
   let watched: { token: string; mtimeMs: number; since: number } | undefined;
@@ -184,7 +187,7 @@ export async function acquireCellClaim(options: AcquireClaimOptions): Promise<Ce
       ...(tookOverFrom === undefined ? {} : { tookOverFrom }),
     };
     const ino = await tryCreate(file, info);
-    if (ino !== undefined) return startHeartbeat(file, ino, info, options.heartbeatMs);
+    if (ino !== undefined) return startHeartbeat(file, ino, info, options.heartbeatMs, previous);
 
     const holder = await readClaim(file);
     let st;
@@ -225,6 +228,7 @@ export async function acquireCellClaim(options: AcquireClaimOptions): Promise<Ce
       }
       await unlink(aside).catch(() => undefined);
       tookOverFrom = holder === undefined ? 'an unreadable claim' : `${holder.worker} (${holder.host}, pid ${holder.pid})`;
+      previous = holder;
       options.onNote?.(`cell ${options.cellId}: taking over the claim of ${tookOverFrom}: ${reason}`);
       watched = undefined;
       continue;
@@ -249,7 +253,7 @@ async function stillOurs(file: string, ino: bigint, token: string): Promise<bool
   }
 }
 
-function startHeartbeat(file: string, ino: bigint, info: ClaimInfo, heartbeatMs: number): CellClaim {
+function startHeartbeat(file: string, ino: bigint, info: ClaimInfo, heartbeatMs: number, previous: ClaimInfo | undefined): CellClaim {
   const lost = new AbortController();
   heldHere.add(info.token);
   let released = false;
@@ -272,6 +276,7 @@ function startHeartbeat(file: string, ino: bigint, info: ClaimInfo, heartbeatMs:
     info,
     path: file,
     lost: lost.signal,
+    ...(previous === undefined ? {} : { previous }),
     async release() {
       if (released) return;
       released = true;
@@ -284,4 +289,34 @@ function startHeartbeat(file: string, ino: bigint, info: ClaimInfo, heartbeatMs:
       await thread.terminate().catch(() => undefined);
     },
   };
+}
+
+/**
+ * After taking a dead or silent holder's claim over: removes the lock files that holder's
+ * `runCell` left in the cell (`cells/<id>/.cell/.lock` and the run's `cells/<id>/.lock`), but only
+ * those whose owner is exactly that holder (same host and pid). `runCell` takes over a dead
+ * process's lock on the same host by itself, but cannot tell whether a process on another host
+ * is alive; the claim protocol has established that it is not. Returns the files removed.
+ */
+export async function breakLocksOf(cellDirectory: string, holder: Pick<ClaimInfo, 'host' | 'pid'>, lockFiles: readonly string[]): Promise<string[]> {
+  const removed: string[] = [];
+  for (const rel of lockFiles) {
+    const file = path.join(cellDirectory, rel);
+    let owner: { host?: unknown; pid?: unknown } | undefined;
+    try {
+      owner = JSON.parse(await readFile(file, 'utf8')) as { host?: unknown; pid?: unknown };
+    } catch {
+      continue; // absent (or being written by a live process): leave it
+    }
+    if (owner.host !== holder.host || owner.pid !== holder.pid) continue;
+    const aside = `${file}.stale-${randomUUID()}`;
+    try {
+      await rename(file, aside);
+    } catch {
+      continue;
+    }
+    await unlink(aside).catch(() => undefined);
+    removed.push(file);
+  }
+  return removed;
 }

@@ -5,7 +5,7 @@
  * complete exactly once and give the local mode's results.
  */
 import type { ChildProcess } from 'node:child_process';
-import { readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { CellEvent, CellResult } from '../../cell-result.js';
@@ -14,7 +14,11 @@ import { prepareSweep } from '../prepare-sweep.js';
 import { runSweep } from '../run-sweep.js';
 import { CELL_FILES, cellDir, readCellResult } from '../sweep-dir.js';
 import { tinySetup } from '../tiny-sweep.fixture.js';
+import { claimPath } from './claim.js';
 import { redisExecutor } from './executor.js';
+import { runWorker } from './worker.js';
+import { runCell } from '../run-cell.js';
+import { LOCK_FILE } from '@contrastive/experiment/node';
 import { startWorkerProcess, withTimeout, type WorkerProcess } from './fixtures/processes.js';
 import { startTestRedis, type TestRedis } from './test-redis.js';
 
@@ -115,3 +119,34 @@ test('a 4-cell sweep through redisExecutor and two real worker processes (one SI
   expect(await withTimeout(b.exited, 30_000, () => `B did not exit on SIGTERM${diag()}`)).toBe(0);
   console.log(`real sweep: local ${localSeconds.toFixed(1)} s; queue with 2 workers, A SIGKILLed at step ${mid.step} of ${mid.cellId}, resumed at ${resumed?.[1]}: ${queueSeconds.toFixed(1)} s; largest |local - queue| of the metrics and final losses: ${largest}`);
 }, 600_000);
+
+test("a cell whose holder on another host went silent: the claim and that holder's runCell locks are taken over, the cell runs", async () => {
+  const setup = await tinySetup('sweep-queue-foreign-');
+  const sweep = { name: 'foreign', grid: { 'strategy.temperature': [0.2] } };
+  const { sweepDir, plan } = await prepareSweep({ baseConfig: setup.base, sweep, outDir: setup.dir });
+  try {
+    const cellId = plan.cells[0]!.id;
+    const far = { pid: 4242, host: 'another-host', started: '2026-01-01T00:00:00.000Z' };
+    const claim = claimPath(sweepDir, cellId);
+    await mkdir(path.dirname(claim), { recursive: true });
+    await writeFile(claim, JSON.stringify({ token: 't', worker: 'far', claimedAt: far.started, ...far }));
+    await mkdir(path.join(cellDir(sweepDir, cellId), CELL_FILES.lockDir), { recursive: true });
+    await writeFile(path.join(cellDir(sweepDir, cellId), CELL_FILES.lockDir, LOCK_FILE), JSON.stringify(far));
+    await writeFile(path.join(cellDir(sweepDir, cellId), LOCK_FILE), JSON.stringify(far));
+
+    const stop = new AbortController();
+    const lines: string[] = [];
+    const queueName = 'foreign';
+    const worker = runWorker({ url: redis.url, queueName, runCell, engine: 'cpu', signal: stop.signal, claimHeartbeatMs: 50, claimStaleMs: 500, log: (l) => lines.push(l) });
+    const events: CellEvent[] = [];
+    const outcome = await runSweep({ sweepDir, plan, executor: redisExecutor({ url: redis.url, queueName, pollMs: 300 }), onEvent: (e) => events.push(e) });
+    stop.abort();
+    await worker;
+    expect(outcome.finished, lines.join('\n')).toEqual([cellId]);
+    expect(lines.some((l) => /taking over the claim of far \(another-host, pid 4242\)/.test(l))).toBe(true);
+    expect(lines.filter((l) => /removed the stale lock/.test(l))).toHaveLength(2);
+    expect((await readCellResult(sweepDir, cellId))?.steps).toBe(4);
+  } finally {
+    await rm(setup.dir, { recursive: true, force: true });
+  }
+}, 300_000);

@@ -8,8 +8,10 @@ import { hostname } from 'node:os';
 import { ArgumentError, describeValue } from '@contrastive/core';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { CellResult } from '../../cell-result.js';
-import { readCellResult } from '../sweep-dir.js';
-import { acquireCellClaim } from './claim.js';
+import { LOCK_FILE } from '@contrastive/experiment/node';
+import path from 'node:path';
+import { CELL_FILES, cellDir, readCellResult } from '../sweep-dir.js';
+import { acquireCellClaim, breakLocksOf } from './claim.js';
 import { bullConnection, checkRedisReachable } from './connection.js';
 import {
   DEFAULT_QUEUE_NAME,
@@ -209,6 +211,14 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
       shutdown.signal.removeEventListener('abort', onShutdown);
       if (shutdown.signal.aborted) return await requeue();
       throw e;
+    }
+    if (claim.previous !== undefined) {
+      // The previous holder is dead (or silent past claimStaleMs): its runCell locks are stale too.
+      const previous = claim.previous;
+      const removed = await Promise.resolve()
+        .then(() => breakLocksOf(cellDir(sweepDir, cellId), previous, [path.join(CELL_FILES.lockDir, LOCK_FILE), LOCK_FILE]))
+        .catch((): string[] => []);
+      for (const f of removed) log(`cell ${cellId}: removed the stale lock ${f} of ${claim.previous.worker}`);
     }
     const onLost = (): void => cell.abort(claim.lost.reason);
     claim.lost.addEventListener('abort', onLost, { once: true });
