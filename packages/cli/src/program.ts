@@ -1,5 +1,5 @@
 /**
- * The `contrastive` command line (commander): train | eval | embed | preview | report | main | sweep.
+ * The `contrastive` command line (commander): train | eval | embed | preview | report | main | sweep | worker.
  * User errors (a bad flag, configuration, checkpoint or data file) print one clear message with
  * the offending argument and value, never a stack trace, and exit with status 2; Ctrl-C exits
  * with 130 (SIGTERM: 143) after writing a checkpoint; other failures exit with 1 (the stack trace is printed
@@ -14,6 +14,7 @@ import { previewCommand, type PreviewCommandOptions } from './commands/preview.j
 import { reportCommand, type ReportCommandOptions } from './commands/report.js';
 import { sweepCommand, type SweepCommandOptions } from './commands/sweep.js';
 import { trainCommand } from './commands/train.js';
+import { workerCommand, type WorkerCommandOptions } from './commands/worker.js';
 import { ENGINE_CHOICES, type CliIO } from './context.js';
 import { InterruptedError, handleInterrupts, interruptedStatus } from './interrupt.js';
 import { clipLines } from './clip-line.js';
@@ -181,11 +182,35 @@ function addSweepCommand(program: Command, io: CliIO, run: Runner): void {
     .option('-o, --out <dir>', 'parent of the sweep directory <out>/<name>', 'runs/sweeps')
     .option('--workers <n>', 'local worker processes (default: from the cores, the free memory and a per-cell estimate)', intParser(1, 256))
     .option('--overwrite', 'delete a previous sweep of another specification in the directory first')
-    // QUEUE: selects the Redis/BullMQ executor (distributed mode); refused until it is wired.
-    .option('--queue <redis-url>', 'run the cells through a Redis/BullMQ queue read by `contrastive worker` processes (not available yet)')
+    .option('--queue <redis-url>', 'run the cells as jobs of a Redis/BullMQ queue, read by `contrastive worker --queue <redis-url>` processes on machines sharing the sweep directory (see docs/sweeps.md)')
+    .option('--queue-name <name>', "with --queue: the BullMQ queue name (default contrastive-sweep)")
     .addOption(dataDir())
     .addOption(engine())
     .action((o: SweepCommandOptions) => run(() => sweepCommand(o, io))());
+}
+
+/** `worker`: runs sweep cells from a Redis/BullMQ queue (the distributed mode of `sweep`). */
+function addWorkerCommand(program: Command, io: CliIO, run: Runner): void {
+  program
+    .command('worker')
+    .description(
+      'run sweep cells from a Redis/BullMQ queue (filled by `contrastive sweep --queue`) until stopped; the sweep directories must be on a filesystem shared with the enqueuing machine (Ctrl-C: the running cells checkpoint and go back to the queue)',
+    )
+    .requiredOption('--queue <url>', 'the Redis server, e.g. redis://queue-host:6379 (rediss:// for TLS)')
+    .option('--concurrency <n>', 'cells run at the same time', intParser(1, 1024))
+    .option(
+      '--dir <path>',
+      "where the sweep directories are on this machine when not at the enqueuing machine's path: the directory holding them, or FROM=TO (the enqueuing machine's path prefix and this machine's); repeatable",
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .option('--queue-name <name>', "BullMQ queue name, the same as the sweep's (default contrastive-sweep)")
+    .option('--name <name>', "this worker's name in progress lines and claim files (default host:pid)")
+    .option('--lock-duration <ms>', 'a job whose worker has not renewed its lock for this long is handed to another worker (default 30000)', intParser(100))
+    .option('--stalled-interval <ms>', 'how often this worker looks for the jobs of dead workers (default 30000)', intParser(100))
+    .option('--claim-stale <s>', "seconds without a heartbeat after which a cell's claim file is taken over (default 120)", intParser(1))
+    .addOption(dataDir())
+    .addOption(engine())
+    .action((o: WorkerCommandOptions) => run(() => workerCommand(o, io))());
 }
 
 /**
@@ -223,6 +248,7 @@ export async function runCli(argv: readonly string[], options: RunCliOptions = {
   addRunCommands(program, io, run);
   addViewCommands(program, io, run);
   addSweepCommand(program, io, run);
+  addWorkerCommand(program, io, run);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

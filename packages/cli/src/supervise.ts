@@ -19,7 +19,7 @@ import { constants } from 'node:os';
 export const WORKER_ENV = 'CONTRASTIVE_WORKER';
 
 /** Commands that run long enough to be interrupted; the others run in-process. */
-const SUPERVISED_COMMANDS = new Set(['train', 'main', 'eval', 'embed', 'report', 'preview', 'sweep']);
+const SUPERVISED_COMMANDS = new Set(['train', 'main', 'eval', 'embed', 'report', 'preview', 'sweep', 'worker']);
 
 const FORWARDED: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 

@@ -1,14 +1,15 @@
 /**
  * `contrastive sweep --config base.yaml --sweep sweep.yaml`: runs every cell of a sweep (a grid,
  * named variants, seeded random samples, seeds) as a normal run in `<out>/<name>/cells/<id>/`,
- * in local worker processes, with a live table on stderr; then writes sweep.json, results.csv,
+ * in local worker processes (or, with `--queue redis://...`, as Redis/BullMQ jobs that
+ * `contrastive worker` processes on any machine sharing the directory run), with a live table on stderr; then writes sweep.json, results.csv,
  * results.md and comparison.html and prints the markdown table. Rerunning skips finished cells
  * and resumes interrupted ones; Ctrl-C stops the workers after their current step with a
  * checkpoint. The exit status is 1 when a cell failed, 130 after Ctrl-C.
  */
 import { ArgumentError } from '@contrastive/core';
 import { displayPath } from '@contrastive/experiment/node';
-import { collectSweep, localExecutor, prepareSweep, runSweep, type CellExecutor } from '@contrastive/sweep/node';
+import { collectSweep, localExecutor, prepareSweep, redisExecutor, runSweep, type CellExecutor } from '@contrastive/sweep/node';
 import type { CliIO } from '../context.js';
 import { createSweepTable } from '../sweep-table.js';
 
@@ -24,18 +25,25 @@ export interface SweepCommandOptions {
   readonly engine?: string;
   /** A Redis URL: run the cells through a Redis/BullMQ queue instead of local workers. */
   readonly queue?: string;
+  /** With `queue`: the BullMQ queue name (default contrastive-sweep). */
+  readonly queueName?: string;
 }
 
 /** The executor the flags ask for. */
-function executorOf(options: SweepCommandOptions): CellExecutor {
+function executorOf(options: SweepCommandOptions, io: CliIO): CellExecutor {
   if (options.queue !== undefined) {
-    // QUEUE: the Redis/BullMQ executor (`redisExecutor` of @contrastive/sweep/node, with
-    // `contrastive worker`) is wired here once it lands; until then the option is refused.
-    throw new ArgumentError('--queue: the Redis/BullMQ executor is not available yet; run without --queue for local worker processes', {
-      argument: '--queue',
-      received: options.queue,
-      expected: 'no --queue (local mode) until the distributed mode is released',
-    });
+    // Distributed mode: the cells become BullMQ jobs that `contrastive worker` processes run.
+    if (options.workers !== undefined) {
+      throw new ArgumentError('--workers applies to local worker processes; with --queue, start `contrastive worker --queue ...` processes instead', {
+        argument: '--workers',
+        received: options.workers,
+        expected: 'no --workers with --queue',
+      });
+    }
+    return redisExecutor({ url: options.queue, ...(options.queueName === undefined ? {} : { queueName: options.queueName }), log: io.err });
+  }
+  if (options.queueName !== undefined) {
+    throw new ArgumentError('--queue-name needs --queue <redis-url>', { argument: '--queue-name', received: options.queueName, expected: 'with --queue' });
   }
   return localExecutor({
     ...(options.workers === undefined ? {} : { workers: options.workers }),
@@ -46,7 +54,7 @@ function executorOf(options: SweepCommandOptions): CellExecutor {
 
 /** Runs `contrastive sweep`; returns the exit status. */
 export async function sweepCommand(options: SweepCommandOptions, io: CliIO): Promise<number> {
-  const executor = executorOf(options);
+  const executor = executorOf(options, io);
   const { sweepDir, plan } = await prepareSweep({
     baseConfigPath: options.config,
     sweepPath: options.sweep,
@@ -66,7 +74,11 @@ export async function sweepCommand(options: SweepCommandOptions, io: CliIO): Pro
   io.out(markdown.trimEnd());
   io.err(`wrote ${files.map((f) => displayPath(f)).join(', ')}`);
   if (outcome.interrupted) {
-    io.err(`stopped: ${outcome.unfinished.length} cell${outcome.unfinished.length === 1 ? '' : 's'} unfinished; rerun the same command to resume them`);
+    io.err(
+      options.queue === undefined
+        ? `stopped: ${outcome.unfinished.length} cell${outcome.unfinished.length === 1 ? '' : 's'} unfinished; rerun the same command to resume them`
+        : `stopped waiting: ${outcome.unfinished.length} cell${outcome.unfinished.length === 1 ? '' : 's'} unfinished; their jobs stay queued and the workers go on; rerun the same command to wait for them again`,
+    );
     return 130;
   }
   if (outcome.failed.length > 0) {

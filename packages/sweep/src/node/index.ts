@@ -18,3 +18,5 @@ export { comparisonHtml, vegaLiteSvg, type ComparisonInput } from './comparison-
 export type { ToWorker, FromWorker } from './worker-protocol.js';
 // The neutral entry's types, for Node code that imports only this subpath.
 export type { CellResult, CellProgress, CellEvent, CellFailure, CellPlan, SweepPlan, EvaluationPlan, SweepSummary } from '../index.js';
+// The distributed mode: Redis/BullMQ executor and workers.
+export * from './queue/index.js';
