@@ -232,11 +232,13 @@ describe('with redis-server', () => {
 describe('claim files', () => {
   test('a live holder keeps the claim (a waiter waits); when it releases, the waiter gets it', async () => {
     const sweepDir = await fresh('claim-live');
-    const a = await acquireCellClaim({ sweepDir, cellId: 'c', worker: 'A', heartbeatMs: 20, staleMs: 200 });
+    const a = await acquireCellClaim({ sweepDir, cellId: 'c', worker: 'A', heartbeatMs: 50, staleMs: 2000 });
     const notes: string[] = [];
     let got = false;
-    const b = acquireCellClaim({ sweepDir, cellId: 'c', worker: 'B', heartbeatMs: 20, staleMs: 200, onNote: (n) => notes.push(n) }).then((c) => ((got = true), c));
-    await new Promise((r) => setTimeout(r, 600)); // 3x staleMs: the heartbeat keeps A's claim alive
+    const b = acquireCellClaim({ sweepDir, cellId: 'c', worker: 'B', heartbeatMs: 50, staleMs: 2000, onNote: (n) => notes.push(n) }).then((c) => ((got = true), c));
+    // Longer than staleMs: the heartbeat keeps A's claim alive. (staleMs is 40 heartbeats, so a
+    // loaded machine that delays the heartbeat thread for a while does not look like a dead holder.)
+    await new Promise((r) => setTimeout(r, 2500));
     expect(got).toBe(false);
     expect(notes[0]).toMatch(/cell c: still claimed by A .* which is alive; waiting/);
     expect(a.lost.aborted).toBe(false);
