@@ -39,8 +39,21 @@ interface PageHandle {
   form: () => RecipeForm;
   map: () => { step: number; points: number } | null;
   errors: string[];
+  /** Handlers of this thread that took > 20 ms: what, when (performance.now()), how long. */
+  slow: { what: string; start: number; ms: number }[];
 }
-const handle: PageHandle = { state: () => state, form: () => form, map: () => (map === null ? null : { step: map.step, points: map.labels.length }), errors: [] };
+const handle: PageHandle = { state: () => state, form: () => form, map: () => (map === null ? null : { step: map.step, points: map.labels.length }), errors: [], slow: [] };
+
+/** Runs `f`, noting it in `handle.slow` when it takes over 20 ms (the e2e test prints them next to a long task). */
+function timed<T>(what: string, f: () => T): T {
+  const start = performance.now();
+  try {
+    return f();
+  } finally {
+    const ms = performance.now() - start;
+    if (ms > 20) handle.slow.push({ what, start, ms });
+  }
+}
 (window as unknown as { __playground: PageHandle }).__playground = handle;
 
 function restoreForm(): RecipeForm {
@@ -84,7 +97,7 @@ function startWorker(): void {
   workerTrained = false;
   state = { ...INITIAL_STATE, steps: state.steps, monitors: state.monitors, checkpointStep: state.checkpointStep };
   worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
-  worker.onmessage = (e: MessageEvent<FromWorker>) => onWorker(e.data);
+  worker.onmessage = (e: MessageEvent<FromWorker>) => timed(`message ${e.data.type}`, () => onWorker(e.data));
   worker.onerror = (e) => {
     handle.errors.push(e.message);
     log(`worker error: ${e.message}`);
@@ -117,8 +130,8 @@ function onWorker(m: FromWorker): void {
       drawPreview(m.width, m.height, m.rgba);
       break;
     case 'map':
-      map = { points: m.points, labels: m.labels, layout: mapLayout(m.points, ($('map') as HTMLCanvasElement).width, ($('map') as HTMLCanvasElement).height), step: m.step };
-      $('map-info').textContent = `${m.method}, ${m.labels.length} test images, step ${m.step}`;
+      map = { points: m.points, labels: m.labels, layout: mapLayout(m.points, ($('map') as HTMLCanvasElement).width - 80, ($('map') as HTMLCanvasElement).height), step: m.step };
+      setText('map-info', `${m.method}, ${m.labels.length} test images, step ${m.step}`);
       break;
     case 'started':
       log(m.resumedFrom === null ? `training: ${m.totalSteps} steps` : `resumed at step ${m.resumedFrom} of ${m.totalSteps}`);
@@ -327,29 +340,65 @@ function drawPreview(width: number, height: number, rgba: Uint8Array): void {
 // --- rendering ------------------------------------------------------------------------------
 
 let renderQueued = false;
+let lastRender = 0;
+/** At most one render per RENDER_MS: the charts follow the run without keeping this thread busy. */
+const RENDER_MS = 200;
 function scheduleRender(): void {
   if (renderQueued) return;
   renderQueued = true;
-  requestAnimationFrame(() => {
-    renderQueued = false;
-    render();
-  });
+  setTimeout(
+    () =>
+      requestAnimationFrame(() => {
+        renderQueued = false;
+        lastRender = performance.now();
+        timed('render', render);
+      }),
+    Math.max(0, RENDER_MS - (performance.now() - lastRender)),
+  );
+}
+
+/** What was drawn last (a chart is redrawn only when its data changed). */
+const drawn = { steps: -1, monitors: -1, map: null as unknown, text: '' };
+
+/** Sets an element's text only when it changed (an unchanged write would still cost a layout). */
+function setText(id: string, text: string): void {
+  const el = $(id);
+  if (el.textContent !== text) el.textContent = text;
 }
 
 function render(): void {
-  $('engine').textContent = `engine: ${state.engine ?? 'starting…'}`;
-  $('status').textContent = state.status + (state.error !== null && state.status !== 'running' ? ` (${state.error.slice(0, 80)})` : '');
-  $('step').textContent = `step ${state.step}${state.totalSteps > 0 ? ` / ${state.totalSteps}` : ''}`;
-  $('checkpoint').textContent = state.checkpointStep === null ? 'no checkpoint' : `checkpoint at step ${state.checkpointStep}`;
-  const buttons: Record<string, Action> = { train: 'train', pause: 'pause', resume: 'resume', stop: 'stop', export: 'export', embeddings: 'embeddings', 'map-refresh': 'map', load: 'load' };
-  for (const [id, action] of Object.entries(buttons)) ($(id) as HTMLButtonElement).disabled = !canDo(state, action);
-  ($('train') as HTMLButtonElement).textContent = state.checkpointStep !== null && state.status !== 'running' && state.status !== 'paused' ? `Train (resume at step ${state.checkpointStep})` : 'Train';
+  setText('engine', `engine: ${state.engine ?? 'starting…'}`);
+  setText('status', state.status + (state.error !== null && state.status !== 'running' ? ` (${state.error.slice(0, 80)})` : ''));
   const steps = state.steps;
+  const ips = steps[steps.length - 1]?.imagesPerSecond;
+  setText('step', `step ${state.step}${state.totalSteps > 0 ? ` / ${state.totalSteps}` : ''}${ips === undefined ? '' : ` · ${ips.toFixed(0)} img/s`}`);
+  setText('checkpoint', state.checkpointStep === null ? 'no checkpoint' : `checkpoint at step ${state.checkpointStep}`);
+  const buttons: Record<string, Action> = { train: 'train', pause: 'pause', resume: 'resume', stop: 'stop', export: 'export', embeddings: 'embeddings', 'map-refresh': 'map', load: 'load' };
+  for (const [id, action] of Object.entries(buttons)) {
+    const button = $(id) as HTMLButtonElement;
+    if (button.disabled !== !canDo(state, action)) button.disabled = !canDo(state, action);
+  }
+  setText('train', state.checkpointStep !== null && state.status !== 'running' && state.status !== 'paused' ? `Train (resume at step ${state.checkpointStep})` : 'Train');
+  if (drawn.steps !== steps.length) drawCurves();
+  if (drawn.monitors !== state.monitors.length) drawMonitors();
+  if (drawn.map !== map) {
+    drawn.map = map;
+    drawMap();
+  }
+}
+
+function drawCurves(): void {
+  const steps = state.steps;
+  drawn.steps = steps.length;
   const loss = $('loss-chart') as HTMLCanvasElement;
   drawLines(loss, [{ label: 'loss', color: '#1f77b4', points: steps.map((p) => [p.step, p.loss] as const) }], { xLabel: 'steps' });
   loss.dataset['points'] = String(steps.length);
   loss.dataset['lastStep'] = String(steps[steps.length - 1]?.step ?? 0);
   drawLines($('lr-chart') as HTMLCanvasElement, [{ label: 'lr', color: '#ff7f0e', points: steps.map((p) => [p.step, p.lr] as const) }], { yMin: 0, xLabel: 'steps' });
+}
+
+function drawMonitors(): void {
+  drawn.monitors = state.monitors.length;
   const mon = [...state.monitors].sort((a, b) => a.step - b.step);
   drawLines(
     $('knn-chart') as HTMLCanvasElement,
@@ -362,9 +411,6 @@ function render(): void {
   const last = mon[mon.length - 1];
   $('collapse').textContent =
     last === undefined ? 'no reading yet' : `step ${last.step}: kNN ${(last.accuracy * 100).toFixed(1)}%, embedding std ${last.embeddingStd.toFixed(4)} (collapse: 0), effective rank ${last.effectiveRank.toFixed(1)}`;
-  const ips = steps[steps.length - 1]?.imagesPerSecond;
-  if (ips !== undefined) $('step').textContent += ` · ${ips.toFixed(0)} img/s`;
-  drawMap();
 }
 
 function drawMap(): void {

@@ -176,7 +176,7 @@ export const INITIAL_STATE: TrainingState = {
 export function reduce(state: TrainingState, m: FromWorker): TrainingState {
   switch (m.type) {
     case 'ready':
-      return { ...state, engine: m.engine, status: 'loading' };
+      return { ...state, engine: m.engine, status: state.images === null ? 'loading' : 'ready' };
     case 'loaded':
       return { ...state, status: 'ready', images: { train: m.train, test: m.test } };
     case 'checkpoint':

@@ -359,17 +359,30 @@ async function importModel(modelJson: string, weights: readonly { name: string; 
   post({ type: 'imported', name: encoder.name, outputDim: encoder.outputDim });
 }
 
+let initialised: Promise<void> = Promise.resolve();
+
+async function initEngine(m: Extract<ToWorker, { type: 'init' }>): Promise<void> {
+  const prefer = m.engine === 'auto' ? undefined : (m.engine as WebEngineName);
+  const report = await initWebBackend({ ...(prefer === undefined ? {} : { prefer }), wasmPaths: m.wasmPaths });
+  store = indexedDbCheckpointStore(m.store);
+  post({ type: 'ready', engine: report.engine, attempts: report.attempts });
+  post({ type: 'checkpoint', step: await checkpointStep().catch(() => null) });
+}
+
 async function handle(m: ToWorker): Promise<void> {
   switch (m.type) {
     case 'init': {
-      const prefer = m.engine === 'auto' ? undefined : (m.engine as WebEngineName);
-      const report = await initWebBackend({ ...(prefer === undefined ? {} : { prefer }), wasmPaths: m.wasmPaths });
-      store = indexedDbCheckpointStore(m.store);
-      post({ type: 'ready', engine: report.engine, attempts: report.attempts });
-      post({ type: 'checkpoint', step: await checkpointStep().catch(() => null) });
+      let done = (): void => {};
+      initialised = new Promise<void>((r) => (done = r));
+      try {
+        await initEngine(m);
+      } finally {
+        done();
+      }
       return;
     }
     case 'load':
+      await initialised; // the engine first: the page shows it before the images
       return loadData(m.data);
     case 'preview':
       return preview(m.config, m.seed);
