@@ -16,16 +16,18 @@
  * CONTRASTIVE_DATA_DIR (default ../shared/data beside the repository), E2E_ENGINES (default
  * wasm,cpu,webgl), E2E_HEADED=1.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createServer } from 'vite';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { PNG } from 'pngjs';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { loadEncoder } from '@contrastive/encoders';
 import { embedDataset } from '@contrastive/experiment';
 import { parseCifar10 } from '../src/datasets.js';
+import { yamlToConfig } from '../src/state.js';
 import { decodeNpy } from '../src/npy.js';
 import type { TrainingState } from '../src/state.js';
 
@@ -269,6 +271,75 @@ async function exportAndCompare(page: Page, dir: string, engine: string): Promis
   record(`${engine}: import of a model file pair`, true, 'the page loaded model.json + weights.bin');
 }
 
+/**
+ * A user's folder of photos: PNG files in two class folders (from CIFAR-10's cats and dogs), picked
+ * with the folder input; then the recipe's YAML export and import, and a few training steps.
+ */
+async function folderAndYaml(browser: Browser, base: string, dir: string): Promise<void> {
+  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 1300 } });
+  const page = await context.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  try {
+    const photos = path.join(dir, 'photos');
+    const test = parseCifar10(new Uint8Array(readFileSync(path.join(dataDir, TEST_FILE))), 1000, 'cifar10/test');
+    const counts: Record<string, number> = { cat: 0, dog: 0 };
+    for (let i = 0; i < test.length; i++) {
+      const name = test.classNames[test.labels[i] as number] as string;
+      if (!(name in counts) || (counts[name] as number) >= 40) continue;
+      counts[name] = (counts[name] as number) + 1;
+      const png = new PNG({ width: 32, height: 32 });
+      for (let p = 0; p < 1024; p++) {
+        for (let c = 0; c < 3; c++) png.data[p * 4 + c] = test.images[i * 3072 + p * 3 + c] as number;
+        png.data[p * 4 + 3] = 255;
+      }
+      mkdirSync(path.join(photos, name), { recursive: true });
+      writeFileSync(path.join(photos, name, `${name}-${i}.png`), PNG.sync.write(png));
+    }
+    writeFileSync(path.join(photos, 'README.txt'), 'not an image');
+    await page.goto(`${base}/?engine=wasm&steps=6&batch=8&monitorEvery=3&mapEvery=3&store=e2e-folder-${Date.now()}`);
+    await waitFor(page, 'folder: page ready', (s) => s.status === 'ready' && s.engine !== null, 180_000);
+    await page.setInputFiles('#folder-input', photos);
+    const loaded = await waitFor(page, 'folder: images loaded', (s) => s.status === 'ready' && s.images !== null && s.images.train + s.images.test === 80, 60_000);
+    const info = (await page.textContent('#data-info')) ?? '';
+    check(info.includes('2 classes') && info.includes('cat, dog'), `data info: ${info}`);
+    record('folder of photos: picked with the folder input, decoded in the worker', true, `${loaded.images?.train} train + ${loaded.images?.test} held out, classes cat, dog (README.txt left out)`);
+
+    // YAML out: the CLI's schema; YAML in: the form follows.
+    const download = page.waitForEvent('download');
+    await page.click('#yaml-export');
+    const yamlFile = path.join(dir, 'exported.yaml');
+    await (await download).saveAs(yamlFile);
+    const exported = yamlToConfig(readFileSync(yamlFile, 'utf8'), 'exported.yaml');
+    check(exported.strategy.name === 'simclr' && exported.train.batchSize === 8 && exported.data.dataset === 'imageFolder', `exported YAML: ${JSON.stringify({ strategy: exported.strategy, train: exported.train, data: exported.data })}`);
+    const edited = path.join(dir, 'edited.yaml');
+    writeFileSync(edited, readFileSync(yamlFile, 'utf8').replace(/name: simclr\n(\s+)temperature: [0-9.]+/, 'name: dcl\n$1temperature: 0.2'));
+    const updates = await page.evaluate(() => Number(document.getElementById('preview')?.dataset['updates'] ?? 0));
+    await page.setInputFiles('#yaml-import', edited);
+    await page
+      .waitForFunction(() => (document.getElementById('f-strategy') as HTMLSelectElement).value === 'dcl', null, { timeout: 10_000 })
+      .catch(async () => {
+        throw new Error(`the form did not take the imported YAML (strategy ${await page.inputValue('#f-strategy')}; import error: ${await page.textContent('#yaml-error')})`);
+      });
+    check((await page.inputValue('#f-temp')) === '0.2', `temperature after import ${await page.inputValue('#f-temp')}`);
+    await page.waitForFunction((n) => Number(document.getElementById('preview')?.dataset['updates']) > n, updates, { timeout: 30_000 });
+    record('recipe YAML export (CLI schema) and import', true, 'exported simclr/batch 8/imageFolder; imported dcl, τ 0.2; preview redrawn');
+
+    await page.click('#train');
+    const done = await waitFor(page, 'folder: training', (s) => s.status === 'completed', 180_000);
+    check(done.steps.length === 6 && done.monitors.length >= 2, `steps ${done.steps.length}, monitor readings ${done.monitors.length}`);
+    await page.screenshot({ path: path.join(docs, 'folder-of-photos.png'), fullPage: true });
+    check(pageErrors.length === 0, `page errors: ${pageErrors.join(' | ')}`);
+    record('training on the folder of photos', true, `6 dcl steps, kNN ${(done.monitors[done.monitors.length - 1]?.accuracy ?? 0).toFixed(2)} on the held-out photos`);
+  } catch (e) {
+    record('folder of photos / YAML', false, `${e instanceof Error ? e.message : String(e)}${pageErrors.length > 0 ? `\n  page errors: ${pageErrors.slice(-5).join(' | ')}` : ''}`);
+    const logText = await page.textContent('#log').catch(() => '');
+    console.log(`  page log (last lines):\n    ${(logText ?? '').trim().split('\n').slice(-12).join('\n    ')}`);
+  } finally {
+    await context.close();
+  }
+}
+
 const server = await createServer({ configFile: path.join(app, 'vite.config.ts'), server: { port: 0, host: '127.0.0.1' }, logLevel: 'warn' });
 await server.listen();
 const address = server.httpServer?.address();
@@ -276,7 +347,8 @@ const base = typeof address === 'object' && address !== null ? `http://127.0.0.1
 const browser = await chromium.launch({ executablePath: chromiumPath, headless: process.env['E2E_HEADED'] !== '1', args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
 const exportDir = mkdtempSync(path.join(tmpdir(), 'playground-e2e-'));
 try {
-  const engines = (process.env['E2E_ENGINES'] ?? 'wasm,cpu,webgl').split(',');
+  const engines = (process.env['E2E_ENGINES'] ?? 'wasm,cpu,webgl').split(',').filter((e) => e !== '');
+  if (process.env['E2E_FOLDER'] !== '0') await folderAndYaml(browser, base, exportDir);
   for (const engine of engines) {
     const dir = path.join(exportDir, engine);
     mkdirSync(dir);

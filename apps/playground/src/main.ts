@@ -529,11 +529,11 @@ function wire(): void {
       form = configToForm(yamlToConfig(await file.text(), file.name));
       showForm(form);
       localStorage.setItem(FORM_KEY, JSON.stringify(form));
-      $('recipe-error').textContent = '';
+      $('yaml-error').textContent = '';
       log(`recipe imported from ${file.name}`);
       requestPreview();
     } catch (err) {
-      $('recipe-error').textContent = err instanceof Error ? err.message : String(err);
+      $('yaml-error').textContent = err instanceof Error ? err.message : String(err);
     }
   });
   $('import').addEventListener('change', async (e) => {
