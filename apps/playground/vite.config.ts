@@ -3,7 +3,9 @@
  * sources (the `contrastive-source` export condition), so `npm run playground` needs no build.
  * Two middlewares serve what the page fetches but the repository never holds:
  *   /data/...  files under the data root ($CONTRASTIVE_DATA_DIR, default ../shared/data next to
- *              the repository: CIFAR-10's binary files, Fashion-MNIST's IDX files),
+ *              the repository: CIFAR-10's binary files); /data/fashion-mnist/ is the data root's
+ *              fashion-mnist/ or else Debian's /usr/share/datasets/fashion-mnist
+ *              (apt-get install dataset-fashion-mnist), Fashion-MNIST's gzipped IDX files,
  *   /wasm/...  the .wasm files of @tensorflow/tfjs-backend-wasm (the wasm engine loads them).
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
@@ -18,6 +20,12 @@ const require = createRequire(import.meta.url);
 /** Where /data/ points: $CONTRASTIVE_DATA_DIR, else ../shared/data beside the repository. */
 export function dataRoot(): string {
   return path.resolve(process.env['CONTRASTIVE_DATA_DIR'] ?? path.join(here, '..', '..', '..', 'shared', 'data'));
+}
+
+/** Where /data/fashion-mnist/ points (the same search as the command line's). */
+function fashionMnistDir(): string {
+  const own = path.join(dataRoot(), 'fashion-mnist');
+  return existsSync(own) ? own : '/usr/share/datasets/fashion-mnist';
 }
 
 function wasmDir(): string {
@@ -45,6 +53,7 @@ function serveDir(prefix: string, dir: () => string, type: string): Connect.Next
 
 function playgroundFiles(): Plugin {
   const install = (server: { middlewares: Connect.Server }): void => {
+    server.middlewares.use(serveDir('/data/fashion-mnist/', fashionMnistDir, 'application/octet-stream'));
     server.middlewares.use(serveDir('/data/', dataRoot, 'application/octet-stream'));
     server.middlewares.use(serveDir('/wasm/', wasmDir, 'application/wasm'));
   };

@@ -72,8 +72,16 @@ async function state(page: Page): Promise<TrainingState> {
 
 async function waitFor(page: Page, what: string, pred: (s: TrainingState) => boolean, timeoutMs = 120_000): Promise<TrainingState> {
   const end = Date.now() + timeoutMs;
+  let unloadedSince = Date.now();
+  let reloaded = false;
   for (;;) {
     const s = await pageState(page);
+    if (s !== null) unloadedSince = Date.now();
+    else if (!reloaded && Date.now() - unloadedSince > 60_000) {
+      // A page stuck before its script ran (e.g. the dev server restarted under it): load it again, once.
+      reloaded = true;
+      await page.reload().catch(() => undefined);
+    }
     if (s === null) {
       if (Date.now() > end) throw new Error(`${what}: timed out after ${timeoutMs / 1000} s; the page never loaded`);
       await page.waitForTimeout(200);
@@ -93,6 +101,13 @@ const LONG_TASKS = `
       .observe({ type: 'longtask', buffered: true });
     window.__longTasksSupported = PerformanceObserver.supportedEntryTypes.includes('longtask');
   } catch (e) { window.__longTasksSupported = false; }
+  // Long Animation Frames name the scripts of a slow frame: printed next to a long task.
+  window.__loaf = [];
+  try {
+    new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__loaf.push({ start: e.startTime, duration: e.duration, blocking: e.blockingDuration,
+      scripts: (e.scripts || []).map((s) => ({ invoker: s.invoker, source: (s.sourceURL || '').split('/').pop(), ms: Math.round(s.duration) })) }); })
+      .observe({ type: 'long-animation-frame', buffered: true });
+  } catch (e) { /* older Chromium */ }
 `;
 
 interface EngineRun {
@@ -174,10 +189,11 @@ async function trainOnEngine(browser: Browser, base: string, engine: string, scr
     const lt = await page.evaluate(([a, b]) => {
       const w = window as unknown as { __longTasks: { start: number; duration: number }[]; __longTasksSupported: boolean };
       const slow = (window as unknown as { __playground: { slow: unknown[] } }).__playground.slow;
-      return { supported: w.__longTasksSupported, during: w.__longTasks.filter((t) => t.start >= (a as number) && t.start <= (b as number)), all: w.__longTasks.length, slow };
+      const loaf = ((window as unknown as { __loaf: { start: number; duration: number }[] }).__loaf ?? []).filter((f) => f.start >= (a as number) - 100 && f.start <= (b as number));
+      return { supported: w.__longTasksSupported, during: w.__longTasks.filter((t) => t.start >= (a as number) && t.start <= (b as number)), all: w.__longTasks.length, slow, loaf };
     }, [t0, t1]);
     check(lt.supported, 'this Chromium does not support the Long Tasks API');
-    check(lt.during.length === 0, `main thread blocked > 50 ms while training: ${JSON.stringify(lt.during)}; page handlers over 20 ms: ${JSON.stringify(lt.slow)}`);
+    check(lt.during.length === 0, `main thread blocked > 50 ms while training: ${JSON.stringify(lt.during)}; page handlers over 20 ms: ${JSON.stringify(lt.slow)}; long animation frames: ${JSON.stringify(lt.loaf)}`);
     record(`${engine}: main thread never blocked > 50 ms while training (Long Tasks API)`, true, `0 long tasks in ${((t1 - t0) / 1000).toFixed(1)} s of training (${lt.all} during page load)`);
 
     // The map: a thumbnail on hover.

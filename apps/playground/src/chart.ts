@@ -12,7 +12,7 @@ export function drawLines(canvas: HTMLCanvasElement, series: readonly Series[], 
   const ctx = canvas.getContext('2d');
   if (ctx === null) return;
   const { width, height } = canvas;
-  const pad = { left: 48, right: 10, top: 10, bottom: 24 };
+  const pad = { left: 48, right: 10, top: series.length > 1 ? 22 : 10, bottom: 24 };
   ctx.clearRect(0, 0, width, height);
   ctx.font = '11px system-ui, sans-serif';
   const all = series.flatMap((s) => s.points).filter(([, y]) => Number.isFinite(y));
@@ -66,7 +66,7 @@ export function drawLines(canvas: HTMLCanvasElement, series: readonly Series[], 
     }
     if (series.length > 1) {
       ctx.fillStyle = s.color;
-      ctx.fillText(s.label, legendX, pad.top + 10);
+      ctx.fillText(s.label, legendX, 12);
       legendX += ctx.measureText(s.label).width + 14;
     }
   }

@@ -404,7 +404,7 @@ function drawMonitors(): void {
     $('knn-chart') as HTMLCanvasElement,
     [
       { label: 'kNN accuracy', color: '#2ca02c', points: mon.map((p) => [p.step, p.accuracy] as const) },
-      { label: 'embedding std × √D', color: '#9467bd', points: mon.map((p) => [p.step, p.embeddingStd * Math.sqrt(form.encoder.kind === 'convnet' ? form.encoder.widths[form.encoder.widths.length - 1] ?? 1 : 1)] as const) },
+      { label: 'embedding std × √D (1 = healthy, 0 = collapse)', color: '#9467bd', points: mon.map((p) => [p.step, p.embeddingStd * Math.sqrt(p.dim)] as const) },
     ],
     { yMin: 0, xLabel: 'steps' },
   );

@@ -48,6 +48,8 @@ export interface MonitorPoint {
   readonly accuracy: number;
   readonly embeddingStd: number;
   readonly effectiveRank: number;
+  /** Dimension D of the embeddings (a healthy embedding std is about 1/√D). */
+  readonly dim: number;
 }
 
 /** Worker -> page. */

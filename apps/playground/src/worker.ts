@@ -215,7 +215,7 @@ async function train(input: RunConfigInput, mapEvery: number): Promise<void> {
     const before = monitor.results.length;
     await monitor.run(step, epoch);
     const r = monitor.results[monitor.results.length - 1];
-    if (r !== undefined && monitor.results.length > before) post({ type: 'monitor', point: r });
+    if (r !== undefined && monitor.results.length > before) post({ type: 'monitor', point: { ...r, dim: parts?.encoder.outputDim ?? 1 } });
   };
   const mapNow = async (step: number): Promise<void> => {
     mapRequested = false;

@@ -96,7 +96,7 @@ describe('training state', () => {
     s = run([{ type: 'status', status: 'paused', step: 2 }], s);
     expect(s).toMatchObject({ status: 'paused', checkpointStep: 2 });
     expect(canDo(s, 'resume') && !canDo(s, 'pause')).toBe(true);
-    s = run([{ type: 'status', status: 'running', step: 2 }, step(3), { type: 'monitor', point: { step: 3, accuracy: 0.3, embeddingStd: 0.1, effectiveRank: 4 } }, { type: 'status', status: 'stopped', step: 3 }], s);
+    s = run([{ type: 'status', status: 'running', step: 2 }, step(3), { type: 'monitor', point: { step: 3, accuracy: 0.3, embeddingStd: 0.1, effectiveRank: 4, dim: 32 } }, { type: 'status', status: 'stopped', step: 3 }], s);
     expect(s).toMatchObject({ status: 'stopped', step: 3, checkpointStep: 3 });
     expect(s.monitors).toHaveLength(1);
     expect(canDo(s, 'train') && canDo(s, 'export')).toBe(true);
