@@ -75,9 +75,11 @@ function restoreForm(): RecipeForm {
   };
 }
 
+/** Appends a line to the page's log (a text node per line, the oldest dropped after 300). */
 function log(line: string): void {
   const el = $('log');
-  el.textContent += `${new Date().toISOString().slice(11, 19)} ${line}\n`;
+  el.append(document.createTextNode(`${new Date().toISOString().slice(11, 19)} ${line}\n`));
+  while (el.childNodes.length > 300) el.firstChild?.remove();
   el.scrollTop = el.scrollHeight;
 }
 
