@@ -16,7 +16,7 @@
  * CONTRASTIVE_DATA_DIR (default ../shared/data beside the repository), E2E_ENGINES (default
  * wasm,cpu,webgl), E2E_HEADED=1.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createServer } from 'vite';
@@ -24,7 +24,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { loadEncoder } from '@contrastive/encoders';
+import { loadEncoder, saveEncoder } from '@contrastive/encoders';
 import { embedDataset } from '@contrastive/experiment';
 import { parseCifar10 } from '../src/datasets.js';
 import { yamlToConfig } from '../src/state.js';
@@ -287,6 +287,9 @@ async function exportAndCompare(page: Page, dir: string, engine: string): Promis
   const node = (await features.data()) as Float32Array;
   const [rows, dim] = features.shape;
   features.dispose();
+  // The same encoder saved the way Node runs save it (`runs/<name>/encoder/`: weights.<sha>.bin), for the import below.
+  const nodeDir = path.join(dir, 'node-encoder');
+  await saveEncoder(encoder, nodeDir);
   encoder.dispose();
   check(npy.shape[0] === rows && npy.shape[1] === dim, `page embeddings ${npy.shape.join('x')}, Node ${rows}x${dim}`);
   let maxDiff = 0;
@@ -298,10 +301,23 @@ async function exportAndCompare(page: Page, dir: string, engine: string): Promis
   }
   check(bad === 0, `${bad} of ${node.length} embedding values differ beyond float32 tolerance (max |diff| ${maxDiff})`);
   record(`${engine}: exported model loads in Node and gives the page's embeddings`, true, `${rows}x${dim}, max |diff| ${maxDiff.toExponential(2)} (page ${engine}, Node cpu)`);
-  // Import the exported model back into the page.
-  await page.setInputFiles('#import', [downloads.get('model.json') as string, downloads.get('weights.bin') as string]);
+  // Import the model as Node saved it; the page's embeddings are then Node's.
+  const nodeFiles = readdirSync(nodeDir).map((f) => path.join(nodeDir, f));
+  await page.setInputFiles('#import', nodeFiles);
   await page.waitForFunction(() => document.getElementById('log')?.textContent?.includes('imported') === true, null, { timeout: 60_000 });
-  record(`${engine}: import of a model file pair`, true, 'the page loaded model.json + weights.bin');
+  downloads.delete('embeddings.npy');
+  await page.click('#embeddings');
+  const until = Date.now() + 60_000;
+  while (!downloads.has('embeddings.npy')) {
+    check(Date.now() < until, 'no embeddings.npy after the import');
+    await page.waitForTimeout(100);
+  }
+  await page.waitForTimeout(300);
+  const after = decodeNpy(new Uint8Array(readFileSync(downloads.get('embeddings.npy') as string)));
+  let importDiff = 0;
+  for (let i = 0; i < node.length; i++) importDiff = Math.max(importDiff, Math.abs((after.data[i] as number) - (node[i] as number)));
+  check(after.data.length === node.length && importDiff <= 1e-4, `after importing Node's model the page's embeddings differ from Node's by ${importDiff}`);
+  record(`${engine}: import of a model saved by Node`, true, `${nodeFiles.map((f) => path.basename(f)).join(' + ')}; page embeddings with it: max |diff| to Node ${importDiff.toExponential(2)}`);
 }
 
 /**
