@@ -247,6 +247,9 @@ async function filesFromDrop(items: DataTransferItemList): Promise<{ files: File
 
 function loadFiles(files: File[], paths: string[]): void {
   log(`${files.length} files picked`);
+  const select = $('source') as HTMLSelectElement;
+  if (select.querySelector('option[value="folder"]') === null) select.append(new Option('your folder of photos', 'folder'));
+  select.value = 'folder';
   load({ kind: 'files', files, paths });
 }
 
@@ -496,7 +499,10 @@ function wire(): void {
     ($('train-url') as HTMLInputElement).value = u.train;
     ($('test-url') as HTMLInputElement).value = u.test;
   });
-  $('load').addEventListener('click', () => load(sourceFromInputs()));
+  $('load').addEventListener('click', () => {
+    if (($('source') as HTMLSelectElement).value === 'folder' && dataSource !== null) load(dataSource); // the picked folder again
+    else load(sourceFromInputs());
+  });
   $('recipe-panel').addEventListener('input', () => {
     form = readForm();
     showForm(form);
