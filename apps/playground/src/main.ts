@@ -483,6 +483,11 @@ async function train(): Promise<void> {
   scheduleRender();
 }
 
+/** Adds an event listener whose synchronous part is timed like the worker's messages (handle.slow). */
+function listen<E extends Event>(el: HTMLElement, type: string, f: (e: E) => unknown): void {
+  el.addEventListener(type, (e) => timed(`${type} #${el.id}`, () => f(e as E)));
+}
+
 function wire(): void {
   fillSelect('f-strategy', STRATEGIES);
   showForm(form);
@@ -494,35 +499,36 @@ function wire(): void {
   ($('train-url') as HTMLInputElement).value = urls.train;
   ($('test-url') as HTMLInputElement).value = urls.test;
   ($('train-limit') as HTMLInputElement).value = String(num('trainLimit') ?? 2000);
-  $('source').addEventListener('change', () => {
+  listen($('source'), 'change', () => {
+    if (($('source') as HTMLSelectElement).value === 'folder') return;
     const u = defaultUrls(($('source') as HTMLSelectElement).value as 'cifar10' | 'fashionMnist');
     ($('train-url') as HTMLInputElement).value = u.train;
     ($('test-url') as HTMLInputElement).value = u.test;
   });
-  $('load').addEventListener('click', () => {
+  listen($('load'), 'click', () => {
     if (($('source') as HTMLSelectElement).value === 'folder' && dataSource !== null) load(dataSource); // the picked folder again
     else load(sourceFromInputs());
   });
-  $('recipe-panel').addEventListener('input', () => {
+  listen($('recipe-panel'), 'input', () => {
     form = readForm();
     showForm(form);
     localStorage.setItem(FORM_KEY, JSON.stringify(form));
     previewSeed += 1;
     requestPreview();
   });
-  $('train').addEventListener('click', () => void train());
-  $('pause').addEventListener('click', () => send({ type: 'pause' }));
-  $('resume').addEventListener('click', () => send({ type: 'resume' }));
-  $('stop').addEventListener('click', () => send({ type: 'stop' }));
-  $('clear').addEventListener('click', () => {
+  listen($('train'), 'click', () => void train());
+  listen($('pause'), 'click', () => send({ type: 'pause' }));
+  listen($('resume'), 'click', () => send({ type: 'resume' }));
+  listen($('stop'), 'click', () => send({ type: 'stop' }));
+  listen($('clear'), 'click', () => {
     if (state.status === 'running' || state.status === 'paused') send({ type: 'stop' });
     send({ type: 'clearCheckpoint' });
   });
-  $('map-refresh').addEventListener('click', () => send({ type: 'map' }));
-  $('export').addEventListener('click', () => send({ type: 'export' }));
-  $('embeddings').addEventListener('click', () => send({ type: 'embeddings' }));
-  $('engine-select').addEventListener('change', () => startWorker());
-  $('yaml-export').addEventListener('click', () => {
+  listen($('map-refresh'), 'click', () => send({ type: 'map' }));
+  listen($('export'), 'click', () => send({ type: 'export' }));
+  listen($('embeddings'), 'click', () => send({ type: 'embeddings' }));
+  listen($('engine-select'), 'change', () => startWorker());
+  listen($('yaml-export'), 'click', () => {
     const config = currentConfig();
     if (config === null) return;
     const a = document.createElement('a');
@@ -530,7 +536,7 @@ function wire(): void {
     a.download = 'playground.yaml';
     a.click();
   });
-  $('yaml-import').addEventListener('change', async (e) => {
+  listen($('yaml-import'), 'change', async (e) => {
     const file = (e.target as HTMLInputElement).files?.[0];
     if (file === undefined) return;
     try {
@@ -544,7 +550,7 @@ function wire(): void {
       $('yaml-error').textContent = err instanceof Error ? err.message : String(err);
     }
   });
-  $('import').addEventListener('change', async (e) => {
+  listen($('import'), 'change', async (e) => {
     const files = [...((e.target as HTMLInputElement).files ?? [])];
     const json = files.find((f) => f.name.endsWith('.json'));
     if (json === undefined) return log('pick model.json together with its weights file(s)');
@@ -552,12 +558,12 @@ function wire(): void {
     send({ type: 'import', modelJson: await json.text(), weights });
   });
   const drop = $('drop');
-  drop.addEventListener('dragover', (e) => {
+  listen<DragEvent>(drop, 'dragover', (e) => {
     e.preventDefault();
     drop.classList.add('over');
   });
-  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
-  drop.addEventListener('drop', async (e) => {
+  listen(drop, 'dragleave', () => drop.classList.remove('over'));
+  listen<DragEvent>(drop, 'drop', async (e) => {
     e.preventDefault();
     drop.classList.remove('over');
     if (e.dataTransfer === null) return;
@@ -565,11 +571,11 @@ function wire(): void {
     loadFiles(files, paths);
   });
   const folderInput = $('folder-input') as HTMLInputElement;
-  folderInput.addEventListener('change', () => {
+  listen(folderInput, 'change', () => {
     const files = [...(folderInput.files ?? [])];
     loadFiles(files, files.map((f) => f.webkitRelativePath || f.name));
   });
-  $('pick-folder').addEventListener('click', async () => {
+  listen($('pick-folder'), 'click', async () => {
     const picker = (window as unknown as { showDirectoryPicker?: () => Promise<FileSystemDirectoryHandle> }).showDirectoryPicker;
     if (picker === undefined) return folderInput.click(); // no File System Access API: the file input
     try {
@@ -581,8 +587,8 @@ function wire(): void {
       if ((err as { name?: string }).name !== 'AbortError') log(`folder: ${err instanceof Error ? err.message : String(err)}`);
     }
   });
-  $('map').addEventListener('mousemove', showThumb);
-  $('map').addEventListener('mouseleave', () => ($('tip').style.display = 'none'));
+  listen<MouseEvent>($('map'), 'mousemove', showThumb);
+  listen($('map'), 'mouseleave', () => ($('tip').style.display = 'none'));
 }
 
 wire();
