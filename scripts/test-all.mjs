@@ -4,10 +4,12 @@
  *   1. the layering check (dependency-cruiser: forbidden imports and cycles),
  *   2. nx: typecheck, test (vitest on sources) and lint (build + publint) for every package,
  *      then Ctrl-C / SIGTERM through the built executable and npx (scripts/signal-check.mjs),
- *   3. the consumer test (scripts/consumer-test.mjs): pack every package, install the tarballs into
+ *   3. the playground's end-to-end test (apps/playground/e2e/e2e.ts): its Vite dev server and
+ *      headless Chromium training on CIFAR-10 with the wasm, cpu (and webgl) engines,
+ *   4. the consumer test (scripts/consumer-test.mjs): pack every package, install the tarballs into
  *      an empty project, use them from ESM, CommonJS, strict TypeScript, a browser bundle and
- *      headless Chromium (it runs only when steps 1 and 2 passed),
- *   4. a closing line summing every package's vitest results: "tests: N passed, N failed, N skipped".
+ *      headless Chromium (3 and 4 run only when steps 1 and 2 passed),
+ *   5. a closing line summing every package's vitest results: "tests: N passed, N failed, N skipped".
  * Exits non-zero if any step fails or any test was skipped (skipped suites are not allowed).
  */
 import { spawnSync } from 'node:child_process';
@@ -15,8 +17,8 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-// Workspaces with tests: every package, and the examples that have a package.json (examples/library).
-const workspaces = ['packages', 'examples'].flatMap((top) =>
+// Workspaces with tests: every package, the apps, and the examples that have a package.json (examples/library).
+const workspaces = ['packages', 'apps', 'examples'].flatMap((top) =>
   readdirSync(join(root, top)).filter((p) => existsSync(join(root, top, p, 'package.json'))).map((p) => join(top, p)),
 );
 const resultFile = (ws) => join(root, ws, 'test-results', 'vitest.json');
@@ -36,8 +38,15 @@ if (status === 0) {
 }
 // Signals through the built executable and npx (the build is done by the lint targets above).
 if (status === 0) status = run('node', ['scripts/signal-check.mjs']);
-let consumer = 'not run';
+let e2e = 'not run';
+const beforeBrowsers = status;
 if (status === 0) {
+  const code = run('npm', ['run', '--silent', 'test:e2e', '-w', '@contrastive/playground']);
+  e2e = code === 0 ? 'passed' : 'FAILED';
+  status ||= code;
+}
+let consumer = 'not run';
+if (beforeBrowsers === 0) {
   const code = run(process.execPath, [join(root, 'scripts', 'consumer-test.mjs')]);
   consumer = code === 0 ? 'passed' : 'FAILED';
   status ||= code;
@@ -64,5 +73,5 @@ if (skipped > 0) {
   console.log(`error: ${skipped} skipped or todo tests; skipped suites are not allowed`);
   status ||= 1;
 }
-console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped; consumer test ${consumer}`);
+console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped; playground e2e ${e2e}; consumer test ${consumer}`);
 process.exit(status);

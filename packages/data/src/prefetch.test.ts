@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { prefetch } from './prefetch.js';
 
 /** Lets every pending macrotask (setImmediate) run. */
@@ -93,5 +93,23 @@ describe('prefetch', () => {
     expect(() => prefetch(42 as unknown as number[], { size: 1 })).toThrow(/source/);
     expect(() => prefetch([1], { size: -1 })).toThrow(/options\.size/);
     expect(() => prefetch([1], { size: 1, dispose: 'x' as unknown as () => void })).toThrow(/options\.dispose/);
+  });
+});
+
+describe('prefetch without setImmediate (browsers, web workers)', () => {
+  it('produces every item in order through MessageChannel', async () => {
+    const saved = globalThis.setImmediate;
+    vi.resetModules();
+    // @ts-expect-error -- a browser has no setImmediate
+    globalThis.setImmediate = undefined;
+    try {
+      const { prefetch: browserPrefetch } = await import('./prefetch.js');
+      const out: number[] = [];
+      for await (const x of browserPrefetch([1, 2, 3, 4], { size: 2 })) out.push(x);
+      expect(out).toEqual([1, 2, 3, 4]);
+    } finally {
+      globalThis.setImmediate = saved;
+      vi.resetModules();
+    }
   });
 });

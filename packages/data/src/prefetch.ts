@@ -7,7 +7,26 @@
  * asynchronous GPU engine). JavaScript is single-threaded: with a synchronous engine (tfjs
  * `cpu`) and a consumer that never awaits, prefetching reorders work but cannot overlap it.
  */
+
 import { ArgumentError, assertInteger, assertOptionsObject, describeValue } from '@contrastive/core';
+
+/**
+ * Runs `f` in a new macrotask: `setImmediate` in Node.js; browsers and web workers have none,
+ * so there a `MessageChannel` message (not clamped like nested `setTimeout(0)`).
+ */
+const nextMacrotask: (f: () => void) => void =
+  typeof globalThis.setImmediate === 'function'
+    ? (f) => void globalThis.setImmediate(f)
+    : typeof MessageChannel === 'function'
+      ? (f) => {
+          const channel = new MessageChannel();
+          channel.port1.onmessage = () => {
+            channel.port1.close();
+            f();
+          };
+          channel.port2.postMessage(null);
+        }
+      : (f) => void setTimeout(f, 0);
 
 /** Options of {@link prefetch}. */
 export interface PrefetchOptions<T> {
@@ -47,7 +66,7 @@ class Prefetcher<T> implements AsyncIterableIterator<T> {
     const result = this.#chain.then(
       () =>
         new Promise<IteratorResult<T, undefined>>((resolve, reject) => {
-          setImmediate(() => {
+          nextMacrotask(() => {
             if (this.#closed || this.#sourceDone) {
               resolve(DONE);
               return;

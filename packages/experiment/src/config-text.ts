@@ -74,7 +74,7 @@ function refuse(file: string, message: string, received: unknown, expected: stri
 
 /** Size and emptiness checks shared by both formats. */
 function checkText(text: string, file: string): void {
-  const bytes = Buffer.byteLength(text, 'utf8');
+  const bytes = new TextEncoder().encode(text).length; // not Buffer: this entry runs in browsers too
   if (bytes > MAX_CONFIG_BYTES) refuse(file, `is ${bytes} bytes; a configuration is at most ${MAX_CONFIG_BYTES} bytes`, `${bytes} bytes`, `at most ${MAX_CONFIG_BYTES} bytes`);
   let lines = 1;
   for (let i = text.indexOf('\n'); i !== -1 && lines <= MAX_CONFIG_LINES; i = text.indexOf('\n', i + 1)) lines++;

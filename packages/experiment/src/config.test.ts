@@ -1,7 +1,7 @@
 import { ConfigError } from '@contrastive/core';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
-import { parseConfig, recipeOf } from './config.js';
+import { describe, expect, it, vi } from 'vitest';
+import { parseConfig, parseConfigText, recipeOf } from './config.js';
 import { DATASET_KINDS, inputShapeOf } from './data-config.js';
 
 function configError(value: unknown): ConfigError {
@@ -153,5 +153,16 @@ describe('parseConfig: the data section', () => {
     expect(unknown.message).toContain('config.data.download: unknown key; allowed keys here: dataset, dir, trainLimit, testLimit');
     expect(configError({ data: { dataset: 'imageFolder', dir: 'p', labeled: false } }).message).toContain("config.data.labeled: unknown key (did you mean 'labelled'?)");
     expect(configError({ data: { dataset: 'imageFolder', dir: 'p', size: [32, 0] } }).message).toContain('config.data.size[1]: expected an integer >= 1, received 0');
+  });
+});
+
+describe('parseConfigText without Node.js globals (browsers, web workers)', () => {
+  it('parses YAML when Buffer does not exist', () => {
+    vi.stubGlobal('Buffer', undefined);
+    try {
+      expect(parseConfig(parseConfigText('strategy:\n  name: dcl\n', 'in-browser.yaml')).strategy.name).toBe('dcl');
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });
