@@ -34,7 +34,7 @@ import type { TrainingState } from '../src/state.js';
 
 const app = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 // Screenshots: the README's (apps/playground/docs) only when asked, so a test run leaves the tree clean.
-const docs = process.env['E2E_SCREENSHOTS'] === undefined ? mkdtempSync(path.join(tmpdir(), 'playground-shots-')) : path.resolve(process.env['E2E_SCREENSHOTS']);
+const docs = process.env['E2E_SCREENSHOTS'] === undefined ? mkdtempSync(path.join(tmpdir(), 'playground-shots-')) : path.resolve(process.env['INIT_CWD'] ?? process.cwd(), process.env['E2E_SCREENSHOTS']); // npm runs scripts in the workspace; INIT_CWD is where the user typed
 const chromiumPath = process.env['CHROMIUM'] ?? '/usr/bin/chromium';
 const dataDir = path.resolve(process.env['CONTRASTIVE_DATA_DIR'] ?? path.join(app, '..', '..', '..', 'shared', 'data'));
 const TRAIN_FILE = 'cifar10/lossless/train_first4000.bin';
