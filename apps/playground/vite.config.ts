@@ -7,6 +7,10 @@
  *              fashion-mnist/ or else Debian's /usr/share/datasets/fashion-mnist
  *              (apt-get install dataset-fashion-mnist), Fashion-MNIST's gzipped IDX files,
  *   /wasm/...  the .wasm files of @tensorflow/tfjs-backend-wasm (the wasm engine loads them).
+ * Every response carries COOP/COEP headers: the page is cross-origin isolated, so tfjs-wasm can
+ * use its threaded build (SharedArrayBuffer); docs/browser-speed.md measured the page 1.5x
+ * faster isolated than not. Data from another origin still loads when that server sends CORS
+ * headers (fetch() is a CORS request, which require-corp does not block).
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -51,8 +55,16 @@ function serveDir(prefix: string, dir: () => string, type: string): Connect.Next
   };
 }
 
+/** Cross-origin isolation headers on every response (the page, its worker, /data, /wasm). */
+const isolate: Connect.NextHandleFunction = (_req, res, next) => {
+  res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+  res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
+  next();
+};
+
 function playgroundFiles(): Plugin {
   const install = (server: { middlewares: Connect.Server }): void => {
+    server.middlewares.use(isolate);
     server.middlewares.use(serveDir('/data/fashion-mnist/', fashionMnistDir, 'application/octet-stream'));
     server.middlewares.use(serveDir('/data/', dataRoot, 'application/octet-stream'));
     server.middlewares.use(serveDir('/wasm/', wasmDir, 'application/wasm'));

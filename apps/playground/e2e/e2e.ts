@@ -145,6 +145,8 @@ async function trainOnEngine(browser: Browser, base: string, engine: string, scr
     }
     check(ready.engine === engine, `engine shown ${ready.engine}, asked for ${engine}`);
     check((await page.textContent('#engine'))?.includes(engine) === true, 'the page does not show the engine');
+    // The dev server's COOP/COEP headers make the page cross-origin isolated (threaded tfjs-wasm).
+    check(await page.evaluate(() => globalThis.crossOriginIsolated), 'the page is not cross-origin isolated (COOP/COEP headers missing)');
     // The preview grid: drawn, then redrawn when a slider moves.
     await page.waitForFunction(() => Number(document.getElementById('preview')?.dataset['updates'] ?? 0) >= 1, null, { timeout: 60_000 });
     const before = await page.evaluate(() => Number(document.getElementById('preview')?.dataset['updates']));

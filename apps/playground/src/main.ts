@@ -118,7 +118,7 @@ function onWorker(m: FromWorker): void {
   state = reduce(state, m);
   switch (m.type) {
     case 'ready':
-      log(`engine ${m.engine} (${m.attempts.map((a) => `${a.engine}: ${a.ok ? 'ok' : a.reason}`).join('; ')})`);
+      log(`engine ${m.engine}${m.engine === 'wasm' ? (globalThis.crossOriginIsolated ? ' (cross-origin isolated: threaded wasm build)' : ' (not cross-origin isolated: single-threaded wasm build)') : ''} (${m.attempts.map((a) => `${a.engine}: ${a.ok ? 'ok' : a.reason}`).join('; ')})`);
       break;
     case 'loaded':
       classNames = m.classNames;
