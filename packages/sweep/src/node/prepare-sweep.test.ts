@@ -55,4 +55,19 @@ describe('prepareSweep', () => {
     expect(plan.cells[0]?.id).toBe('mlp-head.temperature=0.05.seed=0');
     expect(plan.cells[15]?.config).toMatchObject({ seed: 1, head: { kind: 'linear' }, strategy: { name: 'simclr', temperature: 1 } });
   });
+
+  it.each([
+    ['composition', 16],
+    ['colour-strength', 4],
+    ['head', 6],
+    ['temperature', 8],
+    ['batch-size', 4],
+    ['loss', 8],
+  ])('the ablation sweep examples/ablations/%s.yaml plans %i valid cells', async (name, cells) => {
+    const out = await mkdtemp(path.join(os.tmpdir(), 'sweep-prep-'));
+    const ablations = path.join(EXAMPLE, '..', 'ablations');
+    const { plan } = await prepareSweep({ baseConfigPath: path.join(ablations, 'base.yaml'), sweepPath: path.join(ablations, `${name}.yaml`), outDir: out });
+    expect(plan.cells).toHaveLength(cells);
+    expect(plan.name).toBe(name);
+  });
 });
