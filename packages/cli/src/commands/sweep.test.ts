@@ -1,7 +1,7 @@
 /**
  * `contrastive sweep` user errors, in process (no worker starts): another specification in the
  * same directory without --overwrite, unknown sweep keys, a bad dotted key (named with its cell,
- * before anything is written), unknown flags, and --queue until the Redis executor is wired.
+ * before anything is written), unknown flags, and a --queue Redis server that cannot be reached (refused before anything is written).
  * The sweep itself runs end to end in test/sweep.e2e.test.ts.
  */
 import { existsSync } from 'node:fs';
@@ -73,13 +73,15 @@ describe('contrastive sweep: user errors (status 2, nothing run)', () => {
     expect(existsSync(path.join(dir, 'out', 'badkey'))).toBe(false);
   });
 
-  it('unknown flags; --queue is refused until the Redis executor is wired', async () => {
+  it('unknown flags; a --queue Redis server that cannot be reached is refused before anything is written', async () => {
     const flag = await run(['sweep', '--config', base, '--sweep', sweep, '--bogus']);
     expect(flag.status).toBe(2);
     expect(flag.stderr).toContain("unknown option '--bogus'");
-    const queue = await run(['sweep', '--config', base, '--sweep', sweep, '--out', path.join(dir, 'q'), '--queue', 'redis://localhost:6379']);
+    // Port 1 on loopback: nothing listens there.
+    const queue = await run(['sweep', '--config', base, '--sweep', sweep, '--out', path.join(dir, 'q'), '--queue', 'redis://127.0.0.1:1']);
     expect(queue.status).toBe(2);
-    expect(queue.stderr).toContain('--queue: the Redis/BullMQ executor is not available yet');
+    expect(queue.stderr).toContain('cannot reach the Redis server at redis://127.0.0.1:1');
+    expect(queue.stderr).toContain('argument: --queue');
     expect(existsSync(path.join(dir, 'q'))).toBe(false);
   });
 });

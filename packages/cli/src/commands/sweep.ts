@@ -9,7 +9,7 @@
  */
 import { ArgumentError } from '@contrastive/core';
 import { displayPath } from '@contrastive/experiment/node';
-import { collectSweep, localExecutor, prepareSweep, redisExecutor, runSweep, type CellExecutor } from '@contrastive/sweep/node';
+import { checkRedisReachable, checkRedisUrl, collectSweep, localExecutor, prepareSweep, redisExecutor, runSweep, type CellExecutor } from '@contrastive/sweep/node';
 import type { CliIO } from '../context.js';
 import { createSweepTable } from '../sweep-table.js';
 
@@ -55,6 +55,11 @@ function executorOf(options: SweepCommandOptions, io: CliIO): CellExecutor {
 /** Runs `contrastive sweep`; returns the exit status. */
 export async function sweepCommand(options: SweepCommandOptions, io: CliIO): Promise<number> {
   const executor = executorOf(options, io);
+  if (options.queue !== undefined) {
+    // Before anything is written: an unreachable Redis is a usage error (status 2), not a half-made sweep.
+    checkRedisUrl(options.queue, '--queue');
+    await checkRedisReachable(options.queue, '--queue');
+  }
   const { sweepDir, plan } = await prepareSweep({
     baseConfigPath: options.config,
     sweepPath: options.sweep,
