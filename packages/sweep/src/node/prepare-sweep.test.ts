@@ -58,7 +58,7 @@ describe('prepareSweep', () => {
 
   it.each([
     ['composition', 16],
-    ['colour-strength', 4],
+    ['colour-strength', 8],
     ['head', 6],
     ['temperature', 8],
     ['batch-size', 4],
