@@ -7,8 +7,7 @@
  * and rendered to static SVG in Node (`renderer: 'none'`, `toSVG`).
  */
 import { escapeXml, type RunMetrics } from '@contrastive/experiment';
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import { diffLeaves } from '../merge.js';
 import { lowerIsBetter } from '../metric-names.js';
 import type { SweepPlan } from '../plan.js';
@@ -25,6 +24,9 @@ export interface ComparisonInput {
 
 /** Renders a Vega-Lite specification to an SVG string (no DOM, no network). */
 export async function vegaLiteSvg(spec: TopLevelSpec): Promise<string> {
+  // Imported here, not at the top: vega's canvas shim has a top-level await, which would make
+  // `require('@contrastive/sweep/node')` (and the CLI's node entry) fail with ERR_REQUIRE_ASYNC_MODULE.
+  const [vega, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();
